@@ -1,0 +1,33 @@
+// Proves that `npm run lint` fails on a layer violation (DESIGN.md), by linting sample files
+// placed (virtually) in each layer with the project's own ESLint config.
+import { ESLint } from 'eslint'
+import { describe, expect, it } from 'vitest'
+
+const eslint = new ESLint({ cwd: process.cwd() })
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath })
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message)
+}
+
+describe('layer rules', () => {
+  it.each([
+    ['electron/core/sample.ts', "import { app } from 'electron'\nexport const a = app"],
+    ['electron/server/sample.ts', "import { app } from 'electron'\nexport const a = app"],
+    ['electron/cli/sample.ts', "import { app } from 'electron'\nexport const a = app"],
+    ['shared/sample.ts', "import { readFile } from 'node:fs'\nexport const a = readFile"],
+    ['shared/sample2.ts', "import { Client } from 'ssh2'\nexport const a = Client"],
+    ['renderer/src/sample.ts', "import { createCore } from '../../electron/core/core'\nexport const a = createCore"],
+    ['renderer/src/sample2.ts', "import { join } from 'path'\nexport const a = join"],
+  ])('%s: the forbidden import fails lint', async (file, code) => {
+    expect(await restrictedImports(file, code)).not.toEqual([])
+  })
+
+  it.each([
+    ['electron/main/sample.ts', "import { app } from 'electron'\nexport const a = app"],
+    ['electron/core/sample.ts', "import { readFile } from 'node:fs'\nexport const a = readFile"],
+    ['renderer/src/sample.ts', "import { contract } from '../../shared/contract'\nexport const a = contract"],
+  ])('%s: the allowed import passes', async (file, code) => {
+    expect(await restrictedImports(file, code)).toEqual([])
+  })
+})

@@ -1,0 +1,100 @@
+// `replicadesk`: the command-line front end. It asks a running instance of the same data dir
+// when there is one (warm connections, a single writer), else runs the core in-process.
+import type { MethodEntry } from '../../shared/contract'
+import { toErrorData, type ErrorData } from '../../shared/errors'
+import type { Reply } from '../../shared/wire'
+import { createCore } from '../core/core'
+import { resolveDataDir } from '../core/store/dataDir'
+import { readInstanceFile } from '../server/instanceFile'
+import { findCommand, helpText, parseInput, usageOf, UsageError } from './commands'
+import { formatHuman } from './format'
+import { callInstance } from './remote'
+
+export interface CliIo {
+  out(text: string): void
+  err(text: string): void
+  env?: NodeJS.ProcessEnv
+}
+
+interface GlobalOptions {
+  json: boolean
+  dataDir?: string
+  words: string[]
+}
+
+function takeGlobals(argv: string[]): GlobalOptions {
+  const words: string[] = []
+  let json = false
+  let dataDir: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--json') json = true
+    else if (a === '--data-dir') {
+      dataDir = argv[++i]
+      if (!dataDir) throw new UsageError('--data-dir needs a value.')
+    } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length)
+    else words.push(a)
+  }
+  return { json, dataDir, words }
+}
+
+async function run(method: string, input: unknown, dataDir: string): Promise<Reply> {
+  const instance = await readInstanceFile(dataDir)
+  if (instance) return callInstance(instance, method, input)
+  const core = await createCore({ dataDir })
+  try {
+    return await core.dispatch(method, input)
+  } finally {
+    await core.close()
+  }
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let globals: GlobalOptions
+  try {
+    globals = takeGlobals(argv)
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${helpText()}`)
+    return 2
+  }
+  const { words, json } = globals
+  if (words.length === 0 || words[0] === 'help' || words.includes('--help') || words.includes('-h')) {
+    const found = findCommand(words.filter((w) => w !== '--help' && w !== '-h' && w !== 'help'))
+    io.out(found ? `${usageOf(found.entry)}\n  ${found.entry.spec.summary}` : helpText())
+    return words.length === 0 ? 2 : 0
+  }
+  const found = findCommand(words)
+  if (!found) {
+    io.err(`Unknown command "${words.join(' ')}".\n\n${helpText()}`)
+    return 2
+  }
+  let input: Record<string, unknown>
+  try {
+    input = parseInput(found.entry, found.rest)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    io.err(`${err.message}\nUsage: ${usageOf(found.entry)}`)
+    return 2
+  }
+
+  let reply: Reply
+  try {
+    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }))
+  } catch (err) {
+    reply = { ok: false, error: toErrorData(err) }
+  }
+  if (reply.ok) {
+    io.out(json ? JSON.stringify(reply.value, null, 2) : formatHuman(reply.value))
+    return 0
+  }
+  return reportError(reply.error, found.entry, json, io)
+}
+
+function reportError(error: ErrorData, entry: MethodEntry, json: boolean, io: CliIo): number {
+  if (json) io.out(JSON.stringify({ error }, null, 2))
+  else io.err(`Error: ${error.message}`)
+  if (error.code !== 'invalid_input') return 1
+  if (!json) io.err(`Usage: ${usageOf(entry)}`)
+  return 2
+}

@@ -1,0 +1,184 @@
+// Runs one command on a session: quoted argv, stdin for data, a time limit on both ends
+// (coreutils `timeout` remotely, a timer that closes the channel locally), both output
+// streams read and capped, and every way of not finishing cleanly turned into an AppError.
+import { AppError } from '../../../shared/errors'
+import { commandLine, redactArgv, TIMEOUT_KILL_AFTER_S, wrapArgv, type Arg } from './quote'
+import type { Session } from './session'
+
+export interface ExecOptions {
+  /** Time limit for the command itself (queueing for a channel is not counted). Default 60 s. */
+  timeoutMs?: number
+  /** Data for the command's stdin; never logged. */
+  stdin?: string | Buffer
+  /** `true`: sudo -n as root; a string: sudo -n -u that user. */
+  sudo?: boolean | string
+  /** Cap per stream, default 10 MB. Past it the command is stopped. */
+  maxOutputBytes?: number
+  /** Return a capped result (flagged `truncated`) instead of failing with output_too_large. */
+  allowTruncated?: boolean
+  /** Exit codes that are not failures (default [0]). */
+  okExitCodes?: number[]
+  /** Live output, e.g. for progress lines. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void
+}
+
+export interface ExecResult {
+  stdout: string
+  stderr: string
+  /** null when the command was stopped (truncated output). */
+  exitCode: number | null
+  durationMs: number
+  truncated: { stdout: boolean; stderr: boolean }
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000
+export const DEFAULT_MAX_OUTPUT = 10 * 1024 * 1024
+// The local timer fires after the remote one had its chance (TERM, then KILL 2 s later).
+const LOCAL_GRACE_MS = TIMEOUT_KILL_AFTER_S * 1000 + 1500
+
+class Capture {
+  private chunks: Buffer[] = []
+  bytes = 0
+  truncated = false
+  constructor(private readonly max: number) {}
+  /** Returns false once the cap is reached. */
+  add(chunk: Buffer): boolean {
+    if (this.truncated) return false
+    const room = this.max - this.bytes
+    if (chunk.length > room) {
+      if (room > 0) this.chunks.push(chunk.subarray(0, room))
+      this.bytes = this.max
+      this.truncated = true
+      return false
+    }
+    this.chunks.push(chunk)
+    this.bytes += chunk.length
+    return true
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8')
+  }
+}
+
+function tail(text: string, lines = 10, chars = 2000): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n').slice(-chars)
+}
+
+export interface RawExecOptions extends ExecOptions {
+  /** Internal: send argv as is, without sudo or the `timeout` wrapper (the shell probe). */
+  raw?: boolean
+}
+
+export async function runCommand(session: Session, argv: readonly Arg[], opts: RawExecOptions = {}): Promise<ExecResult> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const max = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT
+  if (!(timeoutMs > 0 && timeoutMs <= 7 * 24 * 3600_000)) throw new AppError('invalid_input', 'timeoutMs must be between 1 ms and 7 days.')
+  if (!(Number.isInteger(max) && max > 0)) throw new AppError('invalid_input', 'maxOutputBytes must be a positive whole number.')
+  const target = session.target
+  const shown = redactArgv(argv)
+  const line = commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo: opts.sudo }))
+  const where = target.label
+  const what = shown.join(' ').slice(0, 200)
+  const detailBase = { host: target.address, port: target.port, user: target.user, argv: shown }
+
+  const { channel, release } = await session.exec(line)
+  const started = Date.now()
+  const out = new Capture(max)
+  const err = new Capture(max)
+  let exitCode: number | null | undefined
+  let signal: string | undefined
+  let localTimeout = false
+  let capped = false
+
+  const stop = () => {
+    // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
+    try {
+      channel.signal('KILL')
+    } catch {}
+    channel.close()
+  }
+
+  const done = new Promise<void>((resolve) => {
+    channel.on('exit', (code: number | null, sig?: string) => {
+      exitCode = code
+      signal = sig ?? undefined
+    })
+    channel.on('data', (chunk: Buffer) => {
+      opts.onOutput?.('stdout', chunk)
+      if (!out.add(chunk) && !capped) {
+        capped = true
+        stop()
+      }
+    })
+    channel.stderr.on('data', (chunk: Buffer) => {
+      opts.onOutput?.('stderr', chunk)
+      if (!err.add(chunk) && !capped) {
+        capped = true
+        stop()
+      }
+    })
+    channel.on('error', () => {}) // reported through close + session end below
+    channel.on('close', () => resolve())
+  })
+  const timer = setTimeout(() => {
+    localTimeout = true
+    stop()
+  }, timeoutMs + (opts.raw ? 0 : LOCAL_GRACE_MS))
+  // Data goes over stdin; ending it also keeps commands that read stdin from waiting.
+  channel.end(opts.stdin ?? undefined)
+  try {
+    await done
+  } finally {
+    clearTimeout(timer)
+    release()
+  }
+
+  const durationMs = Date.now() - started
+  const result: ExecResult = {
+    stdout: out.text(),
+    stderr: err.text(),
+    exitCode: exitCode ?? null,
+    durationMs,
+    truncated: { stdout: out.truncated, stderr: err.truncated },
+  }
+  const detail = { ...detailBase, exitCode: exitCode ?? null, signal, durationMs, stderrTail: tail(result.stderr) }
+
+  if (capped) {
+    if (opts.allowTruncated) return { ...result, exitCode: null }
+    throw new AppError('output_too_large', `"${what}" on ${where} printed more than ${max} bytes on ${out.truncated ? 'stdout' : 'stderr'}; it was stopped. Narrow the command or raise maxOutputBytes.`, { ...detail, limit: max, truncated: result.truncated })
+  }
+  if (localTimeout) {
+    throw new AppError('ssh_timeout', `"${what}" on ${where} did not finish within ${timeoutMs} ms; the channel was closed.`, { ...detail, timeoutMs })
+  }
+  if (exitCode === undefined && signal === undefined) {
+    const lost = session.closed
+    if (lost) throw new AppError('ssh_connect', `The connection to ${where} was lost while "${what}" ran; it may or may not have completed. ${lost.message}`, detail)
+    throw new AppError('command_failed', `"${what}" on ${where} ended without an exit status; treating it as failed. Check the host's sshd log.`, detail)
+  }
+  if (signal) {
+    throw new AppError('command_failed', `"${what}" on ${where} was killed by ${signal}. ${tail(result.stderr, 3, 300)}`.trim(), detail)
+  }
+  const code = exitCode as number
+  if (!opts.raw) {
+    // timeout(1): 124 = time limit hit (TERM); 137 = it needed KILL.
+    if (code === 124 || (code === 137 && durationMs >= timeoutMs)) {
+      throw new AppError('ssh_timeout', `"${what}" on ${where} did not finish within ${timeoutMs} ms; it was stopped on the host.`, { ...detail, timeoutMs })
+    }
+    if (opts.sudo && code === 1 && /sudo: (a password is required|a terminal is required)/.test(result.stderr)) {
+      const as = typeof opts.sudo === 'string' ? ` -u ${opts.sudo}` : ''
+      throw new AppError('ssh_sudo_password', `sudo on ${where} asks for a password, and ReplicaDesk never types sudo passwords. Allow ${target.user} to run the command without one (a NOPASSWD rule for "sudo${as}" in /etc/sudoers.d/), or log in as the user that owns it.`, detail)
+    }
+    if (code === 127 && /timeout: (not found|command not found)|timeout: No such file/.test(result.stderr)) {
+      throw new AppError('command_failed', `${where} has no "timeout" command, which ReplicaDesk needs to stop runaway commands. Install coreutils on the host.`, detail)
+    }
+  }
+  if (!(opts.okExitCodes ?? [0]).includes(code)) {
+    const hint =
+      code === 127 ? ' The program was not found on the host (check it is installed and on PATH).'
+      : code === 126 ? ' The program could not be run (permissions?).'
+      : ''
+    const last = tail(result.stderr, 3, 400)
+    throw new AppError('command_failed', `"${what}" failed on ${where} (exit ${code})${last ? `: ${last}` : '.'}${hint}`, detail)
+  }
+  return result
+}

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { AppError } from '../../../shared/errors'
+import { resolveDataDir } from './dataDir'
+import { HostsStore } from './hostsStore'
+import { readDocument, writeDocument } from './jsonFile'
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'rd-store-'))
+
+describe('resolveDataDir', () => {
+  it('prefers the flag, then the env, then Electron, then the platform default', () => {
+    expect(resolveDataDir({ flag: '/a', env: { REPLICADESK_DATA_DIR: '/b' } })).toBe('/a')
+    expect(resolveDataDir({ env: { REPLICADESK_DATA_DIR: '/b' }, electronUserData: '/c' })).toBe('/b')
+    expect(resolveDataDir({ env: {}, electronUserData: '/c' })).toBe('/c')
+    expect(resolveDataDir({ env: {}, platform: 'linux', home: '/h' })).toBe('/h/.config/ReplicaDesk')
+    expect(resolveDataDir({ env: { XDG_CONFIG_HOME: '/x' }, platform: 'linux', home: '/h' })).toBe('/x/ReplicaDesk')
+    expect(resolveDataDir({ env: {}, platform: 'darwin', home: '/h' })).toBe('/h/Library/Application Support/ReplicaDesk')
+    expect(resolveDataDir({ env: { APPDATA: 'C:\\U\\AppData\\Roaming' }, platform: 'win32', home: '/h' })).toContain('ReplicaDesk')
+  })
+})
+
+describe('versioned JSON documents', () => {
+  const docIn = (dir: string) => ({ file: join(dir, 'doc.json'), version: 2, schema: z.array(z.string()), empty: () => [] as string[] })
+
+  it('round-trips and starts empty', async () => {
+    const doc = docIn(await tempDir())
+    expect(await readDocument(doc)).toEqual([])
+    await writeDocument(doc, ['a'])
+    expect(await readDocument(doc)).toEqual(['a'])
+    expect(JSON.parse(await readFile(doc.file, 'utf8'))).toEqual({ version: 2, data: ['a'] })
+  })
+
+  it('moves a corrupt file aside with a clear error instead of resetting it', async () => {
+    const dir = await tempDir()
+    const doc = docIn(dir)
+    await writeFile(doc.file, '{"version": 2, "data": [')
+    const err = await readDocument(doc).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(AppError)
+    expect((err as AppError).code).toBe('store_corrupt')
+    expect((err as AppError).message).toMatch(/moved to .*doc\.json\.corrupt-/)
+    const files = await readdir(dir)
+    expect(files.some((f) => f.startsWith('doc.json.corrupt-'))).toBe(true)
+    expect(await readFile(join(dir, files.find((f) => f.startsWith('doc.json.corrupt-'))!), 'utf8')).toBe('{"version": 2, "data": [')
+  })
+
+  it('moves aside a file whose content does not match the schema', async () => {
+    const doc = docIn(await tempDir())
+    await writeFile(doc.file, JSON.stringify({ version: 2, data: [1, 2] }))
+    await expect(readDocument(doc)).rejects.toMatchObject({ code: 'store_corrupt' })
+  })
+
+  it('refuses a file from a newer version and leaves it in place', async () => {
+    const dir = await tempDir()
+    const doc = docIn(dir)
+    await writeFile(doc.file, JSON.stringify({ version: 3, data: [] }))
+    await expect(readDocument(doc)).rejects.toMatchObject({ code: 'store_version' })
+    expect(await readdir(dir)).toEqual(['doc.json'])
+  })
+})
+
+describe('HostsStore', () => {
+  it('adds, edits, renames, lists and removes host records', async () => {
+    const store = new HostsStore(await tempDir())
+    const a = await store.add({ name: 'pi1', address: '192.0.2.10', user: 'pi' })
+    expect(a).toMatchObject({ name: 'pi1', port: 22 })
+    await expect(store.add({ name: 'pi1', address: 'x.example', user: 'pi' })).rejects.toMatchObject({ code: 'conflict' })
+    const edited = await store.edit({ name: 'pi1', newName: 'pi-one', port: 2222 })
+    expect(edited).toMatchObject({ id: a.id, name: 'pi-one', port: 2222, address: '192.0.2.10' })
+    expect((await store.list()).map((h) => h.name)).toEqual(['pi-one'])
+    await expect(store.edit({ name: 'nope', port: 1 })).rejects.toMatchObject({ code: 'not_found' })
+    await store.remove('pi-one')
+    expect(await store.list()).toEqual([])
+  })
+
+  it('never loses an update when two processes write at once', async () => {
+    const dir = await tempDir()
+    const script = join(dir, 'writer.mts')
+    await writeFile(
+      script,
+      `import { HostsStore } from ${JSON.stringify(join(import.meta.dirname, 'hostsStore.ts'))}
+const [dir, prefix] = process.argv.slice(2)
+const store = new HostsStore(dir)
+await Promise.all(Array.from({ length: 25 }, (_, i) => store.add({ name: prefix + i, address: '10.0.0.' + (i + 1), user: 'pi' })))`,
+    )
+    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx')
+    const run = (prefix: string) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(tsx, [script, dir, prefix], { stdio: 'inherit' })
+        child.on('exit', (code) => resolve(code ?? 1))
+      })
+    expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0])
+    const names = (await new HostsStore(dir).list()).map((h) => h.name).sort()
+    expect(names).toHaveLength(50)
+    expect(new Set(names).size).toBe(50)
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp') || f.endsWith('.lock'))).toEqual([])
+  }, 60_000)
+})

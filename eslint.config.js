@@ -1,0 +1,58 @@
+// Lint, including the layer rules of DESIGN.md: a wrong import fails `npm run lint`.
+import js from '@eslint/js'
+import pluginVue from 'eslint-plugin-vue'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'child_process', 'crypto', 'http', 'https', 'stream', 'events', 'url', 'util']
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
+
+export const layerRules = [
+  {
+    files: ['electron/core/**', 'electron/server/**', 'electron/cli/**'],
+    rules: restrict([{ group: ['electron'], message: 'core, server and cli run in plain Node: never import electron (DESIGN.md).' }]),
+  },
+  {
+    files: ['shared/**'],
+    rules: restrict([
+      { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'shared/ holds the contract only: no node, electron, ssh2 or pg (DESIGN.md).' },
+      { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports nothing from the layers above it.' },
+    ]),
+  },
+  {
+    files: ['renderer/**'],
+    rules: restrict([
+      { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'renderer/ is browser code (DESIGN.md).' },
+      { group: ['**/electron/**'], message: 'renderer/ reaches the core only through the contract client (shared/).' },
+    ]),
+  },
+  {
+    // External links leave the app only through electron/main/externalLinks.ts (http/https only).
+    files: ['**/*.ts', '**/*.vue'],
+    ignores: ['electron/main/index.ts'],
+    rules: { 'no-restricted-properties': ['error', { object: 'shell', property: 'openExternal', message: 'Use makeOpenExternal from electron/main/externalLinks.ts.' }] },
+  },
+]
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'e2e/artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  },
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  { files: ['renderer/**'], languageOptions: { globals: { ...globals.browser } } },
+  ...layerRules,
+)

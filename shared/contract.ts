@@ -1,0 +1,103 @@
+// The one contract between the UI (and CLI) and the core. Every front end is derived from
+// this object: the preload, the IPC registration, the WebSocket server, the CLI commands and
+// the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
+import { z } from 'zod'
+import { host, hostEdit, hostInput, hostName } from './hosts'
+
+export interface CliSpec {
+  /** A top-level verb (`replicadesk status CLUSTER`) instead of `replicadesk NOUN VERB`. */
+  command?: string
+  /** Input fields taken from positional arguments, in order. */
+  args?: readonly string[]
+}
+
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  summary: string
+  input: I
+  output: O
+  cli?: CliSpec
+}
+
+function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>): MethodSpec<I, O> {
+  return spec
+}
+
+const empty = z.object({}).strict()
+
+export const appInfo = z.object({
+  name: z.literal('ReplicaDesk'),
+  version: z.string(),
+  dataDir: z.string(),
+})
+
+export const contract = {
+  methods: {
+    app: {
+      info: method({ summary: 'Show version and data dir', input: empty, output: appInfo }),
+    },
+    host: {
+      list: method({ summary: 'List host records', input: empty, output: z.array(host) }),
+      add: method({ summary: 'Add a host record', input: hostInput.strict(), output: host, cli: { args: ['name'] } }),
+      edit: method({ summary: 'Edit a host record', input: hostEdit.strict(), output: host, cli: { args: ['name'] } }),
+      remove: method({
+        summary: 'Remove a host record',
+        input: z.object({ name: hostName }).strict(),
+        output: z.object({ removed: hostName }),
+        cli: { args: ['name'] },
+      }),
+    },
+  },
+  events: {
+    /** The full host list after any change, from any front end. */
+    hostsChanged: z.object({ hosts: z.array(host) }),
+  },
+} as const
+
+export type Contract = typeof contract
+export type Methods = Contract['methods']
+export type Noun = keyof Methods
+export type MethodId = { [N in Noun]: `${N & string}.${keyof Methods[N] & string}` }[Noun]
+export type EventName = keyof Contract['events']
+export type EventPayload<E extends EventName> = z.output<Contract['events'][E]>
+
+type SpecOf<Id extends MethodId> = Id extends `${infer N}.${infer V}`
+  ? N extends Noun
+    ? V extends keyof Methods[N]
+      ? Methods[N][V]
+      : never
+    : never
+  : never
+export type InputOf<Id extends MethodId> = SpecOf<Id> extends MethodSpec<infer I, z.ZodType> ? z.input<I> : never
+export type ParsedInputOf<Id extends MethodId> = SpecOf<Id> extends MethodSpec<infer I, z.ZodType> ? z.output<I> : never
+export type OutputOf<Id extends MethodId> = SpecOf<Id> extends MethodSpec<z.ZodType, infer O> ? z.output<O> : never
+
+export interface MethodEntry {
+  id: MethodId
+  noun: string
+  verb: string
+  spec: MethodSpec
+}
+
+/** Every method of the contract, flattened: the single list every front end iterates. */
+export const methodEntries: readonly MethodEntry[] = Object.entries(contract.methods).flatMap(([noun, verbs]) =>
+  Object.entries(verbs as Record<string, MethodSpec>).map(([verb, spec]) => ({
+    id: `${noun}.${verb}` as MethodId,
+    noun,
+    verb,
+    spec,
+  })),
+)
+
+const byId = new Map(methodEntries.map((m) => [m.id as string, m]))
+export function findMethod(id: string): MethodEntry | undefined {
+  return byId.get(id)
+}
+
+export const eventNames = Object.keys(contract.events) as EventName[]
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(contract.events, name)
+}
+
+/** IPC channel of a method, and the one channel that carries events to the window. */
+export const ipcChannel = (id: MethodId): string => `replicadesk:${id}`
+export const ipcEventChannel = 'replicadesk:event'

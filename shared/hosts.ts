@@ -1,0 +1,54 @@
+// Host records: what the user told us about a server. Connecting lives in electron/core/ssh.
+import { z } from 'zod'
+
+// A DNS name, an IPv4 address or a bracket-free IPv6 address. No spaces, no shell
+// metacharacters: the address is handed to ssh2 (never to a shell), but we refuse odd input
+// at the boundary so that it cannot reach anything else either.
+const hostnamePattern = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/
+const ipv6Pattern = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/
+// POSIX portable user names (plus the common Windows-style dot).
+const userPattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
+// A name the user picks for the record: shown in the UI, used on the command line.
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
+
+export const hostName = z
+  .string()
+  .regex(namePattern, 'Use 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit')
+export const hostAddress = z
+  .string()
+  .min(1, 'Address is required')
+  .refine(
+    (v) => hostnamePattern.test(v) || (v.includes(':') && ipv6Pattern.test(v)),
+    'Not a valid host name or IP address',
+  )
+export const sshUser = z.string().regex(userPattern, 'Not a valid user name (letters, digits, _ . -)')
+export const sshPort = z
+  .number({ error: 'Port must be a number' })
+  .int('Port must be a whole number')
+  .min(1, 'Port must be between 1 and 65535')
+  .max(65535, 'Port must be between 1 and 65535')
+
+export const hostInput = z.object({
+  name: hostName,
+  address: hostAddress,
+  port: sshPort.default(22),
+  user: sshUser,
+})
+export type HostInput = z.input<typeof hostInput>
+
+export const host = hostInput.extend({
+  id: z.string().min(1),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type Host = z.infer<typeof host>
+
+// Flat so that every front end (form, CLI flags) maps onto it directly.
+export const hostEdit = z.object({
+  name: hostName.describe('the host record to edit'),
+  newName: hostName.optional().describe('rename the record'),
+  address: hostAddress.optional(),
+  port: sshPort.optional(),
+  user: sshUser.optional(),
+})
+export type HostEdit = z.input<typeof hostEdit>
