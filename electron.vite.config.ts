@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 
 const here = import.meta.dirname
+const { version } = JSON.parse(readFileSync(resolve(here, 'package.json'), 'utf8')) as { version: string }
 
 export default defineConfig({
   main: {
+    define: { __REPLICADESK_VERSION__: JSON.stringify(version) },
     build: {
       outDir: 'out/main',
       rollupOptions: { input: { index: resolve(here, 'electron/main/index.ts') } },

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createCore } from '../core/core'
 import { resolveDataDir } from '../core/store/dataDir'
-import { removeInstanceFile, writeInstanceFile } from './instanceFile'
+import { readInstanceFile, removeInstanceFile, writeInstanceFile } from './instanceFile'
 import { startServer } from './server'
 
 const usage = `Usage: replicadesk-serve [--host 127.0.0.1] [--port 7420] [--data-dir DIR] [--allow-remote]
@@ -45,6 +45,11 @@ export async function main(argv: string[]): Promise<number> {
   const here = dirname(fileURLToPath(import.meta.url))
   const rendererDir = resolve(values['renderer-dir'] ?? join(here, '..', 'renderer'))
   const dataDir = resolveDataDir({ flag: values['data-dir'] })
+  const other = await readInstanceFile(dataDir)
+  if (other) {
+    console.error(`Another ReplicaDesk (${other.kind}, pid ${other.pid}) already drives ${dataDir}. Stop it, or use another --data-dir.`)
+    return 1
+  }
   const core = await createCore({ dataDir })
   const server = await startServer({ core, host: values.host, port, rendererDir })
   await writeInstanceFile(dataDir, {
