@@ -1,0 +1,88 @@
+// Prepares the machine once per `up`: Debian packages, the lab users and the few shared
+// dirs sshd and the bind mounts need. Every step checks first, so a prepared machine costs
+// one dpkg-query and a few stat calls.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cleanEnv, LabError, run } from './run'
+
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux']
+export const adminUser = 'rdadmin'
+// Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
+export const adminPassword = 'rdadmin-lab-password'
+export const pgVersion = '15'
+export const pgBin = `/usr/lib/postgresql/${pgVersion}/bin`
+
+const aptEnv = { ...cleanEnv, DEBIAN_FRONTEND: 'noninteractive' }
+
+async function missingPackages(names: string[]): Promise<string[]> {
+  const { stdout } = await run('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { allowFail: true })
+  const installed = new Set(
+    stdout
+      .split('\n')
+      .filter((l) => / ii ?$/.test(l))
+      .map((l) => l.split(' ')[0]),
+  )
+  return names.filter((n) => !installed.has(n))
+}
+
+async function aptInstall(names: string[]) {
+  const args = ['install', '-y', '--no-upgrade', '--no-install-recommends', ...names]
+  const first = await run('apt-get', args, { env: aptEnv, allowFail: true, timeoutMs: 600_000 })
+  if (first.code === 0) return
+  // Package lists may be missing or old on a fresh machine: update once, then retry.
+  await run('apt-get', ['update'], { env: aptEnv, timeoutMs: 300_000 })
+  await run('apt-get', args, { env: aptEnv, timeoutMs: 600_000 })
+}
+
+/** Without this, installing postgresql-15 creates (and on systemd boxes starts) a `main` cluster on 5432. */
+function disableMainCluster() {
+  const conf = '/etc/postgresql-common/createcluster.conf'
+  const text = readFileSync(conf, 'utf8')
+  if (/^\s*create_main_cluster\s*=\s*false/m.test(text)) return
+  const line = 'create_main_cluster = false'
+  const next = /^\s*#?\s*create_main_cluster\s*=.*$/m.test(text)
+    ? text.replace(/^\s*#?\s*create_main_cluster\s*=.*$/m, line)
+    : `${text.trimEnd()}\n${line}\n`
+  writeFileSync(conf, next)
+}
+
+export async function ensurePackages(log: (msg: string) => void) {
+  const missing = await missingPackages(packages)
+  if (missing.length === 0) return
+  log(`installing Debian packages: ${missing.join(' ')}`)
+  if (missing.includes('postgresql-15')) {
+    // postgresql-common owns createcluster.conf: install it alone, then edit, then the server.
+    if ((await missingPackages(['postgresql-common'])).length) await aptInstall(['postgresql-common'])
+    disableMainCluster()
+  }
+  await aptInstall(missing)
+  const still = await missingPackages(packages)
+  if (still.length) throw new LabError(`packages still missing after apt-get install: ${still.join(' ')}`)
+}
+
+function hasUser(name: string) {
+  return readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .some((l) => l.startsWith(`${name}:`))
+}
+
+export async function prepareMachine() {
+  if (!hasUser('postgres')) throw new LabError('user postgres missing although postgresql-15 is installed')
+  if (!hasUser(adminUser)) {
+    await run('useradd', ['--create-home', '--shell', '/bin/bash', adminUser])
+    await run('chpasswd', [], { input: `${adminUser}:${adminPassword}\n` })
+  }
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }) // sshd's privilege-separation dir; systemd would make it
+  // Mount points for per-host copies that a stock Debian box may lack.
+  for (const dir of ['/var/lib/replicadesk', '/var/log/postgresql', '/etc/sudoers.d']) {
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 })
+  }
+}
+
+export function userInfo(name: string): { uid: number; gid: number; home: string } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`))
+  if (!line) throw new LabError(`no user ${name} on this machine`)
+  const f = line.split(':')
+  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] }
+}

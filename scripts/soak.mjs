@@ -1,0 +1,34 @@
+// `npm run test:soak`: the repetitions that are too long for `npm test` (each fault scenario
+// runs once there). Run before calling an issue resolved; the summary goes in the issue note.
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { ensureBuild, ensureNodeModules, root } from './ensure.mjs'
+
+ensureNodeModules()
+ensureBuild()
+
+const tsx = join(root, 'node_modules', '.bin', 'tsx')
+const vitest = join(root, 'node_modules', '.bin', 'vitest')
+const times = Number(process.env.SOAK_TIMES ?? 3)
+
+/** Each entry: a name and a command, run `repeat` times; every run must pass. */
+const soaks = [
+  { name: 'lab up/down from the command line', repeat: times, cmd: ['sh', '-c', `${tsx} e2e/lab/cli.ts up && ${tsx} e2e/lab/cli.ts down`] },
+  { name: 'lab self-test', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'e2e/lab'] },
+]
+
+const only = process.argv[2]
+let passed = 0
+let failed = 0
+for (const soak of soaks.filter((s) => !only || s.name.includes(only))) {
+  for (let i = 1; i <= soak.repeat; i++) {
+    const t = Date.now()
+    const r = spawnSync(soak.cmd[0], soak.cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, SOAK: '1' } })
+    const ok = r.status === 0
+    ok ? passed++ : failed++
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${soak.name} #${i} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
+    if (!ok) console.log((r.stdout + r.stderr).split('\n').slice(-40).join('\n'))
+  }
+}
+console.log(`soak: ${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)
