@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cleanEnv, LabError, run } from './run'
 
-export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux']
+// tcsh: a non-POSIX login shell, for the SSH layer's refusal test.
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'postgresql-contrib', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh']
 export const adminUser = 'rdadmin'
 // Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
 export const adminPassword = 'rdadmin-lab-password'

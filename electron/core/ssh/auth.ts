@@ -3,7 +3,9 @@
 // and a password only when the user chose password login.
 import { stat, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { utils, type AuthenticationType, type ParsedKey } from 'ssh2'
+import ssh2, { type AuthenticationType, type ParsedKey } from 'ssh2'
+
+export type UnlockedKeys = Map<string, ParsedKey>
 import type { ResolvedTarget } from './target'
 
 export interface SecretRequest {
@@ -56,7 +58,7 @@ function defaultKeyFiles(homeDir: string): string[] {
 type KeyState = { kind: 'ready'; key: ParsedKey } | { kind: 'encrypted' } | { kind: 'unusable'; why: string }
 
 function parseKeyFile(data: Buffer, passphrase?: string): KeyState {
-  const r = utils.parseKey(data, passphrase)
+  const r = ssh2.utils.parseKey(data, passphrase)
   if (r instanceof Error) {
     if (/no passphrase given/i.test(r.message)) return { kind: 'encrypted' }
     if (/passphrase/i.test(r.message)) return { kind: 'unusable', why: 'wrong passphrase' }
@@ -68,14 +70,18 @@ function parseKeyFile(data: Buffer, passphrase?: string): KeyState {
 }
 
 /**
- * Per-target auth state. Decrypted keys and a chosen password stay in memory only, so a
- * reconnect after a network cut does not ask again.
+ * Per-target auth state. Decrypted keys and a chosen password stay in memory only (never on
+ * disk), so a reconnect after a network cut does not ask again.
  */
 export class TargetAuth {
-  private readonly unlocked = new Map<string, ParsedKey>()
   private password: string | undefined
 
-  constructor(private readonly target: ResolvedTarget, private readonly settings: AuthSettings) {}
+  /** `unlocked` is shared by the service: a key decrypted once serves every host. */
+  constructor(
+    private readonly target: ResolvedTarget,
+    private readonly settings: AuthSettings,
+    private readonly unlocked: Map<string, ParsedKey>,
+  ) {}
 
   private keyFiles(): string[] {
     return this.target.identityFiles.length > 0 ? this.target.identityFiles : defaultKeyFiles(this.settings.homeDir)

@@ -2,7 +2,10 @@
 // clear yes refuses), auth from the plan, keepalive and handshake timeouts set explicitly,
 // and an 'error' listener for the whole life of the client.
 import type { Duplex } from 'node:stream'
-import { Client } from 'ssh2'
+import ssh2 from 'ssh2'
+
+// ssh2 is CommonJS: take its classes from the default export (named ESM imports fail in Node).
+const { Client } = ssh2
 import { AppError } from '../../../shared/errors'
 import { authHandler, type AuthPlan } from './auth'
 import { hostKeyAlgorithms } from './fingerprint'
@@ -60,9 +63,15 @@ export interface OpenOptions {
 /** Resolves with a ready Session, or rejects with a mapped AppError (host key, auth, network). */
 export async function openSession(o: OpenOptions): Promise<Session> {
   const { target, timing } = o
-  const types = await o.checker.knownTypes(target.address, target.port)
+  let types: string[]
+  try {
+    types = await o.checker.knownTypes(target.address, target.port)
+  } catch (err) {
+    throw new AppError('ssh_connect', `Could not check the host key of ${target.address}:${target.port} (${(err as Error).message}); refusing to connect.`, { host: target.address, port: target.port })
+  }
   const client = new Client()
   const tried: string[] = []
+  const authNotes: string[] = []
   let decision: HostKeyDecision | undefined
   let presented: PresentedKey | undefined
   let session: Session | undefined
@@ -79,7 +88,13 @@ export async function openSession(o: OpenOptions): Promise<Session> {
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (!settled) {
         if (decision && !decision.ok) return fail(decision.error)
-        return fail(connectionError(target, err, tried, o.plan.notes))
+        // ssh2 reports a dead agent or a key that cannot sign as an error, then goes on with
+        // the next method: note it for the message, do not give up on the connection.
+        if (err.level === 'agent' || /^Error (while )?signing/.test(err.message)) {
+          authNotes.push(`${err.level === 'agent' ? 'agent' : 'key'}: ${err.message}`)
+          return
+        }
+        return fail(connectionError(target, err, tried, [...authNotes, ...o.plan.notes]))
       }
       if (session) {
         const why = /keepalive/i.test(err.message)
@@ -100,6 +115,9 @@ export async function openSession(o: OpenOptions): Promise<Session> {
         o.onLost(session, why)
       }
     })
+    // Small SSH packets (exec request, EOF, close) must not wait for Nagle + delayed ACK:
+    // without this every command costs ~40 ms extra; with it, a few ms.
+    client.on('connect', () => client.setNoDelay(true))
     client.on('ready', () => {
       if (settled) return
       settled = true

@@ -3,6 +3,7 @@
 // streams read and capped, and every way of not finishing cleanly turned into an AppError.
 import { AppError } from '../../../shared/errors'
 import { commandLine, redactArgv, TIMEOUT_KILL_AFTER_S, wrapArgv, type Arg } from './quote'
+import type { ClientChannel } from 'ssh2'
 import type { Session } from './session'
 
 export interface ExecOptions {
@@ -65,8 +66,10 @@ function tail(text: string, lines = 10, chars = 2000): string {
 }
 
 export interface RawExecOptions extends ExecOptions {
-  /** Internal: send argv as is, without sudo or the `timeout` wrapper (the shell probe). */
+  /** Internal: no sudo, no `timeout` wrapper (the shell probe). */
   raw?: boolean
+  /** Internal: a fixed command line with no user input in it (the shell probe). */
+  rawLine?: string
 }
 
 export async function runCommand(session: Session, argv: readonly Arg[], opts: RawExecOptions = {}): Promise<ExecResult> {
@@ -75,30 +78,34 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
   if (!(timeoutMs > 0 && timeoutMs <= 7 * 24 * 3600_000)) throw new AppError('invalid_input', 'timeoutMs must be between 1 ms and 7 days.')
   if (!(Number.isInteger(max) && max > 0)) throw new AppError('invalid_input', 'maxOutputBytes must be a positive whole number.')
   const target = session.target
-  const shown = redactArgv(argv)
-  const line = commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo: opts.sudo }))
+  const shown = opts.rawLine !== undefined ? [opts.rawLine] : redactArgv(argv)
+  const line = opts.rawLine ?? commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo: opts.sudo }))
   const where = target.label
   const what = shown.join(' ').slice(0, 200)
   const detailBase = { host: target.address, port: target.port, user: target.user, argv: shown }
 
-  const { channel, release } = await session.exec(line)
-  const started = Date.now()
   const out = new Capture(max)
   const err = new Capture(max)
   let exitCode: number | null | undefined
   let signal: string | undefined
   let localTimeout = false
   let capped = false
+  let started = 0
+  let timer: NodeJS.Timeout | undefined
+  let closed!: Promise<void>
 
-  const stop = () => {
-    // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
-    try {
-      channel.signal('KILL')
-    } catch {}
-    channel.close()
-  }
-
-  const done = new Promise<void>((resolve) => {
+  const attach = (channel: ClientChannel) => {
+    started = Date.now()
+    const stop = () => {
+      // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
+      try {
+        channel.signal('KILL')
+      } catch {
+        // not supported by every server; closing the channel is what counts
+      }
+      channel.close()
+    }
+    closed = new Promise<void>((resolve) => channel.on('close', () => resolve()))
     channel.on('exit', (code: number | null, sig?: string) => {
       exitCode = code
       signal = sig ?? undefined
@@ -118,16 +125,17 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
       }
     })
     channel.on('error', () => {}) // reported through close + session end below
-    channel.on('close', () => resolve())
-  })
-  const timer = setTimeout(() => {
-    localTimeout = true
-    stop()
-  }, timeoutMs + (opts.raw ? 0 : LOCAL_GRACE_MS))
-  // Data goes over stdin; ending it also keeps commands that read stdin from waiting.
-  channel.end(opts.stdin ?? undefined)
+    timer = setTimeout(() => {
+      localTimeout = true
+      stop()
+    }, timeoutMs + (opts.raw ? 0 : LOCAL_GRACE_MS))
+    // Data goes over stdin; ending it also keeps commands that read stdin from waiting.
+    channel.end(opts.stdin ?? undefined)
+  }
+
+  const { release } = await session.exec(line, attach)
   try {
-    await done
+    await closed
   } finally {
     clearTimeout(timer)
     release()

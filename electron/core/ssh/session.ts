@@ -57,8 +57,12 @@ export class Session {
     else this.endListeners.push(listener)
   }
 
-  /** Opens an exec channel for a fully quoted command line, waiting for a free slot. */
-  async exec(line: string): Promise<OpenChannel> {
+  /**
+   * Opens an exec channel for a fully quoted command line, waiting for a free slot.
+   * `attach` runs synchronously in ssh2's callback: exit status and close may arrive in the
+   * same packet batch as the open confirmation, and a listener added a tick later misses them.
+   */
+  async exec(line: string, attach: (channel: ClientChannel) => void): Promise<OpenChannel> {
     for (let attempt = 0; ; attempt++) {
       if (this.ended) throw this.ended
       const release = await this.limiter.acquire()
@@ -68,17 +72,24 @@ export class Session {
       }
       try {
         const channel = await new Promise<ClientChannel>((resolve, reject) => {
-          this.client.exec(line, (err, ch) => (err ? reject(err) : resolve(ch)))
+          this.client.exec(line, (err, ch) => {
+            if (err) return reject(err)
+            attach(ch)
+            resolve(ch)
+          })
         })
         return { channel, release }
       } catch (err) {
+        const e = err as Error & { reason?: unknown }
+        // Refused while others are open: the server allows fewer than we asked for. Lower the
+        // limit BEFORE giving the slot back, so it is not handed to the next waiter, then
+        // wait for a running command to end and try again.
         const open = this.limiter.open
+        const retry = !this.ended && isRefusal(e) && open > 1 && attempt < OPEN_RETRIES
+        if (retry) this.limiter.shrinkTo(open - 1)
         release()
         if (this.ended) throw this.ended
-        const e = err as Error & { reason?: unknown }
-        // Refused while others are open: the server's limit is lower; wait for one to end.
-        if (isRefusal(e) && open > 1 && attempt < OPEN_RETRIES) {
-          this.limiter.shrinkTo(open - 1)
+        if (retry) {
           await new Promise((r) => setTimeout(r, OPEN_RETRY_DELAY_MS * Math.min(attempt + 1, 10)))
           continue
         }
