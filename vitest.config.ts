@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{electron,shared,scripts,e2e}/**/*.test.ts'],
+          include: ['{electron,renderer,shared,scripts,e2e}/**/*.test.ts'],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           environment: 'node',
         },

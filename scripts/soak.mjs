@@ -25,7 +25,8 @@ for (const soak of soaks.filter((s) => !only || s.name.includes(only))) {
     const t = Date.now()
     const r = spawnSync(soak.cmd[0], soak.cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, SOAK: '1' } })
     const ok = r.status === 0
-    ok ? passed++ : failed++
+    if (ok) passed++
+    else failed++
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${soak.name} #${i} (${((Date.now() - t) / 1000).toFixed(1)} s)`)
     if (!ok) console.log((r.stdout + r.stderr).split('\n').slice(-40).join('\n'))
   }

@@ -12,7 +12,7 @@ export interface Transport {
 }
 
 type MethodFn<S> = S extends { input: infer I extends z.ZodType; output: infer O extends z.ZodType }
-  ? (...args: object extends z.input<I> ? [input?: z.input<I>] : [input: z.input<I>]) => Promise<z.output<O>>
+  ? (...args: Record<string, never> extends z.input<I> ? [input?: z.input<I>] : [input: z.input<I>]) => Promise<z.output<O>>
   : never
 
 export type ContractClient = {

@@ -54,3 +54,15 @@ describe('typed client', () => {
     expect(toErrorData(new AppError('conflict', 'dup'))).toEqual({ code: 'conflict', message: 'dup' })
   })
 })
+
+describe('typed client compile-time shape', () => {
+  it('makes the input optional exactly where every field is optional', async () => {
+    const calls: unknown[] = []
+    const client = createClient(transportReplying({ ok: true, value: [] }, calls))
+    expect(await client.activity.list()).toEqual([])
+    expect(await client.host.connections()).toEqual([])
+    // @ts-expect-error host.add needs its input (checked by `npm run typecheck`)
+    await expect(client.host.add()).rejects.toMatchObject({ code: 'internal' })
+    expect(calls).toEqual([['activity.list', {}], ['host.connections', {}], ['host.add', {}]])
+  })
+})

@@ -3,6 +3,7 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
+import { activityEntry, fingerprint, hostConnection, hostTestResult, importableHost, trustedKey } from './ssh'
 
 export interface CliSpec {
   /** A top-level verb (`replicadesk status CLUSTER`) instead of `replicadesk NOUN VERB`. */
@@ -45,11 +46,36 @@ export const contract = {
         output: z.object({ removed: hostName }),
         cli: { args: ['name'] },
       }),
+      test: method({
+        summary: 'Connect and show OS, PostgreSQL versions and round-trip time',
+        input: z.object({ name: hostName }).strict(),
+        output: hostTestResult,
+        cli: { args: ['name'] },
+      }),
+      trust: method({
+        summary: "Trust a host's SSH key after you checked its SHA256 fingerprint",
+        input: z.object({ name: hostName, fingerprint }).strict(),
+        output: trustedKey,
+        cli: { args: ['name', 'fingerprint'] },
+      }),
+      connections: method({ summary: 'Connection state of every host', input: empty, output: z.array(hostConnection) }),
+      importable: method({ summary: 'Hosts found in ~/.ssh/config', input: empty, output: z.array(importableHost) }),
+    },
+    activity: {
+      list: method({
+        summary: 'Remote commands ReplicaDesk ran, newest last',
+        input: z.object({ limit: z.number().int().min(1).max(1000).default(200), host: z.string().max(300).optional() }).strict(),
+        output: z.array(activityEntry),
+      }),
     },
   },
   events: {
     /** The full host list after any change, from any front end. */
     hostsChanged: z.object({ hosts: z.array(host) }),
+    /** A host's SSH connection changed state (connected, unreachable, key changed …). */
+    hostConnection,
+    /** A remote command finished (secrets redacted). */
+    activity: activityEntry,
   },
 } as const
 

@@ -28,11 +28,22 @@ export const sshPort = z
   .min(1, 'Port must be between 1 and 65535')
   .max(65535, 'Port must be between 1 and 65535')
 
+// A path on the user's machine (an SSH key). Never passed to a shell; control characters refused.
+export const localPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !/[\0\r\n]/.test(p), 'Path contains a control character')
+
 export const hostInput = z.object({
   name: hostName,
   address: hostAddress,
   port: sshPort.default(22),
   user: sshUser,
+  /** Reach this host through another host record (ProxyJump). */
+  jump: hostName.optional().describe('name of the host record to jump through'),
+  /** A private key file; otherwise ssh-agent and the keys ~/.ssh/config names. */
+  identityFile: localPath.optional().describe('private key file to log in with'),
 })
 export type HostInput = z.input<typeof hostInput>
 
@@ -50,5 +61,7 @@ export const hostEdit = z.object({
   address: hostAddress.optional(),
   port: sshPort.optional(),
   user: sshUser.optional(),
+  jump: hostName.optional(),
+  identityFile: localPath.optional(),
 })
 export type HostEdit = z.input<typeof hostEdit>

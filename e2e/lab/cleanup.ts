@@ -14,7 +14,7 @@ async function schemeNamespaces(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list'], { allowFail: true })
   return stdout
     .split('\n')
-    .map((l) => l.split(' ')[0])
+    .map((l) => l.split(' ')[0] ?? '')
     .filter((n) => nsPattern.test(n))
 }
 

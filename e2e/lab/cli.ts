@@ -36,7 +36,7 @@ async function up(args: string[]) {
   for (const opt of values['sshd-option']) {
     // "host2:MaxSessions 2" for one host, "MaxSessions 2" for all.
     const m = /^([a-z][a-z0-9-]*):(.+)$/.exec(opt)
-    const [host, line] = m ? [m[1], m[2]] : ['*', opt]
+    const [host, line] = m ? [m[1]!, m[2]!] : ['*', opt]
     ;(sshdOptions[host] ??= []).push(line.trim())
   }
   const lab = await labUp({
@@ -55,7 +55,7 @@ async function printStatus(lab: Lab, json = false) {
   if (json) return say(JSON.stringify({ ...lab, status: rows }, null, 2))
   say(`lab ${lab.prefix} (${lab.mode}), subnet ${lab.subnet}, state ${statePath()} (REPLICADESK_LAB_STATE)`)
   say(`client key ${lab.clientKeyPath}; known_hosts ${lab.knownHostsPath}`)
-  say(`try: ssh -F ${lab.sshConfigPath} ${lab.hosts[0].name}    (users: ${lab.users.postgres}, ${lab.users.admin})`)
+  say(`try: ssh -F ${lab.sshConfigPath} ${lab.hosts[0]?.name}    (users: ${lab.users.postgres}, ${lab.users.admin})`)
   for (const h of lab.hosts) {
     const s = rows.find((r) => r.name === h.name)!
     const faults = [!s.up && 'DOWN', s.up && !s.sshd && 'no-sshd', !s.linkUp && 'CUT', s.blockedPorts.length && `blocked:${s.blockedPorts.join(',')}`]

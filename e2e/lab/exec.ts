@@ -21,7 +21,7 @@ function command(host: string | LabHost, argv: string[], opts: ExecOptions): { c
   // runuser sets HOME, SHELL, USER and LOGNAME of the target user itself.
   const asUser = user === 'root' ? argv : ['runuser', '-u', user, '--', ...argv]
   const env = { ...cleanEnv, ...(user === 'root' ? { HOME: '/root', USER: 'root', LOGNAME: 'root' } : {}), ...opts.env }
-  if (lab.mode === 'loopback') return { cmd: asUser[0], args: asUser.slice(1), env }
+  if (lab.mode === 'loopback') return { cmd: asUser[0]!, args: asUser.slice(1), env }
   const pid = holderPid(h)
   if (!pid) throw new LabError(`${h.name} is down (killed?): \`restart ${h.name}\` boots it again`)
   return { cmd: 'nsenter', args: ['-t', String(pid), '-n', '-m', '-u', '--wdns=/', '--', ...asUser], env }

@@ -14,7 +14,7 @@ export async function makeKey(path: string, comment: string): Promise<string> {
 
 /** Same text as `ssh-keygen -lf` prints: SHA256 of the key blob, base64 without padding. */
 export function fingerprint(publicKey: string): string {
-  const blob = Buffer.from(publicKey.trim().split(/\s+/)[1], 'base64')
+  const blob = Buffer.from(publicKey.trim().split(/\s+/)[1] ?? '', 'base64')
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')
 }
 

@@ -36,7 +36,7 @@ const dataDir = '/var/lib/postgresql/selftest'
 
 beforeAll(() => {
   lab = readLab()
-  ;[host1, host2, host3] = lab.hosts
+  ;[host1, host2, host3] = lab.hosts as [LabHost, LabHost, LabHost]
 })
 
 /** initdb once, then start (again) over SSH as postgres, the way the app will do it. */
@@ -64,7 +64,7 @@ describe('hosts', () => {
     const results = await Promise.all(logins.map(({ h, user }) => ssh(h, 'echo "$(hostname) $(id -un)"', { user })))
     results.forEach((r, i) => {
       expect(r.stderr).toBe('')
-      expect(r.stdout.trim()).toBe(`${logins[i].h.hostname} ${logins[i].user}`)
+      expect(r.stdout.trim()).toBe(`${logins[i]!.h.hostname} ${logins[i]!.user}`)
     })
   })
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cleanEnv, LabError, run } from './run'
 
 // tcsh: a non-POSIX login shell, for the SSH layer's refusal test.
-export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'postgresql-contrib', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh']
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh']
 export const adminUser = 'rdadmin'
 // Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
 export const adminPassword = 'rdadmin-lab-password'
@@ -85,5 +85,5 @@ export function userInfo(name: string): { uid: number; gid: number; home: string
     .find((l) => l.startsWith(`${name}:`))
   if (!line) throw new LabError(`no user ${name} on this machine`)
   const f = line.split(':')
-  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] }
+  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' }
 }

@@ -35,5 +35,5 @@ export async function pickSubnet(): Promise<number> {
   for (const m of (stdout + routes.stdout).matchAll(/\b10\.77\.(\d+)\./g)) used.add(Number(m[1]))
   const free = Array.from({ length: 254 }, (_, i) => i + 1).filter((x) => !used.has(x))
   if (free.length === 0) throw new Error('no free 10.77.X.0/24 subnet for the lab')
-  return free[randomInt(free.length)]
+  return free[randomInt(free.length)]!
 }

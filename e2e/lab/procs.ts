@@ -69,7 +69,7 @@ function withDescendants(procs: Proc[], set: Set<number>): number[] {
 
 const state = (pid: number) => {
   const stat = readOr(`/proc/${pid}/stat`)
-  return stat && stat.slice(stat.lastIndexOf(')') + 2)[0] // '' when the pid is gone
+  return (stat && stat.slice(stat.lastIndexOf(')') + 2)[0]) ?? '' // '' when the pid is gone
 }
 
 /** The pids that still run (a zombie is dead, only not yet reaped). */

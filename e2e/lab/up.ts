@@ -87,7 +87,7 @@ async function build(prefix: string, dir: string, opts: LabUpOptions, log: (msg:
   const hosts: LabHost[] = names.map((name, i) => ({
     name,
     address: mode === 'netns' ? hostAddress(x, i + 1) : '127.0.0.1',
-    port: mode === 'netns' ? 22 : ports[i],
+    port: mode === 'netns' ? 22 : ports[i]!,
     hostname: mode === 'netns' ? name : hostname(),
     hostKeyFingerprint: '',
     hostKeyPublic: '',

@@ -88,13 +88,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(json ? JSON.stringify(reply.value, null, 2) : formatHuman(reply.value))
     return 0
   }
-  return reportError(reply.error, found.entry, json, io)
+  return reportError(reply.error, found.entry, input, json, io)
 }
 
-function reportError(error: ErrorData, entry: MethodEntry, json: boolean, io: CliIo): number {
+function reportError(error: ErrorData, entry: MethodEntry, input: Record<string, unknown>, json: boolean, io: CliIo): number {
   if (json) io.out(JSON.stringify({ error }, null, 2))
   else io.err(`Error: ${error.message}`)
+  if (!json) {
+    const next = nextStep(error, input)
+    if (next) io.err(next)
+  }
   if (error.code !== 'invalid_input') return 1
   if (!json) io.err(`Usage: ${usageOf(entry)}`)
   return 2
+}
+
+/** The command that answers an error, where there is one. */
+function nextStep(error: ErrorData, input: Record<string, unknown>): string | undefined {
+  const fingerprint = (error.detail as { fingerprint?: unknown } | undefined)?.fingerprint
+  if (error.code === 'ssh_host_key_unknown' && typeof fingerprint === 'string' && typeof input.name === 'string') {
+    return `If the fingerprint is right, trust it with:\n  replicadesk host trust ${input.name} ${fingerprint}`
+  }
+  return undefined
 }

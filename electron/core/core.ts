@@ -1,19 +1,27 @@
 // The core: one per process (desktop, headless server or standalone CLI). It owns the data
-// dir and the handlers behind every contract method.
+// dir, the SSH connections and the handlers behind every contract method.
 import { mkdir } from 'node:fs/promises'
+import { ActivityLog } from './activity'
 import { createDispatch, type Dispatch, type Handlers } from './dispatch'
 import { CoreEvents } from './events'
-import { HostsStore } from './store/hostsStore'
+import { connectionsOf, watchConnections } from './hosts/connections'
+import { HostsStore } from './hosts/hosts-store'
+import { targetOf } from './hosts/targets'
+import { createSshService, type SshService, type SshServiceOptions } from './ssh'
+import { sshSettingsFromEnv } from './ssh-settings'
 import { version } from './version'
 
 export interface CoreOptions {
   dataDir: string
+  /** SSH settings that differ from the user's defaults (~/.ssh/config, known_hosts, agent). */
+  ssh?: Omit<SshServiceOptions, 'dataDir' | 'activityLog'>
 }
 
 export interface Core {
   dataDir: string
   dispatch: Dispatch
   events: CoreEvents
+  ssh: SshService
   close(): Promise<void>
 }
 
@@ -22,11 +30,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const events = new CoreEvents()
   const hosts = new HostsStore(dataDir)
+  const activity = new ActivityLog({ dataDir })
+  await activity.load()
+  const ssh = createSshService({ ...sshSettingsFromEnv(), ...options.ssh, dataDir, activityLog: activity })
+  const stopActivity = activity.onEntry((entry) => events.emit('activity', entry))
+  const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
 
   // Every change republishes the full list: small, and a client that missed an event heals.
   const publishHosts = async <T>(result: T): Promise<T> => {
     events.emit('hostsChanged', { hosts: await hosts.list() })
     return result
+  }
+  const targetNamed = async (name: string) => {
+    const all = await hosts.list()
+    return targetOf(await hosts.get(name), all)
   }
 
   const handlers: Handlers = {
@@ -38,6 +55,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       add: (input) => hosts.add(input).then(publishHosts),
       edit: (input) => hosts.edit(input).then(publishHosts),
       remove: ({ name }) => hosts.remove(name).then(() => publishHosts({ removed: name })),
+      test: async ({ name }) => ({ ...(await ssh.test(await targetNamed(name))), name }),
+      trust: async ({ name, fingerprint }) => {
+        const key = await ssh.trust(await targetNamed(name), fingerprint)
+        return { name, fingerprint: key.fingerprint, keyType: key.keyType, addedAt: key.addedAt }
+      },
+      connections: async () => connectionsOf(ssh, await hosts.list()),
+      importable: () => ssh.listConfigHosts(),
+    },
+    activity: {
+      list: async ({ limit, host }) => activity.list({ limit, host }),
     },
   }
 
@@ -45,6 +72,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir,
     dispatch: createDispatch(handlers),
     events,
-    close: async () => {},
+    ssh,
+    close: async () => {
+      stopConnections()
+      stopActivity()
+      await ssh.close()
+      await activity.flush()
+    },
   }
 }

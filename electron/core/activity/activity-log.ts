@@ -4,21 +4,11 @@
 import { randomUUID } from 'node:crypto'
 import { appendFile, mkdir, open, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
-import { errorCodes } from '../../../shared/errors'
+import type { z } from 'zod'
+import { activityEntry } from '../../../shared/ssh'
 
-export const activityEntrySchema = z.object({
-  id: z.string(),
-  host: z.string(), // user@address[:port]
-  via: z.string().optional(), // jump host label
-  argv: z.array(z.string()),
-  sudo: z.union([z.boolean(), z.string()]).optional(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  exitCode: z.number().nullable(),
-  errorCode: z.enum(errorCodes).optional(),
-  truncated: z.boolean().optional(),
-})
+// The schema lives in the contract (shared/ssh.ts): the same entry is an event and a reply.
+export const activityEntrySchema = activityEntry
 export type ActivityEntry = z.infer<typeof activityEntrySchema>
 export type ActivityInput = Omit<ActivityEntry, 'id'>
 

@@ -79,21 +79,10 @@ export function ensureUser(name: string, shell: string, publicKeys: string[]): v
   execFileSync('chown', [`${name}:${name}`, file])
 }
 
-/**
- * tcsh, the non-POSIX login shell of the shell test. The lab does not install it (yet), so
- * this does, the way the lab installs its own packages: try, else update the lists and retry.
- */
+/** tcsh, the non-POSIX login shell of the shell test; the lab installs it (e2e/lab/machine.ts). */
 export function ensureTcsh(): string {
   const path = '/usr/bin/tcsh'
-  if (existsSync(path)) return path
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const install = () => execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'tcsh'], { stdio: 'ignore', env, timeout: 300_000 })
-  try {
-    install()
-  } catch {
-    execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 })
-    install()
-  }
+  if (!existsSync(path)) throw new Error(`${path} is missing: the lab installs tcsh; run \`npm run lab -- up\` once as root.`)
   return path
 }
 

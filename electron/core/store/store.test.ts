@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { resolveDataDir } from './dataDir'
-import { HostsStore } from './hostsStore'
+import { HostsStore } from '../hosts/hosts-store'
 import { readDocument, writeDocument } from './jsonFile'
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'rd-store-'))
@@ -81,7 +81,7 @@ describe('HostsStore', () => {
     const script = join(dir, 'writer.mts')
     await writeFile(
       script,
-      `import { HostsStore } from ${JSON.stringify(join(import.meta.dirname, 'hostsStore.ts'))}
+      `import { HostsStore } from ${JSON.stringify(join(import.meta.dirname, '..', 'hosts', 'hosts-store.ts'))}
 const [dir, prefix] = process.argv.slice(2)
 const store = new HostsStore(dir)
 await Promise.all(Array.from({ length: 25 }, (_, i) => store.add({ name: prefix + i, address: '10.0.0.' + (i + 1), user: 'pi' })))`,

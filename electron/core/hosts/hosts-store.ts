@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { host, hostInput, type Host, type HostEdit, type HostInput } from '../../../shared/hosts'
-import { readDocument, writeDocument, type JsonDocument } from './jsonFile'
-import { withLock } from './lock'
+import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { withLock } from '../store/lock'
 
 export class HostsStore {
   private readonly doc: JsonDocument<Host[]>

@@ -1,0 +1,34 @@
+// The window: navigation, the empty screens and what they promise, the instance's facts.
+import { expect, test } from '../fixtures/app'
+import { ActivityPage } from '../pages/ActivityPage'
+import { AppShell } from '../pages/AppShell'
+import { ClustersPage } from '../pages/ClustersPage'
+import { HostsPage } from '../pages/HostsPage'
+
+test('the sidebar switches screens; Clusters and Activity say what will come', async ({ app }) => {
+  const shell = new AppShell(app.page)
+  await shell.expectConnected()
+  await expect(shell.heading).toHaveText('Clusters') // the first screen
+
+  const clusters = new ClustersPage(app.page)
+  await expect(clusters.emptyState).toContainText('No clusters yet')
+  await expect(clusters.emptyState).toContainText('SSH and PostgreSQL')
+  await app.snapshot('clusters-empty')
+
+  const activity = new ActivityPage(app.page)
+  await activity.open()
+  await expect(shell.heading).toHaveText('Activity')
+  await expect(activity.emptyState).toContainText('remote command log')
+  await app.snapshot('activity-empty')
+
+  await clusters.open()
+  await clusters.emptyState.getByRole('button', { name: 'Start by adding hosts' }).click()
+  await expect(shell.heading).toHaveText('Hosts')
+  await expect(new HostsPage(app.page).empty).toContainText('No hosts yet')
+})
+
+test('the sidebar shows the version and the data dir of this instance', async ({ app }) => {
+  const shell = new AppShell(app.page)
+  await expect(shell.appInfo).toContainText(/Version \d+\.\d+\.\d+/)
+  await expect(shell.appInfo).toContainText(app.dataDir)
+})

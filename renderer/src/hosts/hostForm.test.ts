@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { AppError } from '../../../shared/errors'
+import type { Host } from '../../../shared/hosts'
+import { editInput, emptyHostForm, formFromHost, serverErrorToProblem, validateHostForm } from './hostForm'
+
+const record: Host = {
+  id: 'h1',
+  name: 'db1',
+  address: '10.0.0.1',
+  port: 22,
+  user: 'admin',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+}
+
+describe('validateHostForm', () => {
+  it('accepts a good form, trimming and turning the port into a number', () => {
+    const result = validateHostForm({ name: ' db1 ', address: ' 10.0.0.1', port: ' 2222 ', user: 'admin ' })
+    expect(result).toEqual({ ok: true, input: { name: 'db1', address: '10.0.0.1', port: 2222, user: 'admin' } })
+  })
+
+  it('uses the default port when the field is left empty', () => {
+    const result = validateHostForm({ ...emptyHostForm(), name: 'db1', address: 'db1.lan', port: '', user: 'u' })
+    expect(result.ok && result.input.port).toBe(22)
+  })
+
+  it.each([
+    ['70000', 'Port must be between 1 and 65535'],
+    ['0', 'Port must be between 1 and 65535'],
+    ['22.5', 'Port must be a whole number'],
+    ['ssh', 'Port must be a number'],
+  ])('port %s: %s', (port, message) => {
+    const result = validateHostForm({ name: 'db1', address: 'db1.lan', port, user: 'u' })
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.problem.fields.port).toBe(message)
+  })
+
+  it('puts every complaint on its own field', () => {
+    const result = validateHostForm({ name: 'a b', address: '', port: '22', user: '1x' })
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(Object.keys(result.problem.fields).sort()).toEqual(['address', 'name', 'user'])
+      expect(result.problem.message).toBeNull()
+    }
+  })
+})
+
+describe('editInput', () => {
+  it('sends newName only when the name changes', () => {
+    const same = { name: 'db1', address: '10.0.0.2', port: 22, user: 'admin' }
+    expect(editInput(record, same)).toEqual({ name: 'db1', address: '10.0.0.2', port: 22, user: 'admin' })
+    expect(editInput(record, { ...same, name: 'db9' })).toEqual({ name: 'db1', newName: 'db9', address: '10.0.0.2', port: 22, user: 'admin' })
+  })
+
+  it('round-trips a record through the form', () => {
+    const result = validateHostForm(formFromHost(record))
+    expect(result.ok && editInput(record, result.input)).toEqual({ name: 'db1', address: '10.0.0.1', port: 22, user: 'admin' })
+  })
+})
+
+describe('serverErrorToProblem', () => {
+  it("maps invalid_input issues onto fields, the rest to the message", () => {
+    const err = new AppError('invalid_input', 'Invalid input for host.add', [
+      { path: ['port'], message: 'Port must be between 1 and 65535' },
+      { path: ['extra'], message: 'Unrecognized key' },
+    ])
+    expect(serverErrorToProblem(err, 'add')).toEqual({ fields: { port: 'Port must be between 1 and 65535' }, message: 'Unrecognized key' })
+  })
+
+  it('in an edit, newName is the name field and name is the record being edited', () => {
+    const err = new AppError('invalid_input', 'Invalid input for host.edit', [
+      { path: ['newName'], message: 'bad new name' },
+      { path: ['name'], message: 'bad old name' },
+    ])
+    expect(serverErrorToProblem(err, 'edit')).toEqual({ fields: { name: 'bad new name' }, message: 'bad old name' })
+  })
+
+  it('falls back to the error message when the issues name no field', () => {
+    const err = new AppError('invalid_input', 'Invalid input for host.add', [{ path: [], message: 'Expected object' }])
+    expect(serverErrorToProblem(err, 'add')).toEqual({ fields: {}, message: 'Expected object' })
+    expect(serverErrorToProblem(new AppError('invalid_input', 'Bad', 'not a list'), 'add')).toEqual({ fields: {}, message: 'Bad' })
+  })
+
+  it('shows a conflict on the field it names', () => {
+    const err = new AppError('conflict', 'A host named "db1" exists already.', { field: 'name' })
+    expect(serverErrorToProblem(err, 'add')).toEqual({ fields: { name: 'A host named "db1" exists already.' }, message: null })
+    expect(serverErrorToProblem(err, 'edit').fields.name).toBe('A host named "db1" exists already.')
+  })
+
+  it('shows anything else as a message', () => {
+    expect(serverErrorToProblem(new AppError('not_found', 'There is no host named "db1".', { field: 'name' }), 'edit')).toEqual({
+      fields: {},
+      message: 'There is no host named "db1".',
+    })
+    expect(serverErrorToProblem(new AppError('transport', 'Not connected'), 'add').message).toBe('Not connected')
+    expect(serverErrorToProblem(new Error('boom'), 'add').message).toBe('boom')
+  })
+})

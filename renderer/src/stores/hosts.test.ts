@@ -1,0 +1,116 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createClient, type Transport } from '../../../shared/client'
+import type { Host } from '../../../shared/hosts'
+import type { Reply } from '../../../shared/wire'
+import type { ConnectionSource, ConnectionStatus } from '../bridge'
+import { provideBridge } from './bridge'
+import { useHostsStore } from './hosts'
+
+const host = (name: string, id = name): Host => ({
+  id,
+  name,
+  address: '10.0.0.1',
+  port: 22,
+  user: 'admin',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+})
+
+/** A bridge whose replies the test hands out one by one. */
+function fakeBridge() {
+  const calls: { method: string; input: unknown; reply: (r: Reply) => void }[] = []
+  let emit: (name: string, payload: unknown) => void = () => {}
+  const transport: Transport = {
+    call: (method, input) => new Promise<Reply>((reply) => calls.push({ method, input, reply })),
+    onEvent: (listener) => {
+      emit = listener
+      return () => {}
+    },
+  }
+  let status: ConnectionStatus = { state: 'connecting', sessions: 0, failures: 0, retryAt: null, problem: null }
+  const listeners = new Set<(s: ConnectionStatus) => void>()
+  const connection: ConnectionSource = {
+    get status() {
+      return status
+    },
+    subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
+    retryNow: () => {},
+  }
+  provideBridge({ client: createClient(transport), connection })
+  return {
+    calls,
+    emit: (name: string, payload: unknown) => emit(name, payload),
+    connect() {
+      status = { ...status, state: 'connected', sessions: status.sessions + 1 }
+      for (const l of listeners) l(status)
+    },
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+describe('useHostsStore', () => {
+  let bridge: ReturnType<typeof fakeBridge>
+
+  beforeEach(() => {
+    bridge = fakeBridge()
+    setActivePinia(createPinia())
+  })
+
+  it('loads when connected and again after every reconnection', async () => {
+    const store = useHostsStore()
+    expect(bridge.calls).toHaveLength(0)
+    bridge.connect()
+    await settle()
+    expect(bridge.calls.map((c) => c.method)).toEqual(['host.list'])
+    bridge.calls[0]!.reply({ ok: true, value: [host('b'), host('a')] })
+    await settle()
+    expect(store.sorted.map((h) => h.name)).toEqual(['a', 'b'])
+    expect(store.loaded).toBe(true)
+
+    bridge.connect()
+    await settle()
+    expect(bridge.calls.map((c) => c.method)).toEqual(['host.list', 'host.list'])
+  })
+
+  it('takes the list from hostsChanged, and a load that started earlier does not overwrite it', async () => {
+    const store = useHostsStore()
+    bridge.connect()
+    await settle()
+    bridge.emit('hostsChanged', { hosts: [host('new')] })
+    bridge.calls[0]!.reply({ ok: true, value: [host('old')] })
+    await settle()
+    expect(store.hosts.map((h) => h.name)).toEqual(['new'])
+  })
+
+  it('shows an added or edited record at once, by id', async () => {
+    const store = useHostsStore()
+    bridge.connect()
+    await settle()
+    bridge.calls[0]!.reply({ ok: true, value: [host('a', 'id-a')] })
+    await settle()
+
+    const adding = store.add({ name: 'b', address: '10.0.0.2', user: 'admin' })
+    await settle()
+    bridge.calls[1]!.reply({ ok: true, value: host('b', 'id-b') })
+    await adding
+    expect(store.sorted.map((h) => h.name)).toEqual(['a', 'b'])
+
+    const editing = store.edit({ name: 'a', newName: 'c' })
+    await settle()
+    bridge.calls[2]!.reply({ ok: true, value: host('c', 'id-a') })
+    await editing
+    expect(store.sorted.map((h) => h.name)).toEqual(['b', 'c'])
+  })
+
+  it('keeps the list and records the error when a load fails', async () => {
+    const store = useHostsStore()
+    bridge.connect()
+    await settle()
+    bridge.calls[0]!.reply({ ok: false, error: { code: 'store_corrupt', message: 'hosts.json was unreadable' } })
+    await settle()
+    expect(store.loadError?.code).toBe('store_corrupt')
+    expect(store.loaded).toBe(false)
+  })
+})
