@@ -3,12 +3,10 @@
 import type { MethodEntry } from '../../shared/contract'
 import { toErrorData, type ErrorData } from '../../shared/errors'
 import type { Reply } from '../../shared/wire'
-import { createCore } from '../core/core'
 import { resolveDataDir } from '../core/store/dataDir'
-import { readInstanceFile } from '../server/instanceFile'
 import { findCommand, helpText, parseInput, usageOf, UsageError } from './commands'
 import { formatHuman } from './format'
-import { callInstance } from './remote'
+import { openSession } from './session'
 
 export interface CliIo {
   out(text: string): void
@@ -39,13 +37,11 @@ function takeGlobals(argv: string[]): GlobalOptions {
 }
 
 async function run(method: string, input: unknown, dataDir: string): Promise<Reply> {
-  const instance = await readInstanceFile(dataDir)
-  if (instance) return callInstance(instance, method, input)
-  const core = await createCore({ dataDir })
+  const session = await openSession(dataDir)
   try {
-    return await core.dispatch(method, input)
+    return await session.call(method, input)
   } finally {
-    await core.close()
+    await session.close()
   }
 }
 

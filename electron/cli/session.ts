@@ -1,0 +1,23 @@
+// Where a CLI command runs: in a running instance of the same data dir (warm connections, a
+// single writer), or in a core started in this process.
+import type { Reply } from '../../shared/wire'
+import { createCore } from '../core/core'
+import { readInstanceFile } from '../server/instanceFile'
+import { connectInstance } from './remote'
+
+export interface CliSession {
+  call(method: string, input: unknown): Promise<Reply>
+  onEvent(listener: (name: string, payload: unknown) => void): () => void
+  close(): Promise<void>
+}
+
+export async function openSession(dataDir: string): Promise<CliSession> {
+  const instance = await readInstanceFile(dataDir)
+  if (instance) return connectInstance(instance)
+  const core = await createCore({ dataDir })
+  return {
+    call: (method, input) => core.dispatch(method, input),
+    onEvent: (listener) => core.events.subscribe(listener),
+    close: () => core.close(),
+  }
+}
