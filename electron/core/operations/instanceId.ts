@@ -1,0 +1,35 @@
+// The id this ReplicaDesk instance (one data dir) writes into cluster leases, so a lease
+// tells the user which machine holds a cluster, and so this instance can take back its own
+// lease when it resumes an operation after a crash.
+import { randomBytes } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { withLock } from '../store/lock'
+
+const instanceFile = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/) })
+
+function newInstanceId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40)
+  return `${host || 'replicadesk'}-${randomBytes(3).toString('hex')}`
+}
+
+export async function loadInstanceId(dataDir: string): Promise<string> {
+  const dir = join(dataDir, 'operations')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const doc: JsonDocument<z.infer<typeof instanceFile> | null> = {
+    file: join(dir, 'instance.json'),
+    version: 1,
+    schema: instanceFile.nullable(),
+    empty: () => null,
+  }
+  return withLock(dataDir, join('operations', 'instance'), async () => {
+    const found = await readDocument(doc)
+    if (found) return found.id
+    const id = newInstanceId()
+    await writeDocument(doc, { id })
+    return id
+  })
+}
