@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { ensureBuild, ensureDebianPackages, ensureNodeModules, root } from './ensure.mjs'
 
 const started = Date.now()
-const results = join(root, 'test-results')
+// Not test-results/: Playwright empties that folder when it starts.
+const results = join(root, 'test-summary')
 rmSync(results, { recursive: true, force: true })
 mkdirSync(results, { recursive: true })
 
@@ -26,7 +27,7 @@ function step(name, cmd, args, env = {}) {
 const npx = (bin) => join(root, 'node_modules', '.bin', bin)
 step('lint', npx('eslint'), ['.'])
 step('typecheck', 'npm', ['run', '--silent', 'typecheck'])
-step('vitest (unit + lab)', npx('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${join(results, 'vitest.json')}`])
+step('vitest (unit + lab)', npx('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'vitest.json')}`])
 step('playwright (browser, electron)', npx('playwright'), ['test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json') })
 
 const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined)
