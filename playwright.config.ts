@@ -15,6 +15,9 @@ if (!electron.found && !process.env[noticeShown]) {
 
 export default defineConfig<AppOptions>({
   testDir: 'e2e/specs',
+  // One test lab (e2e/lab) for the run, for the specs against real sshd and PostgreSQL hosts;
+  // the function it returns is the teardown. REPLICADESK_E2E_LAB=off skips it.
+  globalSetup: './e2e/fixtures/labSetup.ts',
   outputDir: 'test-results',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,

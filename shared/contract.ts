@@ -63,7 +63,7 @@ export const contract = {
     },
     activity: {
       list: method({
-        summary: 'Remote commands ReplicaDesk ran, newest last',
+        summary: 'Remote commands ReplicaDesk ran, newest first',
         input: z.object({ limit: z.number().int().min(1).max(1000).default(200), host: z.string().max(300).optional() }).strict(),
         output: z.array(activityEntry),
       }),

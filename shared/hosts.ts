@@ -61,7 +61,8 @@ export const hostEdit = z.object({
   address: hostAddress.optional(),
   port: sshPort.optional(),
   user: sshUser.optional(),
-  jump: hostName.optional(),
-  identityFile: localPath.optional(),
+  // null removes the saved value; absent leaves it as it is.
+  jump: hostName.nullable().optional(),
+  identityFile: localPath.nullable().optional(),
 })
 export type HostEdit = z.input<typeof hostEdit>

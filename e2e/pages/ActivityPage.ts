@@ -1,9 +1,58 @@
-// The Activity screen (an empty state until the remote command log exists).
-import type { Page } from '@playwright/test'
+// The Activity screen: the log of remote commands, newest first, with a host filter.
+import { expect, type Locator, type Page } from '@playwright/test'
 import { EmptyScreenPage } from './EmptyScreenPage'
 
+export interface ActivityRow {
+  host: string
+  command: string
+  duration: string
+  result: string
+}
+
 export class ActivityPage extends EmptyScreenPage {
+  readonly table: Locator
+  readonly rows: Locator
+  readonly commands: Locator
+  readonly summary: Locator
+  readonly hostFilter: Locator
+
   constructor(page: Page) {
     super(page, 'activity')
+    this.table = page.getByTestId('activity-table')
+    this.rows = this.table.locator('tbody tr').filter({ has: page.getByTestId('activity-command') })
+    this.commands = this.table.getByTestId('activity-command')
+    this.summary = page.getByTestId('activity-summary')
+    this.hostFilter = page.getByTestId('activity-host-filter')
+  }
+
+  override async open(): Promise<void> {
+    await super.open()
+    await expect(this.summary).toHaveText(/\d+ commands?/) // loaded
+  }
+
+  /** Rows whose command line contains `text`. */
+  rowsWith(text: string): Locator {
+    return this.rows.filter({ has: this.page.getByTestId('activity-command').getByText(text) })
+  }
+
+  async readRow(row: Locator): Promise<ActivityRow> {
+    const text = async (id: string) => (await row.getByTestId(id).innerText()).trim()
+    return {
+      host: (await row.getByTestId('activity-host').getAttribute('data-label')) ?? '',
+      command: await text('activity-command'),
+      duration: await text('activity-duration'),
+      result: await text('activity-result'),
+    }
+  }
+
+  /** Picks a host in the filter by the label shown (record name and connection). */
+  async filterHost(label: string): Promise<void> {
+    await this.hostFilter.click()
+    await this.page.getByRole('option', { name: label }).click()
+  }
+
+  async clearFilter(): Promise<void> {
+    await this.hostFilter.hover()
+    await this.hostFilter.locator('.el-select__clear').click()
   }
 }

@@ -1,32 +1,51 @@
 // The Add host / Edit host dialog.
 import { expect, type Locator, type Page } from '@playwright/test'
 
-export type HostFormField = 'name' | 'address' | 'port' | 'user'
+export type HostFormField = 'name' | 'address' | 'port' | 'user' | 'jump' | 'identityFile'
 
 export interface HostFields {
   name?: string
   address?: string
   port?: string | number
   user?: string
+  /** The name of another host record; '' for none. */
+  jump?: string
+  identityFile?: string
 }
 
-const labels: Record<HostFormField, string> = { name: 'Name', address: 'Address', port: 'SSH port', user: 'SSH user' }
+const labels: Record<HostFormField, string> = {
+  name: 'Name',
+  address: 'Address',
+  port: 'SSH port',
+  user: 'SSH user',
+  jump: 'Jump host',
+  identityFile: 'Identity file',
+}
 
 export class HostFormDialog {
   readonly root: Locator
   readonly submitButton: Locator
+  readonly submitAndTestButton: Locator
   readonly cancelButton: Locator
   readonly message: Locator
+  readonly notes: Locator
 
   constructor(readonly page: Page) {
     this.root = page.getByRole('dialog').filter({ has: page.getByTestId('host-form-submit') })
     this.submitButton = this.root.getByTestId('host-form-submit')
+    this.submitAndTestButton = this.root.getByTestId('host-form-submit-test')
     this.cancelButton = this.root.getByRole('button', { name: 'Cancel' })
     this.message = this.root.getByTestId('host-form-message')
+    this.notes = this.root.getByTestId('host-form-note')
   }
 
   field(field: HostFormField): Locator {
     return this.root.getByLabel(labels[field], { exact: true })
+  }
+
+  /** The jump host select (its text shows the picked record, or the placeholder). */
+  get jumpSelect(): Locator {
+    return this.root.getByTestId('host-form-jump')
   }
 
   error(field: HostFormField): Locator {
@@ -36,8 +55,20 @@ export class HostFormDialog {
   async fill(fields: HostFields): Promise<void> {
     for (const [field, value] of Object.entries(fields) as [HostFormField, string | number | undefined][]) {
       if (value === undefined) continue
-      await this.field(field).fill(String(value))
+      if (field === 'jump') await this.pickJump(String(value))
+      else await this.field(field).fill(String(value))
     }
+  }
+
+  async pickJump(name: string): Promise<void> {
+    if (name === '') {
+      await this.jumpSelect.hover()
+      await this.jumpSelect.locator('.el-select__clear').click()
+      return
+    }
+    await this.jumpSelect.click()
+    await this.page.getByRole('option', { name, exact: true }).click()
+    await expect(this.jumpSelect).toContainText(name)
   }
 
   async submit(): Promise<void> {
@@ -47,6 +78,12 @@ export class HostFormDialog {
   /** Submits and waits until the dialog has closed (the save went through). */
   async save(): Promise<void> {
     await this.submit()
+    await expect(this.root).toBeHidden()
+  }
+
+  /** "Add and test connection" / "Save and test"; waits until the dialog has closed. */
+  async saveAndTest(): Promise<void> {
+    await this.submitAndTestButton.click()
     await expect(this.root).toBeHidden()
   }
 }

@@ -2,6 +2,8 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import { AppShell } from './AppShell'
 import { HostFormDialog, type HostFields } from './HostFormDialog'
+import { HostKeyDialog } from './HostKeyDialog'
+import { ImportDialog } from './ImportDialog'
 
 export interface HostRow {
   name: string
@@ -18,6 +20,10 @@ export class HostsPage {
   readonly empty: Locator
   readonly summary: Locator
   readonly form: HostFormDialog
+  readonly importButton: Locator
+  readonly importDialog: ImportDialog
+  readonly keyDialog: HostKeyDialog
+  readonly connectedSummary: Locator
 
   constructor(readonly page: Page) {
     this.shell = new AppShell(page)
@@ -27,6 +33,10 @@ export class HostsPage {
     this.empty = page.getByTestId('hosts-empty')
     this.summary = page.getByTestId('hosts-summary')
     this.form = new HostFormDialog(page)
+    this.importButton = page.getByTestId('hosts-import')
+    this.importDialog = new ImportDialog(page)
+    this.keyDialog = new HostKeyDialog(page)
+    this.connectedSummary = page.getByTestId('hosts-connected')
   }
 
   async open(): Promise<void> {
@@ -48,6 +58,48 @@ export class HostsPage {
       port: (await row.getByTestId('host-port').innerText()).trim(),
       user: (await row.getByTestId('host-user').innerText()).trim(),
     }
+  }
+
+  /** The live connection state of a host (attribute data-state: connected, unreachable …). */
+  connection(name: string): Locator {
+    return this.row(name).getByTestId('host-connection')
+  }
+
+  connectionLabel(name: string): Locator {
+    return this.row(name).getByTestId('host-connection-label')
+  }
+
+  connectionDetail(name: string): Locator {
+    return this.row(name).getByTestId('host-connection-detail')
+  }
+
+  /** What the last connection test found: OS, PostgreSQL versions, round trip. */
+  system(name: string): { os: Locator; postgres: Locator; roundTrip: Locator; error: Locator; all: Locator } {
+    const row = this.row(name)
+    return {
+      os: row.getByTestId('host-os'),
+      postgres: row.getByTestId('host-postgres'),
+      roundTrip: row.getByTestId('host-rtt'),
+      error: row.getByTestId('host-test-error'),
+      all: row.getByTestId('host-system'),
+    }
+  }
+
+  testButton(name: string): Locator {
+    return this.page.getByRole('button', { name: `Test connection to ${name}`, exact: true })
+  }
+
+  async test(name: string): Promise<void> {
+    await this.testButton(name).click()
+  }
+
+  /** Adds through the form with "Add and test connection" (a first contact asks about the key). */
+  async addAndTest(fields: HostFields): Promise<void> {
+    await this.addButton.click()
+    await expect(this.form.root).toBeVisible()
+    await this.form.fill(fields)
+    await this.form.saveAndTest()
+    await expect(this.row(String(fields.name))).toBeVisible()
   }
 
   async add(fields: HostFields): Promise<void> {

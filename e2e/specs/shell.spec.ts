@@ -5,7 +5,7 @@ import { AppShell } from '../pages/AppShell'
 import { ClustersPage } from '../pages/ClustersPage'
 import { HostsPage } from '../pages/HostsPage'
 
-test('the sidebar switches screens; Clusters and Activity say what will come', async ({ app }) => {
+test('the sidebar switches screens; the empty Clusters and Activity screens say what they will hold', async ({ app }) => {
   const shell = new AppShell(app.page)
   await shell.expectConnected()
   await expect(shell.heading).toHaveText('Clusters') // the first screen

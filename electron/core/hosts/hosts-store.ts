@@ -42,8 +42,12 @@ export class HostsStore {
       const current = hosts[index]
       if (!current) throw notFound(name)
       if (newName && newName !== name && hosts.some((h) => h.name === newName)) throw duplicate(newName)
-      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined))
-      const record = host.parse({ ...current, ...defined, name: newName ?? name, updatedAt: new Date().toISOString() })
+      const merged: Record<string, unknown> = { ...current, name: newName ?? name, updatedAt: new Date().toISOString() }
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) delete merged[key]
+        else if (value !== undefined) merged[key] = value
+      }
+      const record = host.parse(merged)
       const next = hosts.slice()
       next[index] = record
       return [next, record]

@@ -177,7 +177,8 @@ export class Pool {
           return await forwardTo(await this.ensure(jump), t)
         } catch (err) {
           const a = asAppError(err)
-          throw new AppError(a.code === 'ssh_connect' || a.code === 'ssh_timeout' ? a.code : 'ssh_connect', `Cannot reach ${t.label} through jump host ${t.jump.label}: ${a.message}`, a.detail)
+          // Keep the code: a jump host whose key is unknown must ask for *its* fingerprint.
+          throw new AppError(a.code, `Cannot reach ${t.label} through jump host ${t.jump.label}: ${a.message}`, a.detail)
         }
       }
       const session = await this.authenticate(e, sock)

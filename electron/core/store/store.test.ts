@@ -99,3 +99,15 @@ await Promise.all(Array.from({ length: 25 }, (_, i) => store.add({ name: prefix 
     expect((await readdir(dir)).filter((f) => f.includes('.tmp') || f.endsWith('.lock'))).toEqual([])
   }, 60_000)
 })
+
+describe('HostsStore edits of optional fields', () => {
+  it('removes a saved jump host or identity file given null, and keeps them when absent', async () => {
+    const store = new HostsStore(await tempDir())
+    await store.add({ name: 'bastion', address: 'b.lan', user: 'pi' })
+    await store.add({ name: 'db', address: 'db.lan', user: 'pi', jump: 'bastion', identityFile: '/k/id' })
+    expect(await store.edit({ name: 'db', port: 2222 })).toMatchObject({ jump: 'bastion', identityFile: '/k/id' })
+    const cleared = await store.edit({ name: 'db', jump: null, identityFile: null })
+    expect(cleared).not.toHaveProperty('jump')
+    expect(cleared).not.toHaveProperty('identityFile')
+  })
+})

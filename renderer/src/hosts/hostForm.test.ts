@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import type { Host } from '../../../shared/hosts'
-import { editInput, emptyHostForm, formFromHost, serverErrorToProblem, validateHostForm } from './hostForm'
+import { connectionSignature, editInput, emptyHostForm, formFromHost, serverErrorToProblem, validateHostForm, type HostFormValues } from './hostForm'
 
 const record: Host = {
   id: 'h1',
@@ -13,9 +13,11 @@ const record: Host = {
   updatedAt: '2026-01-01T00:00:00Z',
 }
 
+const form = (values: Partial<HostFormValues>): HostFormValues => ({ ...emptyHostForm(), ...values })
+
 describe('validateHostForm', () => {
   it('accepts a good form, trimming and turning the port into a number', () => {
-    const result = validateHostForm({ name: ' db1 ', address: ' 10.0.0.1', port: ' 2222 ', user: 'admin ' })
+    const result = validateHostForm(form({ name: ' db1 ', address: ' 10.0.0.1', port: ' 2222 ', user: 'admin ' }))
     expect(result).toEqual({ ok: true, input: { name: 'db1', address: '10.0.0.1', port: 2222, user: 'admin' } })
   })
 
@@ -30,18 +32,59 @@ describe('validateHostForm', () => {
     ['22.5', 'Port must be a whole number'],
     ['ssh', 'Port must be a number'],
   ])('port %s: %s', (port, message) => {
-    const result = validateHostForm({ name: 'db1', address: 'db1.lan', port, user: 'u' })
+    const result = validateHostForm(form({ name: 'db1', address: 'db1.lan', port, user: 'u' }))
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.problem.fields.port).toBe(message)
   })
 
   it('puts every complaint on its own field', () => {
-    const result = validateHostForm({ name: 'a b', address: '', port: '22', user: '1x' })
+    const result = validateHostForm(form({ name: 'a b', address: '', port: '22', user: '1x' }))
     expect(result.ok).toBe(false)
     if (!result.ok) {
       expect(Object.keys(result.problem.fields).sort()).toEqual(['address', 'name', 'user'])
       expect(result.problem.message).toBeNull()
     }
+  })
+})
+
+describe('jump host and identity file', () => {
+  it('are optional: empty means none', () => {
+    const result = validateHostForm(form({ name: 'db1', address: 'db1.lan', user: 'u', jump: '', identityFile: '  ' }))
+    expect(result.ok && result.input).toEqual({ name: 'db1', address: 'db1.lan', port: 22, user: 'u' })
+  })
+
+  it('are passed on when set, the path trimmed', () => {
+    const result = validateHostForm(form({ name: 'db2', address: 'db2.lan', user: 'u', jump: 'bastion', identityFile: ' ~/.ssh/id_lab ' }))
+    expect(result.ok && result.input).toMatchObject({ jump: 'bastion', identityFile: '~/.ssh/id_lab' })
+  })
+
+  it('refuses a record that jumps through itself, and a path with a newline', () => {
+    const result = validateHostForm(form({ name: 'db1', address: 'db1.lan', user: 'u', jump: 'db1', identityFile: 'a\nb' }))
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(result.problem.fields.jump).toBe('A host cannot jump through itself')
+      expect(result.problem.fields.identityFile).toBe('Path contains a control character')
+    }
+  })
+
+  it('round-trip through the form and into an edit', () => {
+    const withJump: Host = { ...record, jump: 'bastion', identityFile: '/keys/id' }
+    const result = validateHostForm(formFromHost(withJump))
+    expect(result.ok && editInput(withJump, result.input)).toEqual({ name: 'db1', address: '10.0.0.1', port: 22, user: 'admin', jump: 'bastion', identityFile: '/keys/id' })
+  })
+
+  it('removes a saved jump host or identity file the form left empty (null), and leaves unset ones absent', () => {
+    const withJump: Host = { ...record, jump: 'bastion', identityFile: '/keys/id' }
+    const result = validateHostForm({ ...formFromHost(withJump), jump: '', identityFile: '' })
+    expect(result.ok && editInput(withJump, result.input)).toMatchObject({ jump: null, identityFile: null })
+    const plain = validateHostForm(formFromHost(record))
+    expect(plain.ok && editInput(record, plain.input)).not.toHaveProperty('jump')
+  })
+
+  it('change the connection signature; a rename does not', () => {
+    expect(connectionSignature(record)).toBe(connectionSignature({ ...record, name: 'other' } as Host))
+    expect(connectionSignature(record)).not.toBe(connectionSignature({ ...record, jump: 'bastion' }))
+    expect(connectionSignature(record)).not.toBe(connectionSignature({ ...record, port: 2222 }))
   })
 })
 

@@ -5,10 +5,10 @@ import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { hostInput, type Host, type HostEdit } from '../../../shared/hosts'
 
-export const hostFields = ['name', 'address', 'port', 'user'] as const
+export const hostFields = ['name', 'address', 'port', 'user', 'jump', 'identityFile'] as const
 export type HostField = (typeof hostFields)[number]
 
-/** What the user typed, as typed. */
+/** What the user typed (or picked), as typed. An empty jump or identity file means "none". */
 export type HostFormValues = Record<HostField, string>
 export type FieldErrors = Partial<Record<HostField, string>>
 
@@ -18,13 +18,15 @@ export interface FormProblem {
   message: string | null
 }
 
-export const emptyHostForm = (): HostFormValues => ({ name: '', address: '', port: '22', user: '' })
+export const emptyHostForm = (): HostFormValues => ({ name: '', address: '', port: '22', user: '', jump: '', identityFile: '' })
 
 export const formFromHost = (h: Host): HostFormValues => ({
   name: h.name,
   address: h.address,
   port: String(h.port),
   user: h.user,
+  jump: h.jump ?? '',
+  identityFile: h.identityFile ?? '',
 })
 
 /** A number when the text is one, else the text itself, so the schema words the complaint. */
@@ -34,12 +36,16 @@ function portValue(text: string): number | string | undefined {
   return /^[+-]?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed
 }
 
+const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim())
+
 function candidate(values: HostFormValues): Record<HostField, unknown> {
   return {
     name: values.name.trim(),
     address: values.address.trim(),
     port: portValue(values.port),
     user: values.user.trim(),
+    jump: optional(values.jump),
+    identityFile: optional(values.identityFile),
   }
 }
 
@@ -61,11 +67,17 @@ export function issuesToProblem(issues: readonly { path: readonly PropertyKey[];
 export type ValidHost = z.output<typeof hostInput>
 export type Validation = { ok: true; input: ValidHost } | { ok: false; problem: FormProblem }
 
-/** Checks the form against the same schema the core applies. */
+/**
+ * Checks the form against the same schema the core applies, plus what only the form can know:
+ * a record cannot jump through itself.
+ */
 export function validateHostForm(values: HostFormValues): Validation {
   const parsed = hostInput.safeParse(candidate(values))
-  if (parsed.success) return { ok: true, input: parsed.data }
-  return { ok: false, problem: issuesToProblem(parsed.error.issues) }
+  const problem = parsed.success ? { fields: {}, message: null } : issuesToProblem(parsed.error.issues)
+  const jump = optional(values.jump)
+  if (jump !== undefined && jump === values.name.trim()) problem.fields.jump ??= 'A host cannot jump through itself'
+  if (parsed.success && Object.keys(problem.fields).length === 0) return { ok: true, input: parsed.data }
+  return { ok: false, problem }
 }
 
 /** host.edit's input: the record's current name, a newName only when it changes. */
@@ -76,7 +88,15 @@ export function editInput(original: Host, input: ValidHost): HostEdit {
     address: input.address,
     port: input.port,
     user: input.user,
+    // An emptied field removes the saved value (null); one never set stays absent.
+    ...(input.jump !== undefined ? { jump: input.jump } : original.jump !== undefined ? { jump: null } : {}),
+    ...(input.identityFile !== undefined ? { identityFile: input.identityFile } : original.identityFile !== undefined ? { identityFile: null } : {}),
   }
+}
+
+/** What decides where a connection goes: when it changes, an earlier test says nothing. */
+export function connectionSignature(h: Pick<Host, 'address' | 'port' | 'user' | 'jump' | 'identityFile'>): string {
+  return JSON.stringify([h.user, h.address, h.port, h.jump ?? null, h.identityFile ?? null])
 }
 
 const issueList = z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))

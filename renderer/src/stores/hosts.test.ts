@@ -1,11 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createClient, type Transport } from '../../../shared/client'
 import type { Host } from '../../../shared/hosts'
-import type { Reply } from '../../../shared/wire'
-import type { ConnectionSource, ConnectionStatus } from '../bridge'
-import { provideBridge } from './bridge'
 import { useHostsStore } from './hosts'
+import { fakeBridge, settle } from './testing/fakeBridge'
 
 const host = (name: string, id = name): Host => ({
   id,
@@ -16,39 +13,6 @@ const host = (name: string, id = name): Host => ({
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
 })
-
-/** A bridge whose replies the test hands out one by one. */
-function fakeBridge() {
-  const calls: { method: string; input: unknown; reply: (r: Reply) => void }[] = []
-  let emit: (name: string, payload: unknown) => void = () => {}
-  const transport: Transport = {
-    call: (method, input) => new Promise<Reply>((reply) => calls.push({ method, input, reply })),
-    onEvent: (listener) => {
-      emit = listener
-      return () => {}
-    },
-  }
-  let status: ConnectionStatus = { state: 'connecting', sessions: 0, failures: 0, retryAt: null, problem: null }
-  const listeners = new Set<(s: ConnectionStatus) => void>()
-  const connection: ConnectionSource = {
-    get status() {
-      return status
-    },
-    subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
-    retryNow: () => {},
-  }
-  provideBridge({ client: createClient(transport), connection })
-  return {
-    calls,
-    emit: (name: string, payload: unknown) => emit(name, payload),
-    connect() {
-      status = { ...status, state: 'connected', sessions: status.sessions + 1 }
-      for (const l of listeners) l(status)
-    },
-  }
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 describe('useHostsStore', () => {
   let bridge: ReturnType<typeof fakeBridge>
