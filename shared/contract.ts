@@ -3,6 +3,7 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
+import { secretAnswer, secretRequestView } from './secrets'
 import { activityEntry, fingerprint, hostConnection, hostTestResult, importableHost, trustedKey } from './ssh'
 
 export interface CliSpec {
@@ -10,6 +11,8 @@ export interface CliSpec {
   command?: string
   /** Input fields taken from positional arguments, in order. */
   args?: readonly string[]
+  /** Not a command: e.g. answers to secret questions, which must never be typed as arguments. */
+  hidden?: boolean
 }
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -61,6 +64,15 @@ export const contract = {
       connections: method({ summary: 'Connection state of every host', input: empty, output: z.array(hostConnection) }),
       importable: method({ summary: 'Hosts found in ~/.ssh/config', input: empty, output: z.array(importableHost) }),
     },
+    secret: {
+      pending: method({ summary: 'Questions for SSH passwords or passphrases waiting for an answer', input: empty, output: z.array(secretRequestView) }),
+      answer: method({
+        summary: 'Answer a question for a password or passphrase',
+        input: secretAnswer.strict(),
+        output: z.object({ answered: z.string() }),
+        cli: { hidden: true },
+      }),
+    },
     activity: {
       list: method({
         summary: 'Remote commands ReplicaDesk ran, newest first',
@@ -76,6 +88,10 @@ export const contract = {
     hostConnection,
     /** A remote command finished (secrets redacted). */
     activity: activityEntry,
+    /** The core needs an SSH password or key passphrase from the user. */
+    secretRequested: secretRequestView,
+    /** A secret question was answered, cancelled or timed out: close its dialog. */
+    secretSettled: z.object({ id: z.string() }),
   },
 } as const
 

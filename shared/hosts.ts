@@ -44,6 +44,8 @@ export const hostInput = z.object({
   jump: hostName.optional().describe('name of the host record to jump through'),
   /** A private key file; otherwise ssh-agent and the keys ~/.ssh/config names. */
   identityFile: localPath.optional().describe('private key file to log in with'),
+  /** Log in with a password (asked when needed) instead of keys. */
+  usePassword: z.boolean().optional().describe('log in with a password instead of keys'),
 })
 export type HostInput = z.input<typeof hostInput>
 
@@ -64,5 +66,6 @@ export const hostEdit = z.object({
   // null removes the saved value; absent leaves it as it is.
   jump: hostName.nullable().optional(),
   identityFile: localPath.nullable().optional(),
+  usePassword: z.boolean().optional(),
 })
 export type HostEdit = z.input<typeof hostEdit>

@@ -3,9 +3,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLab, type Lab, type LabHost } from '../../e2e/lab'
+import { ensureUser, makeKey, removeUser } from '../core/ssh/lab-fixtures'
 import { runCli } from './main'
+import type { Terminal } from './secret-prompt'
 
 let lab: Lab
 let dataDir: string
@@ -71,5 +73,39 @@ describe('replicadesk host test / trust against the lab', () => {
     const entries = JSON.parse((await cli('activity', 'list', '--json')).out) as { host: string; argv: string[]; exitCode: number | null }[]
     expect(entries.some((e) => e.host.includes(host1.address) && e.argv.join(' ').includes('os-release') && e.exitCode === 0)).toBe(true)
     expect(entries.some((e) => e.host.includes(host2.address))).toBe(true)
+  })
+})
+
+describe('passwords and passphrases on the terminal', () => {
+  const user = 'rdclipass'
+  let keyPath: string
+
+  beforeAll(() => {
+    const key = makeKey(mkdtempSync(join(tmpdir(), 'rd-cli-key-')), 'locked', 'open sesame')
+    keyPath = key.path
+    ensureUser(user, '/bin/sh', [key.pub])
+  })
+  afterAll(() => removeUser(user))
+
+  const terminal = (answers: (string | undefined)[], asked: string[]): Terminal => ({
+    isInteractive: true,
+    readHidden: async (message) => (asked.push(message), answers.shift()),
+  })
+
+  it('asks for the passphrase of an encrypted key (again after a wrong one), then logs in', async () => {
+    expect((await cli('host', 'add', 'locked', '--address', host1.address, '--user', user, '--identity-file', keyPath)).code).toBe(0)
+    const asked: string[] = []
+    const io = { out: () => {}, err: () => {}, terminal: terminal(['wrong', 'open sesame'], asked) }
+    expect(await runCli(['host', 'test', 'locked', '--data-dir', dataDir], io)).toBe(0)
+    expect(asked).toHaveLength(2)
+    expect(asked[0]).toContain(keyPath)
+    expect(asked[1]).toMatch(/^That was not accepted/)
+  })
+
+  it('says clearly that nothing could log in when the passphrase is not given', async () => {
+    const err: string[] = []
+    const code = await runCli(['host', 'test', 'locked', '--data-dir', dataDir], { out: () => {}, err: (t) => err.push(t), terminal: terminal([undefined], []) })
+    expect(code).toBe(1)
+    expect(err.join('\n')).toMatch(/passphrase not given/)
   })
 })

@@ -32,8 +32,10 @@ export function commandWords(entry: MethodEntry): string[] {
   return entry.spec.cli?.command ? [entry.spec.cli.command] : [entry.noun, entry.verb]
 }
 
+const commands = methodEntries.filter((e) => !e.spec.cli?.hidden)
+
 export function findCommand(words: string[]): { entry: MethodEntry; rest: string[] } | undefined {
-  for (const entry of methodEntries) {
+  for (const entry of commands) {
     const cmd = commandWords(entry)
     if (cmd.every((w, i) => words[i] === w)) return { entry, rest: words.slice(cmd.length) }
   }
@@ -97,7 +99,7 @@ export function usageOf(entry: MethodEntry): string {
 }
 
 export function helpText(): string {
-  const lines = methodEntries.map((e) => `  ${usageOf(e).replace(/^replicadesk /, '').padEnd(60)} ${e.spec.summary}`)
+  const lines = commands.map((e) => `  ${usageOf(e).replace(/^replicadesk /, '').padEnd(60)} ${e.spec.summary}`)
   return [
     'Usage: replicadesk COMMAND [options]',
     '',

@@ -6,12 +6,15 @@ import type { Reply } from '../../shared/wire'
 import { resolveDataDir } from '../core/store/dataDir'
 import { findCommand, helpText, parseInput, usageOf, UsageError } from './commands'
 import { formatHuman } from './format'
+import { answerSecrets, processTerminal, type Terminal } from './secret-prompt'
 import { openSession } from './session'
 
 export interface CliIo {
   out(text: string): void
   err(text: string): void
   env?: NodeJS.ProcessEnv
+  /** Where SSH passwords and passphrases are asked; default: this process's terminal. */
+  terminal?: Terminal
 }
 
 interface GlobalOptions {
@@ -36,11 +39,13 @@ function takeGlobals(argv: string[]): GlobalOptions {
   return { json, dataDir, words }
 }
 
-async function run(method: string, input: unknown, dataDir: string): Promise<Reply> {
+async function run(method: string, input: unknown, dataDir: string, terminal: Terminal): Promise<Reply> {
   const session = await openSession(dataDir)
+  const stopAnswering = answerSecrets(session, terminal)
   try {
     return await session.call(method, input)
   } finally {
+    stopAnswering()
     await session.close()
   }
 }
@@ -76,7 +81,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let reply: Reply
   try {
-    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }))
+    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }), io.terminal ?? processTerminal)
   } catch (err) {
     reply = { ok: false, error: toErrorData(err) }
   }

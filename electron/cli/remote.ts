@@ -40,6 +40,7 @@ export async function connectInstance(instance: InstanceInfo, timeoutMs = 10_000
   })
 
   return {
+    kind: 'instance',
     call: (method, input) =>
       new Promise<Reply>((resolve, reject) => {
         const id = nextId++

@@ -6,6 +6,7 @@ import { readInstanceFile } from '../server/instanceFile'
 import { connectInstance } from './remote'
 
 export interface CliSession {
+  kind: 'instance' | 'standalone'
   call(method: string, input: unknown): Promise<Reply>
   onEvent(listener: (name: string, payload: unknown) => void): () => void
   close(): Promise<void>
@@ -16,6 +17,7 @@ export async function openSession(dataDir: string): Promise<CliSession> {
   if (instance) return connectInstance(instance)
   const core = await createCore({ dataDir })
   return {
+    kind: 'standalone',
     call: (method, input) => core.dispatch(method, input),
     onEvent: (listener) => core.events.subscribe(listener),
     close: () => core.close(),

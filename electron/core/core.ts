@@ -7,12 +7,17 @@ import { CoreEvents } from './events'
 import { connectionsOf, watchConnections } from './hosts/connections'
 import { HostsStore } from './hosts/hosts-store'
 import { targetOf } from './hosts/targets'
+import type { SecretCipher } from './secrets/cipher'
+import { RememberedSecrets } from './secrets/remembered-secrets'
+import { createSecretBroker } from './secrets/secret-broker'
 import { createSshService, type SshService, type SshServiceOptions } from './ssh'
 import { sshSettingsFromEnv } from './ssh-settings'
 import { version } from './version'
 
 export interface CoreOptions {
   dataDir: string
+  /** The OS keychain, for secrets the user asks to remember (desktop only). */
+  cipher?: SecretCipher
   /** SSH settings that differ from the user's defaults (~/.ssh/config, known_hosts, agent). */
   ssh?: Omit<SshServiceOptions, 'dataDir' | 'activityLog'>
 }
@@ -32,7 +37,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const hosts = new HostsStore(dataDir)
   const activity = new ActivityLog({ dataDir })
   await activity.load()
-  const ssh = createSshService({ ...sshSettingsFromEnv(), ...options.ssh, dataDir, activityLog: activity })
+  const secrets = createSecretBroker({
+    remembered: new RememberedSecrets(dataDir, options.cipher),
+    emit: (request) => events.emit('secretRequested', request),
+    emitDone: (id) => events.emit('secretSettled', { id }),
+  })
+  const ssh = createSshService({ ...sshSettingsFromEnv(), secretPrompt: secrets.prompt, ...options.ssh, dataDir, activityLog: activity })
   const stopActivity = activity.onEntry((entry) => events.emit('activity', entry))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
 
@@ -62,6 +72,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
       connections: async () => connectionsOf(ssh, await hosts.list()),
       importable: () => ssh.listConfigHosts(),
+    },
+    secret: {
+      pending: async () => secrets.pending(),
+      answer: async ({ id, value, remember }) => {
+        await secrets.answer(id, value, remember)
+        return { answered: id }
+      },
     },
     activity: {
       list: async ({ limit, host }) => activity.list({ limit, host }),

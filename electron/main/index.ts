@@ -1,7 +1,7 @@
 // The Electron shell: one window, the app:// protocol, IPC wiring and the local channel for
 // the CLI. Everything that matters lives in electron/core and is tested in plain Node.
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, net, protocol, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, shell } from 'electron'
 import { createCore } from '../core/core'
 import { resolveDataDir } from '../core/store/dataDir'
 import { removeInstanceFile, writeInstanceFile } from '../server/instanceFile'
@@ -9,6 +9,7 @@ import { startServer } from '../server/server'
 import { appFileUrl } from './appProtocol'
 import { makeOpenExternal } from './externalLinks'
 import { forwardEvents, registerContract, trustedSender } from './ipc'
+import { createSecretStore } from './secretStore'
 import { appOrigin, appScheme, harden, windowOptions } from './security'
 
 protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
@@ -31,7 +32,7 @@ async function start(): Promise<void> {
   })
 
   const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), electronUserData: app.getPath('userData') })
-  const core = await createCore({ dataDir })
+  const core = await createCore({ dataDir, cipher: createSecretStore(safeStorage) })
   registerContract(ipcMain, core.dispatch, trustedSender(origins))
 
   // The CLI on this data dir talks to us instead of opening the store itself.

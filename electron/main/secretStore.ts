@@ -2,6 +2,7 @@
 // safeStorage. On Linux without a keychain, safeStorage falls back to a hard-coded key
 // ("basic_text"): we refuse rather than pretend the secret is protected.
 import { AppError } from '../../shared/errors'
+import type { SecretCipher } from '../core/secrets/cipher'
 
 export interface SafeStorageLike {
   isEncryptionAvailable(): boolean
@@ -10,13 +11,7 @@ export interface SafeStorageLike {
   decryptString(data: Buffer): string
 }
 
-export interface SecretStore {
-  available(): { ok: true } | { ok: false; reason: string }
-  encrypt(secret: string): Buffer
-  decrypt(data: Buffer): string
-}
-
-export function createSecretStore(safe: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretStore {
+export function createSecretStore(safe: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretCipher {
   const available = (): { ok: true } | { ok: false; reason: string } => {
     if (!safe.isEncryptionAvailable()) return { ok: false, reason: 'The OS keychain is not available, so ReplicaDesk cannot remember secrets. It will ask each time.' }
     if (platform === 'linux' && safe.getSelectedStorageBackend?.() === 'basic_text') {

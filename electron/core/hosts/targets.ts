@@ -10,6 +10,7 @@ export function targetOf(host: Host, all: readonly Host[], seen: string[] = []):
   }
   const target: Target = { address: host.address, port: host.port, user: host.user }
   if (host.identityFile) target.identityFile = host.identityFile
+  if (host.usePassword) target.usePassword = true
   if (host.jump) {
     const via = all.find((h) => h.name === host.jump)
     if (!via) throw new AppError('not_found', `Host "${host.name}" jumps through "${host.jump}", which is not a host record. Add it or edit the jump host.`)
