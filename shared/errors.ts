@@ -22,6 +22,10 @@ export const errorCodes = [
   'ssh_sudo_password', // sudo -n needs a password
   'command_failed', // remote command exited non-zero or by signal
   'output_too_large', // remote output hit the cap
+  'preflight_failed', // a pre-flight check refused an operation before it changed anything
+  'version_mismatch', // a member's major version differs from the primary's
+  'cluster_state', // the cluster is not in a state the operation can start from
+  'not_streaming', // a standby started but did not stream in time
   'secrets_unavailable', // no OS keychain to remember a secret with
   'internal', // a bug: anything not mapped above
 ] as const

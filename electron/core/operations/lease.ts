@@ -15,8 +15,8 @@ export interface LeaseConfig {
   ttlSeconds?: number
   /** Default: a quarter of the ttl. */
   renewEveryMs?: number
-  /** Run the lease commands through sudo -n (as root, or as the named user). */
-  sudo?: boolean | string
+  /** Run the lease commands through sudo -n (as root, or as the named user); per host where logins differ. */
+  sudo?: boolean | string | ((host: string) => boolean | string | undefined)
   timeoutMs?: number
   /** A mutex older than this (member's clock) was left by a killed script. */
   mutexStaleSeconds?: number
@@ -56,7 +56,7 @@ async function ask(req: LeaseRequest, host: string, mode: LeaseMode): Promise<Me
   for (let attempt = 0; ; attempt++) {
     const startedAt = clock()
     try {
-      const out = await req.remote.run(host, argv, { timeoutMs: req.timeoutMs ?? 10_000, sudo: req.sudo })
+      const out = await req.remote.run(host, argv, { timeoutMs: req.timeoutMs ?? 10_000, sudo: typeof req.sudo === 'function' ? req.sudo(host) : req.sudo })
       const reply = out.code === 0 ? parseLeaseReply(out.stdout) : undefined
       if (!reply) {
         const why = out.stderr.trim().split('\n').slice(-3).join(' ') || out.stdout.trim().slice(0, 200) || `exit code ${out.code}`

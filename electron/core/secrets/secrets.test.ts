@@ -11,7 +11,7 @@ import { createSecretBroker } from './secret-broker'
 // A stand-in for the OS keychain: reversible, and visibly not the plain text.
 const fakeKeychain: SecretCipher = {
   available: () => ({ ok: true }),
-  encrypt: (s) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+  encrypt: (s) => Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a)),
   decrypt: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
 }
 const request = (retry = false): SecretRequest => ({ kind: 'passphrase', host: '10.0.0.5', port: 22, user: 'pi', keyFile: '/k/id', retry, message: 'Passphrase for /k/id' })

@@ -1,0 +1,30 @@
+// How engines run commands: by host name (as the app's host records name them), with the SSH
+// layer's full options (live output for progress, sudo, exit codes that are not failures).
+// The app builds one HostExec over its SshService and host store and derives from it the
+// RemoteRunner the operations runner needs, so both run through the same connections.
+import type { RemoteRunner } from '../operations'
+import type { Arg, ExecOptions, ExecResult, SshService, Target } from '../ssh'
+
+export interface HostExec {
+  exec(host: string, argv: readonly Arg[], opts?: ExecOptions): Promise<ExecResult>
+}
+
+export function sshHostExec(ssh: Pick<SshService, 'exec'>, resolve: (host: string) => Target | Promise<Target>): HostExec {
+  return {
+    async exec(host, argv, opts) {
+      return ssh.exec(await resolve(host), argv, opts)
+    },
+  }
+}
+
+const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i)
+
+/** The operations runner's view: any exit code resolves; only "could not run" rejects. */
+export function remoteRunnerOf(hosts: HostExec): RemoteRunner {
+  return {
+    async run(host, argv, opts = {}) {
+      const r = await hosts.exec(host, argv, { timeoutMs: opts.timeoutMs, stdin: opts.stdin, sudo: opts.sudo, okExitCodes: ANY_EXIT })
+      return { stdout: r.stdout, stderr: r.stderr, code: r.exitCode ?? 255 }
+    },
+  }
+}

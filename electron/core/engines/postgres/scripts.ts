@@ -1,0 +1,217 @@
+// The few shell scripts the engine runs on members. Each is a fixed POSIX sh text run as
+//   sh -c SCRIPT sh ARG...
+// so every value arrives as a positional parameter and is never parsed as shell code; data
+// (file contents, secrets) comes over stdin. All run as the postgres user.
+import { randomBytes } from 'node:crypto'
+
+/** `$HOME/.replicadesk/claims/KEY`: which operation made which data dir (see claims.ts). */
+const CLAIM_DIR = '"$HOME/.replicadesk/claims"'
+
+/**
+ * Writes stdin to FILE atomically (keeping the mode of the file it replaces, else MODE), then
+ * runs the remaining arguments as a command, if any (e.g. psql … pg_reload_conf()).
+ * A FILE starting with ~/ is taken in the postgres user's home.
+ */
+export const PUT_FILE = String.raw`set -eu
+f=$1 mode=$2; shift 2
+case $f in '~/'*) f=$HOME/${'$'}{f#\~/} ;; esac
+tmp=$f.rd-tmp.$$
+umask 077
+cat > "$tmp"
+if [ -e "$f" ]; then chmod --reference="$f" -- "$tmp"; else chmod "$mode" -- "$tmp"; fi
+mv -f -- "$tmp" "$f"
+[ $# -eq 0 ] || exec "$@"`
+
+/**
+ * Prints, after a boundary line each, the host's addresses, the login user, the claim of a
+ * data dir, and the given files (or that they are missing). Files starting with ~/ are in the
+ * postgres user's home. Args: BOUNDARY CLAIM_KEY|- FILE...
+ */
+export const READ_STATE = String.raw`b=$1 key=$2; shift 2
+printf '%s addrs\n%s\n' "$b" "$(hostname -I 2>/dev/null)"
+printf '%s login\n%s\n' "$b" "${'$'}{SUDO_USER:-$(id -un)}"
+if [ "$key" != - ] && [ -f ${CLAIM_DIR}/"$key" ]; then printf '%s claim\n' "$b"; cat ${CLAIM_DIR}/"$key"; fi
+for f; do
+  p=$f
+  case $p in '~/'*) p=$HOME/${'$'}{p#\~/} ;; esac
+  if [ -f "$p" ] && [ -r "$p" ]; then printf '%s file %s\n' "$b" "$f"; cat -- "$p"; printf '\n'
+  else printf '%s missing %s\n' "$b" "$f"; fi
+done
+exit 0`
+
+/**
+ * What a new member's host offers before anything is made there. Args: DATADIR PORT SOCKDIR
+ * BINDIR LOGFILE CONFDIR|- CLAIM_KEY [ADDRESS PORT]... (the members to reach). One fact per line.
+ */
+export const PROBE = String.raw`set -u
+datadir=$1 port=$2 sock=$3 bindir=$4 logfile=$5 confdir=$6 key=$7; shift 7
+# Reachability first, in the background (lines are short: they never interleave mid-line).
+while [ $# -ge 2 ]; do
+  ( if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null; then echo "reach $1 $2 open"; else echo "reach $1 $2 closed"; fi ) &
+  shift 2
+done
+user=$(id -un)
+echo "login ${'$'}{SUDO_USER:-$user}"
+echo "user $user"
+echo "addrs $(hostname -I 2>/dev/null)"
+pathbin=/nonexistent
+p=$(command -v postgres 2>/dev/null) && p=$(readlink -f "$p") && pathbin=${'$'}{p%/*}
+seen=' '
+for d in "$bindir" /usr/lib/postgresql/*/bin /usr/pgsql-*/bin "$pathbin"; do
+  case $seen in *" $d "*) continue ;; esac
+  seen="$seen$d "
+  [ -x "$d/postgres" ] || continue
+  echo "bin $d $("$d/postgres" --version 2>/dev/null)"
+done
+if [ ! -e "$datadir" ]; then echo "datadir missing"
+elif [ ! -d "$datadir" ]; then echo "datadir notdir"
+elif ! list=$(ls -A "$datadir" 2>/dev/null); then echo "datadir unreadable $(stat -c %U "$datadir")"
+elif [ -z "$list" ]; then echo "datadir empty $(stat -c %U "$datadir")"
+else echo "datadir nonempty $(stat -c %U "$datadir")"; fi
+if [ -r "$datadir/postmaster.pid" ]; then
+  read -r pid < "$datadir/postmaster.pid"
+  kill -0 "$pid" 2>/dev/null && echo "running $pid"
+fi
+a=$datadir
+while [ ! -e "$a" ]; do a=${'$'}{a%/*}; a=${'$'}{a:-/}; done
+w=no; [ -w "$a" ] && w=yes
+echo "space $(stat -f -c '%a %S' "$a") $w $a"
+[ -e "$sock/.s.PGSQL.$port" ] && echo "socket $sock/.s.PGSQL.$port"
+hex=$(printf '%04X' "$port")
+awk -v p=":$hex" 'FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { print "listening " FILENAME; exit }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+set -- /etc/postgresql/*/*/postgresql.conf
+[ -r "$1" ] && awk -v p="$port" '/^[ \t]*port[ \t]*=/ { v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t#].*$/, "", v); if (v == p) { n = split(FILENAME, a, "/"); print "cluster-port " a[n - 2] "/" a[n - 1] } }' "$@"
+if [ "$confdir" != - ] && [ -e "$confdir" ]; then echo "confdir exists"; fi
+if [ "$logfile" != - ]; then
+  l=${'$'}{logfile%/*}
+  if [ -w "$logfile" ] || { [ ! -e "$logfile" ] && [ -w "$l" ]; }; then echo "log writable"; else echo "log unwritable"; fi
+fi
+if [ -f ${CLAIM_DIR}/"$key" ]; then echo "claim $(tr '\n' ' ' < ${CLAIM_DIR}/"$key")"; fi
+wait
+exit 0`
+
+/**
+ * Claims a data dir for an operation (first time only: a resumed operation keeps its claim),
+ * then creates the dir when the postgres user can. Args: CLAIM_KEY OPERATION MEMBER DATADIR
+ * MKDIR(yes|no). Fails (exit 3) when another operation holds the claim.
+ */
+export const CLAIM = String.raw`set -eu
+key=$1 op=$2 member=$3 datadir=$4 mk=$5
+dir=${CLAIM_DIR}
+mkdir -p -m 700 "$dir"
+claim=$dir/$key
+if [ -f "$claim" ]; then
+  grep -qx "operation=$op" "$claim" || { echo "$datadir is claimed by another ReplicaDesk operation ($(grep '^operation=' "$claim"))" >&2; exit 3; }
+else
+  made=no; [ -e "$datadir" ] || made=yes
+  printf 'operation=%s\nmember=%s\ndatadir=%s\nmade=%s\n' "$op" "$member" "$datadir" "$made" > "$claim.tmp"
+  mv -f "$claim.tmp" "$claim"
+fi
+if [ "$mk" = yes ]; then mkdir -p "$datadir"; chmod 700 "$datadir"; fi`
+
+/**
+ * Runs the remaining arguments (pg_basebackup, initdb, pg_createcluster) after checking that
+ * this operation claimed DATADIR, and emptying it (the operation's own half-made copy, or what
+ * the user confirmed to overwrite). Args: CLAIM_KEY OPERATION DATADIR COMMAND...
+ */
+export const CLAIMED_FRESH = String.raw`set -eu
+key=$1 op=$2 datadir=$3; shift 3
+claim=${CLAIM_DIR}/$key
+grep -qx "operation=$op" "$claim" 2>/dev/null || { echo "ReplicaDesk: $datadir is not claimed by operation $op; not touching it" >&2; exit 3; }
+if [ -d "$datadir" ]; then find "$datadir" -mindepth 1 -delete; fi
+exec "$@"`
+
+/**
+ * Undoes a claim: removes the data dir if the operation made it (else empties it), and the
+ * claim. Args: CLAIM_KEY OPERATION DATADIR. Does nothing when the claim is not this operation's.
+ */
+export const UNCLAIM = String.raw`set -eu
+key=$1 op=$2 datadir=$3
+claim=${CLAIM_DIR}/$key
+[ -f "$claim" ] || exit 0
+grep -qx "operation=$op" "$claim" || exit 0
+if [ -d "$datadir" ]; then
+  if grep -qx 'made=yes' "$claim" && rmdir "$datadir" 2>/dev/null; then :
+  elif grep -qx 'made=yes' "$claim" && rm -rf -- "$datadir" 2>/dev/null && [ ! -e "$datadir" ]; then :
+  else find "$datadir" -mindepth 1 -delete; fi
+fi
+rm -f -- "$claim"`
+
+/**
+ * A standby's own settings: drops KEYS (space separated, lower case) from
+ * postgresql.auto.conf, appends stdin, creates standby.signal, then runs the remaining
+ * arguments (the start command). Args: DATADIR KEYS COMMAND...
+ */
+export const CONFIGURE_STANDBY = String.raw`set -eu
+datadir=$1 keys=$2; shift 2
+f=$datadir/postgresql.auto.conf
+tmp=$f.rd-tmp
+{
+  if [ -f "$f" ]; then
+    awk -v keys=" $keys " '{ k = $0; sub(/^[ \t]+/, "", k); sub(/[ \t]*=.*$/, "", k); if (index(keys, " " tolower(k) " ") == 0) print }' "$f"
+  fi
+  cat
+} > "$tmp"
+chmod 600 "$tmp"
+mv -f "$tmp" "$f"
+: > "$datadir/standby.signal"
+[ $# -eq 0 ] || exec "$@"`
+
+/**
+ * Starts a plain data dir and waits until it accepts connections: pg_ctl -W (no wait), then
+ * the status line of postmaster.pid ("ready" / "standby") polled every 10 ms, where pg_ctl -w
+ * polls every 100 ms. Fails with the log's last lines when the postmaster dies or never writes
+ * its pid file. Args: PG_CTL DATADIR LOGFILE TIMEOUT_S.
+ */
+export const START_PLAIN = String.raw`set -u
+pgctl=$1 d=$2 log=$3 limit=$4
+"$pgctl" -D "$d" -l "$log" -W start >/dev/null || exit $?
+fail() { echo "$1" >&2; tail -n 5 "$log" >&2 2>/dev/null; exit 1; }
+start=$(date +%s)
+while :; do
+  now=$(date +%s)
+  if [ -r "$d/postmaster.pid" ]; then
+    pid=$(sed -n 1p "$d/postmaster.pid")
+    case $(sed -n 8p "$d/postmaster.pid") in ready*|standby*) exit 0 ;; esac
+    kill -0 "$pid" 2>/dev/null || fail "the server stopped while starting:"
+  elif [ $((now - start)) -ge 10 ]; then
+    fail "the server did not start (no postmaster.pid after 10 s):"
+  fi
+  [ $((now - start)) -ge "$limit" ] && fail "the server was not ready within $limit s:"
+  sleep 0.01
+done`
+
+/** Prints `running` when a postmaster runs on DATADIR. Args: DATADIR. */
+export const RUNNING = String.raw`d=$1
+if [ -r "$d/postmaster.pid" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then echo running; else echo stopped; fi
+exit 0`
+
+/** Prints facts of a data dir made by a base backup. Args: CLAIM_KEY DATADIR. */
+export const BACKUP_STATE = String.raw`key=$1 d=$2
+if [ -f ${CLAIM_DIR}/"$key" ]; then echo "claim $(tr '\n' ' ' < ${CLAIM_DIR}/"$key")"; fi
+[ -f "$d/backup_manifest" ] && echo manifest
+[ -f "$d/PG_VERSION" ] && echo pgversion
+[ -f "$d/standby.signal" ] && echo standby
+exit 0`
+
+export const boundary = () => `@@rd-${randomBytes(6).toString('hex')}@@`
+
+/** Splits READ_STATE output into its sections. */
+export function parseState(out: string, b: string): { addrs: string; login: string; claim?: string; files: Map<string, string | undefined> } {
+  const files = new Map<string, string | undefined>()
+  let addrs = ''
+  let login = ''
+  let claim: string | undefined
+  const sections = out.split(`${b} `).slice(1)
+  for (const sec of sections) {
+    const nl = sec.indexOf('\n')
+    const head = nl < 0 ? sec : sec.slice(0, nl)
+    const body = nl < 0 ? '' : sec.slice(nl + 1)
+    if (head === 'addrs') addrs = body.trim()
+    else if (head === 'login') login = body.trim()
+    else if (head === 'claim') claim = body
+    else if (head.startsWith('file ')) files.set(head.slice(5), body.endsWith('\n') ? body.slice(0, -1) : body)
+    else if (head.startsWith('missing ')) files.set(head.slice(8), undefined)
+  }
+  return { addrs, login, claim, files }
+}
