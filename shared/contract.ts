@@ -3,6 +3,9 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
+import { clusterCreateInput, clusterId, replicaAddInput, replicaRemoveInput } from './clusters'
+import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
+import { pgCluster, pgDetection } from './postgres'
 import { secretAnswer, secretRequestView } from './secrets'
 import { activityEntry, fingerprint, hostConnection, hostTestResult, importableHost, trustedKey } from './ssh'
 
@@ -64,6 +67,51 @@ export const contract = {
       connections: method({ summary: 'Connection state of every host', input: empty, output: z.array(hostConnection) }),
       importable: method({ summary: 'Hosts found in ~/.ssh/config', input: empty, output: z.array(importableHost) }),
     },
+    cluster: {
+      list: method({ summary: 'List clusters', input: empty, output: z.array(pgCluster) }),
+      detect: method({
+        summary: 'Show PostgreSQL versions and instances on a host',
+        input: z.object({ host: hostName }).strict(),
+        output: pgDetection,
+        cli: { args: ['host'] },
+      }),
+      create: method({
+        summary: 'Create a cluster: initialise a primary, or adopt a running one',
+        input: clusterCreateInput.strict(),
+        output: operationStartResult,
+        cli: { args: ['cluster'] },
+      }),
+      forget: method({
+        summary: 'Forget a cluster record (the servers are not touched)',
+        input: z.object({ cluster: clusterId }).strict(),
+        output: z.object({ forgotten: clusterId }),
+        cli: { args: ['cluster'] },
+      }),
+    },
+    replica: {
+      add: method({
+        summary: 'Add a streaming replica (base backup with live progress)',
+        input: replicaAddInput.strict(),
+        output: operationStartResult,
+        cli: { args: ['cluster', 'name'] },
+      }),
+      remove: method({
+        summary: 'Remove a replica: stop it, drop its slot',
+        input: replicaRemoveInput.strict(),
+        output: operationStartResult,
+        cli: { args: ['cluster', 'name'] },
+      }),
+    },
+    operation: {
+      list: method({
+        summary: 'Operations, newest first (interrupted ones can be resumed or abandoned)',
+        input: z.object({ cluster: clusterId.optional() }).strict(),
+        output: z.array(operationSummary),
+      }),
+      get: method({ summary: 'Show one operation', input: operationRef.strict(), output: operationSummary, cli: { args: ['id'] } }),
+      resume: method({ summary: 'Resume an interrupted or failed operation (every step is checked again)', input: operationRef.strict(), output: operationSummary, cli: { args: ['id'] } }),
+      abandon: method({ summary: 'Abandon an operation: undo what it made, in reverse', input: operationRef.strict(), output: operationSummary, cli: { args: ['id'] } }),
+    },
     secret: {
       pending: method({ summary: 'Questions for SSH passwords or passphrases waiting for an answer', input: empty, output: z.array(secretRequestView) }),
       answer: method({
@@ -88,6 +136,12 @@ export const contract = {
     hostConnection,
     /** A remote command finished (secrets redacted). */
     activity: activityEntry,
+    /** Cluster records changed (created, replica added or removed, forgotten). */
+    clustersChanged: z.object({ clusters: z.array(pgCluster) }),
+    /** An operation changed status or step (the full summary). */
+    operationChanged: z.object({ operation: operationSummary }),
+    /** Progress of a running operation, at most every ~250 ms. */
+    operationProgress: z.object({ operationId: z.string(), clusterId: z.string(), progress: operationProgress }),
     /** The core needs an SSH password or key passphrase from the user. */
     secretRequested: secretRequestView,
     /** A secret question was answered, cancelled or timed out: close its dialog. */

@@ -2,10 +2,12 @@
 // when there is one (warm connections, a single writer), else runs the core in-process.
 import type { MethodEntry } from '../../shared/contract'
 import { toErrorData, type ErrorData } from '../../shared/errors'
+import { operationStartResult, operationSummary } from '../../shared/operations'
 import type { Reply } from '../../shared/wire'
 import { resolveDataDir } from '../core/store/dataDir'
 import { findCommand, helpText, parseInput, usageOf, UsageError } from './commands'
 import { formatHuman } from './format'
+import { followOperations, formatPlan, isStartedOperation, type ProgressOutput } from './operation-output'
 import { answerSecrets, processTerminal, type Terminal } from './secret-prompt'
 import { openSession } from './session'
 
@@ -15,6 +17,8 @@ export interface CliIo {
   env?: NodeJS.ProcessEnv
   /** Where SSH passwords and passphrases are asked; default: this process's terminal. */
   terminal?: Terminal
+  /** Where operation progress goes; default: stderr (a bar on a terminal). */
+  progress?: ProgressOutput
 }
 
 interface GlobalOptions {
@@ -39,16 +43,29 @@ function takeGlobals(argv: string[]): GlobalOptions {
   return { json, dataDir, words }
 }
 
-async function run(method: string, input: unknown, dataDir: string, terminal: Terminal): Promise<Reply> {
+async function run(method: string, input: unknown, dataDir: string, io: CliIo): Promise<Reply> {
   const session = await openSession(dataDir)
-  const stopAnswering = answerSecrets(session, terminal)
+  const stopAnswering = answerSecrets(session, io.terminal ?? processTerminal)
+  const operations = followOperations(session, io.progress ?? stderrProgress)
   try {
-    return await session.call(method, input)
+    const reply = await session.call(method, input)
+    const started = reply.ok ? isStartedOperation(reply.value) : undefined
+    if (!started) return reply
+    // A started operation runs on in the core: follow it to its end, which decides the exit code.
+    const done = await operations.wait(started)
+    // An abandon has done its job when everything was undone.
+    if (done.status === (started.status === 'abandoning' ? 'abandoned' : 'succeeded')) return { ok: true, value: done }
+    const why = done.error ?? { code: 'command_failed' as const, message: `Operation ${done.id} ended ${done.status}.` }
+    const next = `Fix the cause, then \`replicadesk operation resume ${done.id}\`; or undo what it made with \`replicadesk operation abandon ${done.id}\`.`
+    return { ok: false, error: { ...why, message: `${why.message}\n${next}` } }
   } finally {
+    operations.stop()
     stopAnswering()
     await session.close()
   }
 }
+
+const stderrProgress: ProgressOutput = { isTerminal: Boolean(process.stderr.isTTY), write: (t) => void process.stderr.write(t) }
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -81,15 +98,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let reply: Reply
   try {
-    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }), io.terminal ?? processTerminal)
+    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }), io)
   } catch (err) {
     reply = { ok: false, error: toErrorData(err) }
   }
   if (reply.ok) {
-    io.out(json ? JSON.stringify(reply.value, null, 2) : formatHuman(reply.value))
+    io.out(json ? JSON.stringify(reply.value, null, 2) : humanOutput(reply.value))
     return 0
   }
   return reportError(reply.error, found.entry, input, json, io)
+}
+
+function humanOutput(value: unknown): string {
+  const dry = operationStartResult.safeParse(value)
+  if (dry.success && dry.data.dryRun) return formatPlan(dry.data.plan)
+  const op = operationSummary.safeParse(value)
+  if (op.success) return `${op.data.title}: ${op.data.status} (operation ${op.data.id})`
+  return formatHuman(value)
 }
 
 function reportError(error: ErrorData, entry: MethodEntry, input: Record<string, unknown>, json: boolean, io: CliIo): number {

@@ -11,6 +11,12 @@ import type { SecretCipher } from './secrets/cipher'
 import { RememberedSecrets } from './secrets/remembered-secrets'
 import { createSecretBroker } from './secrets/secret-broker'
 import { createSshService, type SshService, type SshServiceOptions } from './ssh'
+import { applyOperationOutcome } from './clusters/cluster-records'
+import { createClusterService } from './clusters/cluster-service'
+import { ClustersStore } from './clusters/clusters-store'
+import { remoteRunnerOf, sshHostExec } from './engines/hostExec'
+import { createPostgresEngine } from './engines/postgres'
+import { createOperations, loadInstanceId, type Started } from './operations'
 import { sshSettingsFromEnv } from './ssh-settings'
 import { version } from './version'
 
@@ -44,16 +50,62 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   })
   const ssh = createSshService({ ...sshSettingsFromEnv(), secretPrompt: secrets.prompt, ...options.ssh, dataDir, activityLog: activity })
   const stopActivity = activity.onEntry((entry) => events.emit('activity', entry))
+
+  // Engines run commands by host record name, through the same pooled connections.
+  const hostExec = sshHostExec(ssh, async (name) => targetOf(await hosts.get(name), await hosts.list()))
+  const postgres = createPostgresEngine({ hosts: hostExec })
+  const clustersStore = new ClustersStore(dataDir)
+  const publishClusters = () => {
+    void clustersStore.list().then((clusters) => events.emit('clustersChanged', { clusters }), () => undefined)
+  }
+  // The lease's sudo choice is synchronous: keep the login user of each host at hand.
+  const hostUsers = new Map<string, string>()
+  const rememberUsers = async () => {
+    for (const h of await hosts.list().catch(() => [])) hostUsers.set(h.name, h.user)
+  }
+  await rememberUsers()
+  const ops = createOperations({
+    dataDir,
+    instanceId: await loadInstanceId(dataDir),
+    remote: remoteRunnerOf(hostExec),
+    kinds: postgres.kinds,
+    lease: {
+      // Outside every data dir, writable by postgres on any Debian-style box without root.
+      root: '/var/lib/postgresql/.replicadesk/leases',
+      sudo: (host) => (hostUsers.get(host) === 'postgres' ? undefined : 'postgres'),
+    },
+    emit: (e) => {
+      if (e.type === 'progress') return events.emit('operationProgress', { operationId: e.operationId, clusterId: e.clusterId, progress: e.progress })
+      events.emit('operationChanged', { operation: e.operation })
+      void applyOperationOutcome(clustersStore, e.operation).then((changed) => changed && publishClusters(), () => undefined)
+    },
+  })
+  // Operations run on after the call that started them; closing waits until each has released
+  // its cluster lease (a standalone CLI would otherwise leave it held until it expires).
+  const running = new Set<Promise<unknown>>()
+  const track = (finished: Promise<unknown>) => {
+    const settled = finished.catch(() => undefined) // failures are journaled and sent as events
+    running.add(settled)
+    void settled.then(() => running.delete(settled))
+  }
+  const clusters = createClusterService({ store: clustersStore, hosts, engine: postgres, ops, changed: publishClusters, track })
+  await ops.recoverInterrupted()
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
 
   // Every change republishes the full list: small, and a client that missed an event heals.
   const publishHosts = async <T>(result: T): Promise<T> => {
+    await rememberUsers()
     events.emit('hostsChanged', { hosts: await hosts.list() })
     return result
   }
   const targetNamed = async (name: string) => {
     const all = await hosts.list()
     return targetOf(await hosts.get(name), all)
+  }
+
+  const watch = (started: Started) => {
+    track(started.finished)
+    return started.operation
   }
 
   const handlers: Handlers = {
@@ -73,6 +125,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       connections: async () => connectionsOf(ssh, await hosts.list()),
       importable: () => ssh.listConfigHosts(),
     },
+    cluster: {
+      list: () => clusters.list(),
+      detect: ({ host }) => clusters.detect(host),
+      create: (input) => clusters.create(input),
+      forget: ({ cluster }) => clusters.forget(cluster),
+    },
+    replica: {
+      add: (input) => clusters.addReplica(input),
+      remove: (input) => clusters.removeReplica(input),
+    },
+    operation: {
+      list: async ({ cluster }) => (await ops.listOperations()).filter((op) => !cluster || op.clusterId === cluster),
+      get: ({ id }) => ops.getOperation(id),
+      resume: async ({ id }) => watch(await ops.resume(id)),
+      abandon: async ({ id }) => watch(await ops.abandon(id)),
+    },
     secret: {
       pending: async () => secrets.pending(),
       answer: async ({ id, value, remember }) => {
@@ -91,6 +159,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     ssh,
     close: async () => {
+      await Promise.all(running)
       stopConnections()
       stopActivity()
       await ssh.close()

@@ -25,7 +25,7 @@ import { PgNode, type Command } from './node'
 import { findPassword } from './pgpass'
 import { checkNewMember, neededBytes, probe, probeCommand, type Probe } from './probe'
 import { BasebackupProgressParser } from './progress'
-import { BACKUP_STATE, CLAIM, CLAIMED_FRESH, CONFIGURE_STANDBY } from './scripts'
+import { BACKUP_STATE, CLAIM, CLAIMED_FRESH, CONFIGURE_STANDBY, STOP_ORPHAN_COPY } from './scripts'
 import { lit } from './sql'
 import { degradedSyncValue, satisfiable, syncNames } from './sync'
 import { alterSystem, createSlotSql, dropSlotSql, dropSlotWhenFree, monitorRoleSql } from './statements'
@@ -56,6 +56,8 @@ type Up = { member: PgMember; facts: PgFacts }
 /** Everything one attempt has read so far; a fresh definition (resume, abandon) starts empty. */
 interface Memo {
   primary?: Up
+  /** The new member's data dir is claimed by this very operation (a resume after a crash). */
+  ownCopy?: boolean
   facts?: MemberFacts[]
   probe?: Probe
   needsRoot?: boolean
@@ -319,6 +321,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
     '--no-password',
   ]
   const backupCommand = (opId: string, up: PgMember): Command => R.pg(['sh', '-c', CLAIMED_FRESH, 'sh', key, opId, member.dataDir, ...basebackupArgv(up)], 'empties the claimed data dir, then copies the primary')
+  const stopOrphanCopy = (): Command => R.pg(['sh', '-c', STOP_ORPHAN_COPY, 'sh', member.dataDir], 'stops a copy left running by a ReplicaDesk that died')
   const slotOnPrimary = async (up: Up) => (await nodeOf(up.member).json(`SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active)), '[]') FROM pg_replication_slots WHERE slot_name = ${lit(slot)}`, pgFacts.shape.slots))[0]
 
   const baseBackup: Step<AddReplicaParams> = {
@@ -340,15 +343,22 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
       const lines = state.stdout.split('\n')
       const claim = parseClaim(lines.find((l) => l.startsWith('claim '))?.slice(6))
       memo.slotSeen = s ?? null
-      return claim?.operation === ctx.operationId && lines.includes('manifest') && s !== undefined
+      memo.ownCopy = claim?.operation === ctx.operationId
+      return memo.ownCopy && lines.includes('manifest') && s !== undefined
     },
     async run(ctx, report) {
       const up = await primary()
       const P = nodeOf(up.member)
       const s = memo.slotSeen === undefined ? await slotOnPrimary(up) : (memo.slotSeen ?? undefined)
       memo.slotSeen = undefined
-      if (s?.active) throw pgError('cluster_state', `The slot ${slot} on ${up.member.host} is in use by another connection; ReplicaDesk will not take it over.`, { host: up.member.host })
-      if (s) await P.sql([dropSlotSql(slot)])
+      if (memo.ownCopy) await R.run(stopOrphanCopy())
+      if (s?.active && memo.ownCopy) {
+        // Resuming our own copy after a crash: the orphaned copy of the dead process is
+        // stopped; its slot is free once the primary notices.
+        await dropSlotWhenFree(P, slot, 15_000)
+      } else if (s?.active) {
+        throw pgError('cluster_state', `The slot ${slot} on ${up.member.host} is in use by another connection; ReplicaDesk will not take it over.`, { host: up.member.host })
+      } else if (s) await P.sql([dropSlotSql(slot)])
       let lastReport = Date.now()
       const parser = new BasebackupProgressParser((pr) => {
         lastReport = Date.now()
@@ -374,6 +384,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
       const up = await primary()
       const own = await readState(R, undefined, true)
       if (own.claim?.operation === ctx.operationId) {
+        await R.run(stopOrphanCopy())
         if (await isRunning(R)) await R.run(stopCommand(R), { timeoutMs: execTimeoutMs(START_TIMEOUT_S) })
         await R.run(R.pg(['sh', '-c', CLAIMED_FRESH, 'sh', key, ctx.operationId, member.dataDir, 'true']))
       }

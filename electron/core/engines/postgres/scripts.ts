@@ -187,6 +187,22 @@ if [ -r "$d/postmaster.pid" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/d
 exit 0`
 
 /** Prints facts of a data dir made by a base backup. Args: CLAIM_KEY DATADIR. */
+/**
+ * Stops a pg_basebackup left writing into DATADIR by a ReplicaDesk that died: its SSH channel
+ * is gone, but it goes on copying until it next writes to the closed pipe. Args: DATADIR.
+ */
+export const STOP_ORPHAN_COPY = String.raw`d=$1
+for p in $(pgrep -x pg_basebackup); do
+  if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$d"; then kill "$p" 2>/dev/null; fi
+done
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+  found=
+  for p in $(pgrep -x pg_basebackup); do tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$d" && found=1; done
+  [ -z "$found" ] && exit 0
+  sleep 0.25
+done
+exit 0`
+
 export const BACKUP_STATE = String.raw`key=$1 d=$2
 if [ -f ${CLAIM_DIR}/"$key" ]; then echo "claim $(tr '\n' ' ' < ${CLAIM_DIR}/"$key")"; fi
 [ -f "$d/backup_manifest" ] && echo manifest

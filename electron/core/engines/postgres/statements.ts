@@ -19,8 +19,8 @@ export function monitorRoleSql(login: string): string[] {
 }
 
 /** Drops an inactive slot; waits a few seconds for a just-stopped standby to let go of it. */
-export async function dropSlotWhenFree(n: PgNode, slot: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
+export async function dropSlotWhenFree(n: PgNode, slot: string, waitMs = 5000): Promise<void> {
+  for (let i = 0; i < waitMs / 100; i++) {
     const left = await n.json(`SELECT json_build_object('active', coalesce(bool_or(active), false), 'exists', count(*) > 0) FROM pg_replication_slots WHERE slot_name = ${lit(slot)}`, z.object({ active: z.boolean(), exists: z.boolean() }))
     if (!left.exists) return
     if (!left.active) {

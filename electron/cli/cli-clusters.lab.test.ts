@@ -1,0 +1,121 @@
+// The cluster commands end to end against the lab, as a user runs them: create a primary,
+// add a replica with a dry run first, see it stream, kill the CLI in the middle of a base
+// backup and resume or abandon, remove a replica.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exec, execOk, readLab, type Lab, type LabHost } from '../../e2e/lab'
+import { runCli } from './main'
+
+let lab: Lab
+let dataDir: string
+let hosts: LabHost[]
+const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
+const env = (dir: string) => ({ REPLICADESK_KNOWN_HOSTS: join(dir, 'known_hosts'), REPLICADESK_SSH_CONFIG: join(dir, 'no-config') })
+
+async function cli(...argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const progress: string[] = []
+  const code = await runCli([...argv, '--data-dir', dataDir], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    progress: { isTerminal: false, write: (t) => void progress.push(t) },
+  })
+  return { code, out: out.join('\n'), err: err.join('\n'), progress: progress.join('') }
+}
+
+/** The CLI as a separate process (so it can be killed), with a fault point. */
+function cliProcess(fault: string, ...argv: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/bin.ts', ...argv, '--data-dir', dataDir], {
+    env: { ...process.env, REPLICADESK_FAULT: fault },
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
+}
+
+const cleanup = `for d in "$@"; do
+  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
+  rm -rf -- "$d"
+done
+rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
+exit 0`
+
+const psql = async (host: LabHost, sql: string) =>
+  (await execOk(host.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-p', '5432', '-d', 'postgres', '-c', sql], { user: 'postgres' })).trim()
+
+beforeAll(async () => {
+  lab = readLab()
+  hosts = lab.hosts.filter((h) => !h.sudoAsksPassword).slice(0, 3)
+  const dir = mkdtempSync(join(tmpdir(), 'rd-cli-clusters-'))
+  dataDir = join(dir, 'data')
+  writeFileSync(join(dir, 'known_hosts'), hosts.map((h) => `${h.address} ${h.hostKeyPublic}`).join('\n') + '\n')
+  Object.assign(process.env, env(dir))
+  delete process.env.SSH_AUTH_SOCK
+  for (const [i, h] of hosts.entries()) {
+    expect((await cli('host', 'add', `h${i + 1}`, '--address', h.address, '--user', 'postgres', '--identity-file', lab.clientKeyPath)).code).toBe(0)
+  }
+})
+
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', dirOf('c1'), dirOf('c2'), dirOf('c3')])))
+})
+
+describe('replicadesk cluster and replica commands against the lab', () => {
+  it('creates a cluster: a new primary on h1', async () => {
+    const plan = await cli('cluster', 'create', 'main', '--member', 'c1', '--host', 'h1', '--pgdata', dirOf('c1'), '--dry-run')
+    expect(plan.code).toBe(0)
+    expect(plan.out).toMatch(/dry run: nothing was changed/)
+    expect(plan.out).toMatch(/initdb/)
+    const created = await cli('cluster', 'create', 'main', '--member', 'c1', '--host', 'h1', '--pgdata', dirOf('c1'))
+    expect(created.err).toBe('')
+    expect(created.code).toBe(0)
+    expect(await psql(hosts[0]!, 'select pg_is_in_recovery()')).toBe('f')
+    await execOk(hosts[0]!.name, ['/usr/lib/postgresql/15/bin/pgbench', '-i', '-s', '3', '-q', '-h', '/var/run/postgresql', 'postgres'], { user: 'postgres' })
+    const list = JSON.parse((await cli('cluster', 'list', '--json')).out)
+    expect(list).toMatchObject([{ id: 'main', major: '15', members: [{ name: 'c1', host: 'h1', access: 'postgres' }] }])
+  }, 120_000)
+
+  it('adds a replica: the dry run shows the plan without a secret, then the copy reports progress and it streams', async () => {
+    const plan = await cli('replica', 'add', 'main', 'c2', '--host', 'h2', '--pgdata', dirOf('c2'), '--sync', '--dry-run', '--json')
+    const planned = JSON.parse(plan.out)
+    expect(planned.dryRun).toBe(true)
+    expect(planned.plan.steps.map((s: { id: string }) => s.id)).toEqual(['preflight', 'prepare', 'base-backup', 'start', 'streaming', 'sync'])
+    expect(JSON.stringify(planned)).not.toMatch(/password=/)
+    const added = await cli('replica', 'add', 'main', 'c2', '--host', 'h2', '--pgdata', dirOf('c2'), '--sync')
+    expect(added.err).toBe('')
+    expect(added.code).toBe(0)
+    expect(added.progress).toMatch(/base-backup/)
+    expect(await psql(hosts[0]!, "select application_name || ':' || state from pg_stat_replication")).toBe('c2:streaming')
+    expect(await psql(hosts[0]!, 'show synchronous_standby_names')).toBe('ANY 1 ("c2")')
+  }, 120_000)
+
+  it('resumes a replica add after the CLI was killed in the middle of the base backup', async () => {
+    const killed = cliProcess('during:base-backup', 'replica', 'add', 'main', 'c3', '--host', 'h3', '--pgdata', dirOf('c3'))
+    expect(killed.signal ?? `exit ${killed.status}: ${killed.stderr}${killed.stdout}`).toBe('SIGKILL')
+    const ops = JSON.parse((await cli('operation', 'list', '--cluster', 'main', '--json')).out) as { id: string; kind: string; status: string }[]
+    const interrupted = ops.find((o) => o.kind === 'pg-add-replica' && o.status === 'interrupted')
+    expect(interrupted).toBeDefined()
+    const resumed = await cli('operation', 'resume', interrupted!.id)
+    expect(resumed.err).toBe('')
+    expect(resumed.code).toBe(0)
+    expect(await psql(hosts[0]!, "select count(*) from pg_stat_replication where state = 'streaming'")).toBe('2')
+  }, 180_000)
+
+  it('abandons a replica add killed in the middle of the base backup: nothing half-made remains', async () => {
+    expect((await cli('replica', 'remove', 'main', 'c3', '--delete-data')).code).toBe(0)
+    expect(JSON.parse((await cli('cluster', 'list', '--json')).out)[0].members.map((m: { name: string }) => m.name)).toEqual(['c1', 'c2'])
+    const killed = cliProcess('during:base-backup', 'replica', 'add', 'main', 'c3', '--host', 'h3', '--pgdata', dirOf('c3'))
+    expect(killed.signal ?? `exit ${killed.status}: ${killed.stderr}${killed.stdout}`).toBe('SIGKILL')
+    const ops = JSON.parse((await cli('operation', 'list', '--json')).out) as { id: string; status: string }[]
+    const interrupted = ops.find((o) => o.status === 'interrupted')!
+    const abandoned = await cli('operation', 'abandon', interrupted.id)
+    expect(abandoned.err).toBe('')
+    expect(abandoned.code).toBe(0)
+    expect((await exec(hosts[2]!.name, ['test', '-e', dirOf('c3')])).code).not.toBe(0)
+    expect(await psql(hosts[0]!, "select count(*) from pg_replication_slots where slot_name = 'rd_c3'")).toBe('0')
+    expect(JSON.parse((await cli('cluster', 'list', '--json')).out)[0].members.map((m: { name: string }) => m.name)).toEqual(['c1', 'c2'])
+  }, 180_000)
+})

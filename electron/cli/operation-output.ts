@@ -1,0 +1,70 @@
+// How the CLI shows operations: a plan (dry run) as steps with their exact commands, and a
+// running operation as a progress line on a terminal (plain lines elsewhere) until it ends.
+import { formatEta, formatRate, operationStartResult, operationSummary, type OperationPlan, type OperationSummary } from '../../shared/operations'
+import type { CliSession } from './session'
+
+const shellWord = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
+
+export function formatPlan(plan: OperationPlan): string {
+  const lines = [`${plan.title} (dry run: nothing was changed)`]
+  plan.steps.forEach((step, i) => {
+    lines.push(`${i + 1}. ${step.title}  [${step.hosts.join(', ')}]`)
+    for (const c of step.commands) lines.push(`     ${c.host}$ ${c.argv.map(shellWord).join(' ')}`)
+  })
+  return lines.join('\n')
+}
+
+const finalStatuses = new Set(['succeeded', 'failed', 'interrupted', 'abandoned'])
+
+export function isStartedOperation(value: unknown): OperationSummary | undefined {
+  const r = operationStartResult.safeParse(value)
+  if (r.success) return r.data.dryRun ? undefined : r.data.operation
+  const op = operationSummary.safeParse(value) // resume / abandon return the summary itself
+  return op.success && !finalStatuses.has(op.data.status) ? op.data : undefined
+}
+
+export interface ProgressOutput {
+  isTerminal: boolean
+  write(text: string): void
+}
+
+/** Follows events until the operation ends; returns its last summary. Subscribe before the call that starts it. */
+export function followOperations(session: CliSession, out: ProgressOutput) {
+  const latest = new Map<string, OperationSummary>()
+  const waiters = new Map<string, (op: OperationSummary) => void>()
+  let shownStep = ''
+  const stop = session.onEvent((name, payload) => {
+    const p = payload as { operation?: unknown; operationId?: string; progress?: { percent: number; stepId: string; bytesPerSecond?: number; etaSeconds?: number; message?: string } }
+    if (name === 'operationChanged') {
+      const op = operationSummary.safeParse(p.operation)
+      if (!op.success) return
+      latest.set(op.data.id, op.data)
+      if (finalStatuses.has(op.data.status)) waiters.get(op.data.id)?.(op.data)
+    } else if (name === 'operationProgress' && p.progress && waiters.has(p.operationId ?? '')) {
+      const pr = p.progress
+      if (out.isTerminal) {
+        const width = 30
+        const filled = Math.round((pr.percent / 100) * width)
+        const rate = pr.bytesPerSecond !== undefined ? ` ${formatRate(pr.bytesPerSecond)}` : ''
+        const eta = pr.etaSeconds !== undefined ? ` ETA ${formatEta(pr.etaSeconds)}` : ''
+        out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pr.percent.toFixed(0).padStart(3)}%${rate}${eta}  ${pr.stepId}\u001b[K`)
+      } else if (pr.stepId !== shownStep) {
+        shownStep = pr.stepId
+        out.write(`${pr.percent.toFixed(0)}% ${pr.stepId}${pr.message ? `: ${pr.message}` : ''}\n`)
+      }
+    }
+  })
+  return {
+    stop,
+    wait(op: OperationSummary): Promise<OperationSummary> {
+      const seen = latest.get(op.id)
+      if (seen && finalStatuses.has(seen.status)) return Promise.resolve(seen)
+      return new Promise((resolve) =>
+        waiters.set(op.id, (done) => {
+          if (out.isTerminal) out.write('\n')
+          resolve(done)
+        }),
+      )
+    },
+  }
+}

@@ -1,0 +1,30 @@
+// Keeps the cluster records in step with what operations did: a cluster is recorded when its
+// creation starts, a member when its add starts; an abandoned creation or add takes them out
+// again, a finished removal takes the member out.
+import type { OperationSummary } from '../../../shared/operations'
+import type { PgCluster } from '../../../shared/postgres'
+import type { ClustersStore } from './clusters-store'
+
+interface Params {
+  cluster?: PgCluster
+  member?: string
+}
+
+export async function applyOperationOutcome(store: ClustersStore, op: OperationSummary): Promise<boolean> {
+  const params = (op.params ?? {}) as Params
+  const without = (member?: string) => (c: PgCluster | undefined) =>
+    c && member ? { ...c, members: c.members.filter((m) => m.name !== member) } : c
+  if (op.kind === 'pg-create-cluster' && op.status === 'abandoned') {
+    await store.update(op.clusterId, () => undefined)
+    return true
+  }
+  if (op.kind === 'pg-add-replica' && op.status === 'abandoned') {
+    await store.update(op.clusterId, without(params.member))
+    return true
+  }
+  if (op.kind === 'pg-remove-replica' && op.status === 'succeeded') {
+    await store.update(op.clusterId, without(params.member))
+    return true
+  }
+  return false
+}

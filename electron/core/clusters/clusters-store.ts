@@ -1,0 +1,38 @@
+// Cluster records in clusters.json: what the user told ReplicaDesk (members, settings),
+// never who is primary. Locked read-modify-write, like the host records.
+import { join } from 'node:path'
+import { z } from 'zod'
+import { AppError } from '../../../shared/errors'
+import { pgCluster, type PgCluster } from '../../../shared/postgres'
+import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { withLock } from '../store/lock'
+
+export class ClustersStore {
+  private readonly doc: JsonDocument<PgCluster[]>
+
+  constructor(private readonly dataDir: string) {
+    this.doc = { file: join(dataDir, 'clusters.json'), version: 1, schema: z.array(pgCluster), empty: () => [] }
+  }
+
+  list(): Promise<PgCluster[]> {
+    return readDocument(this.doc)
+  }
+
+  async get(id: string): Promise<PgCluster> {
+    const found = (await this.list()).find((c) => c.id === id)
+    if (!found) throw new AppError('not_found', `There is no cluster named "${id}". Run \`replicadesk cluster list\` to see the clusters.`, { field: 'cluster' })
+    return found
+  }
+
+  /** Applies `change` to the record (undefined: none yet) and stores what it returns (undefined: remove). */
+  update(id: string, change: (current: PgCluster | undefined) => PgCluster | undefined): Promise<PgCluster | undefined> {
+    return withLock(this.dataDir, 'clusters', async () => {
+      const all = await this.list()
+      const current = all.find((c) => c.id === id)
+      const next = change(current)
+      const rest = all.filter((c) => c.id !== id)
+      await writeDocument(this.doc, next ? [...rest, pgCluster.parse(next)] : rest)
+      return next
+    })
+  }
+}

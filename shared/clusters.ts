@@ -1,0 +1,50 @@
+// Inputs of the cluster methods. Flat, so that the form fields and the CLI flags map onto
+// them one to one; the core turns them into the cluster record (shared/postgres.ts).
+import { z } from 'zod'
+import { hostAddress, hostName } from './hosts'
+import { absPath, debianClusterName, majorVersion, memberName, pgCluster, pgPort } from './postgres'
+
+export const clusterId = pgCluster.shape.id
+
+const memberPlacement = {
+  host: hostName.describe('the host record to run on'),
+  // Not `dataDir`: the CLI's --data-dir is ReplicaDesk's own folder. PGDATA is the usual name.
+  pgdata: absPath.describe("the member's data directory (PGDATA) on that host"),
+  port: pgPort.default(5432),
+  address: hostAddress.optional().describe("where the other members reach it (default: the host record's address)"),
+  layout: z.enum(['plain', 'debian']).default('plain').describe('plain: pg_ctl data dir; debian: pg_createcluster'),
+  debianName: debianClusterName.default('main').describe('Debian cluster name (layout debian)'),
+  sync: z.boolean().default(false).describe('a synchronous standby'),
+  priority: z.number().int().min(0).max(1000).default(100).describe('lower is preferred for promotion'),
+  neverPromote: z.boolean().default(false),
+}
+
+const dryRun = z.boolean().default(false).describe('print the plan (steps and exact commands), run nothing')
+
+export const clusterCreateInput = z.object({
+  cluster: clusterId,
+  member: memberName.describe('name of the primary member (its application_name)'),
+  mode: z.enum(['init', 'adopt']).default('init').describe('init: a new primary; adopt: the PostgreSQL already running there'),
+  major: majorVersion.optional().describe('PostgreSQL major version (default: the newest on the host)'),
+  syncMethod: z.enum(['ANY', 'FIRST']).default('ANY'),
+  syncNum: z.number().int().min(1).max(100).default(1),
+  ...memberPlacement,
+  dryRun,
+})
+export type ClusterCreateInput = z.input<typeof clusterCreateInput>
+
+export const replicaAddInput = z.object({
+  cluster: clusterId,
+  name: memberName.describe('name of the new member (its application_name)'),
+  ...memberPlacement,
+  overwrite: z.boolean().default(false).describe('empty a non-empty data dir (confirmed)'),
+  dryRun,
+})
+export type ReplicaAddInput = z.input<typeof replicaAddInput>
+
+export const replicaRemoveInput = z.object({
+  cluster: clusterId,
+  name: memberName,
+  deleteData: z.boolean().default(false).describe("delete the member's data dir (confirmed)"),
+  dryRun,
+})

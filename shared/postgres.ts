@@ -1,0 +1,105 @@
+// PostgreSQL clusters as the user described them: members (where and how each runs, how
+// ReplicaDesk reaches it) and cluster-wide replication settings. Never who is primary: that is
+// read from the servers when it matters. Shared: the UI, the CLI and the store all check them.
+import { z } from 'zod'
+import { hostAddress, hostName } from './hosts'
+
+/** Used as application_name, in slot names and in synchronous_standby_names. */
+export const memberName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'Use 1–40 lower-case letters, digits, _ or -, starting with a letter')
+
+export const pgPort = z.number().int().min(1).max(65535)
+
+export const absPath = z
+  .string()
+  .max(1024)
+  .regex(/^\/[A-Za-z0-9_./@+-]*$/, 'Use an absolute path of letters, digits and _ . / @ + -')
+  .refine((p) => !p.split('/').includes('..'), 'The path must not contain ..')
+  .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+
+export const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'Use lower-case letters, digits and _')
+export const debianClusterName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, 'Not a valid Debian cluster name')
+export const majorVersion = z.string().regex(/^\d{2,3}$/, 'A PostgreSQL major version such as "15"')
+
+export const pgMember = z.object({
+  name: memberName,
+  /** The host record ReplicaDesk reaches over SSH. */
+  host: hostName,
+  /** Where the other members reach this member's PostgreSQL (its IP address or DNS name). */
+  address: hostAddress,
+  port: pgPort.default(5432),
+  dataDir: absPath,
+  /** plain: a data dir run with pg_ctl; debian: pg_createcluster / pg_ctlcluster (/etc/postgresql/VER/NAME). */
+  layout: z.enum(['plain', 'debian']).default('plain'),
+  /** The Debian cluster name (layout debian). */
+  debianName: debianClusterName.default('main'),
+  /** postgres: SSH login as postgres; sudo: an admin login that runs `sudo -n -u postgres`. */
+  access: z.enum(['postgres', 'sudo']),
+  sync: z.boolean().default(false),
+  /** Lower comes first (FIRST k) and is preferred for promotion. */
+  priority: z.number().int().min(0).max(1000).default(100),
+  neverPromote: z.boolean().default(false),
+  /** Default /usr/lib/postgresql/MAJOR/bin. */
+  binDir: absPath.optional(),
+  socketDir: absPath.default('/var/run/postgresql'),
+  /** pg_ctl's log of a plain member; default /var/log/postgresql/replicadesk-NAME.log. */
+  logFile: absPath.optional(),
+})
+export type PgMember = z.output<typeof pgMember>
+export type PgMemberInput = z.input<typeof pgMember>
+
+export const pgCluster = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'Use letters, digits, dots, dashes or underscores'),
+    major: majorVersion,
+    /** The replication role; its password lives only in postgres' ~/.pgpass on each member. */
+    replicationRole: roleName.default('replicadesk'),
+    sync: z.object({ method: z.enum(['ANY', 'FIRST']).default('ANY'), num: z.number().int().min(1).max(100).default(1) }).default({ method: 'ANY', num: 1 }),
+    walKeepSize: z.string().regex(/^\d+(kB|MB|GB|TB)$/, 'A size such as 1GB').default('1GB'),
+    maxWalSenders: z.number().int().min(2).max(1000).default(10),
+    maxReplicationSlots: z.number().int().min(2).max(1000).default(10),
+    members: z.array(pgMember).min(1).max(32),
+  })
+  .superRefine((c, ctx) => {
+    const dup = (what: string, keys: string[]) => {
+      const seen = new Set<string>()
+      for (const k of keys) {
+        if (seen.has(k)) ctx.addIssue({ code: 'custom', message: `Two members share ${what} ${k}`, path: ['members'] })
+        seen.add(k)
+      }
+    }
+    dup('the name', c.members.map((m) => m.name))
+    dup('the slot name', c.members.map((m) => slotName(m.name)))
+    dup('host and port', c.members.map((m) => `${m.host}:${m.port}`))
+    dup('host and data dir', c.members.map((m) => `${m.host}:${m.dataDir}`))
+    dup('host and Debian cluster', c.members.filter((m) => m.layout === 'debian').map((m) => `${m.host}:${m.debianName}`))
+  })
+export type PgCluster = z.output<typeof pgCluster>
+export type PgClusterInput = z.input<typeof pgCluster>
+
+/** The physical replication slot that serves a member (on whichever member it follows). */
+export const slotName = (member: string) => `rd_${member.replace(/-/g, '_')}`
+
+/** What a host runs, as found by `cluster.detect`. */
+export const pgDetection = z.object({
+  host: z.string(),
+  loginUser: z.string(),
+  addresses: z.array(z.string()),
+  versions: z.array(z.object({ major: z.string(), version: z.string(), binDir: z.string() })),
+  instances: z.array(
+    z.object({
+      port: z.number(),
+      dataDir: z.string().optional(),
+      version: z.string().optional(),
+      role: z.enum(['primary', 'replica', 'stopped', 'unknown']),
+      layout: z.string().optional(),
+      name: z.string().optional(),
+      configFile: z.string().optional(),
+      socketDir: z.string().optional(),
+      inRecovery: z.boolean().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+})
+export type PgDetection = z.infer<typeof pgDetection>
