@@ -18,7 +18,7 @@ export {
   type PgMember,
   type PgMemberInput,
 } from '../../../../shared/postgres'
-import { pgCluster, slotName, type PgCluster, type PgMember } from '../../../../shared/postgres'
+import { pgCluster, type PgCluster, type PgMember } from '../../../../shared/postgres'
 
 export function parseCluster(input: unknown): PgCluster {
   const r = pgCluster.safeParse(input)
