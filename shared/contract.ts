@@ -7,6 +7,7 @@ import { clusterCreateInput, clusterId, replicaAddInput, replicaRemoveInput } fr
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
 import { pgCluster, pgDetection } from './postgres'
 import { secretAnswer, secretRequestView } from './secrets'
+import { clusterStatus, splitBrainEvent, statusEvent, statusGetInput, statusHistory, statusHistoryInput } from './status'
 import { activityEntry, fingerprint, hostConnection, hostTestResult, importableHost, trustedKey } from './ssh'
 
 export interface CliSpec {
@@ -88,6 +89,15 @@ export const contract = {
         cli: { args: ['cluster'] },
       }),
     },
+    status: {
+      get: method({
+        summary: 'Live status of a cluster: roles, LSNs, lag, sync state, slots, disk',
+        input: statusGetInput,
+        output: clusterStatus,
+        cli: { command: 'status', args: ['cluster'] },
+      }),
+      history: method({ summary: 'Lag history of a cluster (for charts)', input: statusHistoryInput, output: statusHistory }),
+    },
     replica: {
       add: method({
         summary: 'Add a streaming replica (base backup with live progress)',
@@ -136,6 +146,10 @@ export const contract = {
     hostConnection,
     /** A remote command finished (secrets redacted). */
     activity: activityEntry,
+    /** Live status: a snapshot when collection starts, then diffs, and a heartbeat every 5 s. */
+    statusChanged: statusEvent,
+    /** Two members accept writes at once: raise it loudly. */
+    splitBrain: splitBrainEvent,
     /** Cluster records changed (created, replica added or removed, forgotten). */
     clustersChanged: z.object({ clusters: z.array(pgCluster) }),
     /** An operation changed status or step (the full summary). */

@@ -90,6 +90,13 @@ describe('replicadesk cluster and replica commands against the lab', () => {
     expect(added.progress).toMatch(/base-backup/)
     expect(await psql(hosts[0]!, "select application_name || ':' || state from pg_stat_replication")).toBe('c2:streaming')
     expect(await psql(hosts[0]!, 'show synchronous_standby_names')).toBe('ANY 1 ("c2")')
+    const status = JSON.parse((await cli('status', 'main', '--json')).out)
+    expect(status).toMatchObject({ cluster: 'main', primary: 'c1', splitBrain: null })
+    expect(status.members).toMatchObject([
+      { name: 'c1', state: 'up', role: 'primary', writable: true },
+      { name: 'c2', state: 'up', role: 'standby', senderState: 'streaming', syncState: 'quorum' },
+    ])
+    expect((await cli('status', 'main')).out).toMatch(/c2\s+h2:5432\s+standby\s+up/)
   }, 120_000)
 
   it('resumes a replica add after the CLI was killed in the middle of the base backup', async () => {

@@ -111,6 +111,6 @@ export function helpText(): string {
     '  --json            machine-readable output',
     '  --data-dir DIR    data dir (default: $REPLICADESK_DATA_DIR or the platform default)',
     '',
-    'Exit codes: 0 ok, 1 failed, 2 usage.',
+    'Exit codes: 0 ok, 1 failed, 2 usage, 4 split brain (status).',
   ].join('\n')
 }

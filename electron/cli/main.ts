@@ -8,6 +8,7 @@ import { resolveDataDir } from '../core/store/dataDir'
 import { findCommand, helpText, parseInput, usageOf, UsageError } from './commands'
 import { formatHuman } from './format'
 import { followOperations, formatPlan, isStartedOperation, type ProgressOutput } from './operation-output'
+import { asClusterStatus, formatStatus, SPLIT_BRAIN_EXIT, splitBrainBanner } from './status-output'
 import { answerSecrets, processTerminal, type Terminal } from './secret-prompt'
 import { openSession } from './session'
 
@@ -104,6 +105,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (reply.ok) {
     io.out(json ? JSON.stringify(reply.value, null, 2) : humanOutput(reply.value))
+    const status = asClusterStatus(reply.value)
+    const alarm = status && splitBrainBanner(status)
+    if (alarm) {
+      io.err(alarm)
+      return SPLIT_BRAIN_EXIT
+    }
     return 0
   }
   return reportError(reply.error, found.entry, input, json, io)
@@ -112,6 +119,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 function humanOutput(value: unknown): string {
   const dry = operationStartResult.safeParse(value)
   if (dry.success && dry.data.dryRun) return formatPlan(dry.data.plan)
+  const status = asClusterStatus(value)
+  if (status) return formatStatus(status)
   const op = operationSummary.safeParse(value)
   if (op.success) return `${op.data.title}: ${op.data.status} (operation ${op.data.id})`
   return formatHuman(value)

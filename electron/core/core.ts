@@ -17,6 +17,9 @@ import { ClustersStore } from './clusters/clusters-store'
 import { remoteRunnerOf, sshHostExec } from './engines/hostExec'
 import { createPostgresEngine } from './engines/postgres'
 import { createOperations, loadInstanceId, type Started } from './operations'
+import { createStatusService, membersFrom, PositionStore, readStatusOnce } from './status'
+import { AppError } from '../../shared/errors'
+import type { PgCluster } from '../../shared/postgres'
 import { sshSettingsFromEnv } from './ssh-settings'
 import { version } from './version'
 
@@ -24,6 +27,8 @@ export interface CoreOptions {
   dataDir: string
   /** The OS keychain, for secrets the user asks to remember (desktop only). */
   cipher?: SecretCipher
+  /** Collect live status of every cluster (desktop and headless); a standalone CLI reads once. */
+  live?: boolean
   /** SSH settings that differ from the user's defaults (~/.ssh/config, known_hosts, agent). */
   ssh?: Omit<SshServiceOptions, 'dataDir' | 'activityLog'>
 }
@@ -55,8 +60,39 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const hostExec = sshHostExec(ssh, async (name) => targetOf(await hosts.get(name), await hosts.list()))
   const postgres = createPostgresEngine({ hosts: hostExec })
   const clustersStore = new ClustersStore(dataDir)
+  const status = createStatusService({ ssh, dataDir })
+  const stopStatusEvents = status.onEvent((e) => (e.name === 'statusChanged' ? events.emit('statusChanged', e.payload) : events.emit('splitBrain', e.payload)))
+  const statusInputOf = async (cluster: PgCluster) => {
+    const all = await hosts.list()
+    const byName = new Map(all.map((h) => [h.name, h]))
+    return membersFrom(cluster, (name) => {
+      const h = byName.get(name)
+      if (!h) throw new AppError('not_found', `Cluster ${cluster.id} names host "${name}", which is not a host record. Add it again.`)
+      return targetOf(h, all)
+    })
+  }
+  // Live collection follows the records: started for new clusters, restarted with new members.
+  const collecting = new Map<string, string>()
+  const syncCollectors = async (clusters: PgCluster[]) => {
+    if (!options.live) return
+    for (const c of clusters) {
+      const shape = JSON.stringify(c.members)
+      if (collecting.get(c.id) === shape) continue
+      collecting.set(c.id, shape)
+      void statusInputOf(c).then((input) => status.start(input)).catch(() => collecting.delete(c.id))
+    }
+    for (const id of collecting.keys()) {
+      if (!clusters.some((c) => c.id === id)) {
+        collecting.delete(id)
+        void status.stop(id)
+      }
+    }
+  }
   const publishClusters = () => {
-    void clustersStore.list().then((clusters) => events.emit('clustersChanged', { clusters }), () => undefined)
+    void clustersStore.list().then((clusters) => {
+      events.emit('clustersChanged', { clusters })
+      return syncCollectors(clusters)
+    }, () => undefined)
   }
   // The lease's sudo choice is synchronous: keep the login user of each host at hand.
   const hostUsers = new Map<string, string>()
@@ -90,6 +126,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   }
   const clusters = createClusterService({ store: clustersStore, hosts, engine: postgres, ops, changed: publishClusters, track })
   await ops.recoverInterrupted()
+  await syncCollectors(await clustersStore.list().catch(() => []))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
 
   // Every change republishes the full list: small, and a client that missed an event heals.
@@ -131,6 +168,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       create: (input) => clusters.create(input),
       forget: ({ cluster }) => clusters.forget(cluster),
     },
+    status: {
+      get: async ({ cluster }) => {
+        const record = await clustersStore.get(cluster)
+        if (collecting.has(record.id)) {
+          try {
+            return status.get(record.id)
+          } catch {
+            // not started yet: read once below
+          }
+        }
+        return readStatusOnce(ssh, await statusInputOf(record), { positions: new PositionStore(dataDir) })
+      },
+      history: async ({ cluster, seconds }) => status.history((await clustersStore.get(cluster)).id, seconds),
+    },
     replica: {
       add: (input) => clusters.addReplica(input),
       remove: (input) => clusters.removeReplica(input),
@@ -160,6 +211,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ssh,
     close: async () => {
       await Promise.all(running)
+      stopStatusEvents()
+      await status.close()
       stopConnections()
       stopActivity()
       await ssh.close()

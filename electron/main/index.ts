@@ -32,7 +32,7 @@ async function start(): Promise<void> {
   })
 
   const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), electronUserData: app.getPath('userData') })
-  const core = await createCore({ dataDir, cipher: createSecretStore(safeStorage) })
+  const core = await createCore({ dataDir, cipher: createSecretStore(safeStorage), live: true })
   registerContract(ipcMain, core.dispatch, trustedSender(origins))
 
   // The CLI on this data dir talks to us instead of opening the store itself.

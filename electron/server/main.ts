@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`Another ReplicaDesk (${other.kind}, pid ${other.pid}) already drives ${dataDir}. Stop it, or use another --data-dir.`)
     return 1
   }
-  const core = await createCore({ dataDir })
+  const core = await createCore({ dataDir, live: true })
   const server = await startServer({ core, host: values.host, port, rendererDir })
   await writeInstanceFile(dataDir, {
     pid: process.pid,

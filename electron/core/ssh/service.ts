@@ -14,6 +14,7 @@ import { HostKeyChecker } from './host-keys'
 import { Pool, type Backoff, type HostState } from './pool'
 import { redactArgv, type Arg } from './quote'
 import { configAliases, defaultConfigPath, hostSettings, loadSshConfig, type ConfigContext } from './ssh-config'
+import { openChannel, parseSocketCheck, refusalError, SOCKET_CHECK, socketPathSchema, undiagnosedRefusal, type StreamLocal, type StreamLocalOptions } from './stream-local'
 import { resolveTarget, type ResolvedTarget, type Target } from './target'
 import { JsonFileTrustStore, type TrustStore, type TrustedKey } from './trust-store'
 
@@ -69,6 +70,12 @@ export interface SshService {
   exec(target: Target, argv: readonly Arg[], opts?: ExecOptions): Promise<ExecResult>
   test(target: Target): Promise<HostTestResult>
   trust(target: Target, fingerprint: string): Promise<TrustedKey>
+  /**
+   * A stream to a Unix socket on the host (e.g. PostgreSQL's) over the pooled connection;
+   * sshd connects to it as the login user. A refusal says why (socket missing, no access,
+   * or sshd's AllowStreamLocalForwarding) after a one-line check on the host.
+   */
+  openStreamLocal(target: Target, socketPath: string, opts?: StreamLocalOptions): Promise<StreamLocal>
   state(target: Target): Promise<HostState>
   states(): HostState[]
   onState(listener: (state: HostState) => void): () => void
@@ -207,6 +214,23 @@ export function createSshService(o: SshServiceOptions): SshService {
       const stored = await checker.trust(t.address, t.port, key)
       pool.reset(t)
       return stored
+    },
+
+    async openStreamLocal(target, socketPath, opts = {}) {
+      const path = socketPathSchema.safeParse(socketPath)
+      if (!path.success) throw new AppError('invalid_input', `Invalid socket path ${JSON.stringify(String(socketPath)).slice(0, 120)}: ${path.error.issues[0]?.message}`)
+      const t = await resolve(target)
+      const session = await pool.session(t)
+      try {
+        const stream = await openChannel(session, path.data, opts.timeoutMs ?? timing.readyTimeoutMs)
+        return { stream, user: t.user, host: t.label }
+      } catch (err) {
+        if (err instanceof AppError || session.closed) throw err
+        if (opts.diagnose === false) throw undiagnosedRefusal(session, path.data, (err as Error).message)
+        // sshd gives the same "open failed" for a refused forward and an unconnectable socket.
+        const check = await execResolved(t, ['sh', '-c', SOCKET_CHECK, 'sh', path.data], { timeoutMs: 5000 })
+        throw refusalError(session, path.data, parseSocketCheck(check.stdout), (err as Error).message)
+      }
     },
 
     async state(target) {
