@@ -1,0 +1,76 @@
+// The newcomer's demo: a local 3-host lab (network namespaces with sshd and PostgreSQL 15),
+// host records for it, and a cluster "demo" with a primary on host1 and a streaming replica
+// on host2, made by ReplicaDesk's own operations. `npm start` runs it, then serves the UI.
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { OperationSummary } from '../../shared/operations'
+import { createCore, type Core } from '../../electron/core/core'
+import { exec, labDown, labRoot, labUp, type Lab } from '../lab'
+
+export interface Demo {
+  lab: Lab
+  dataDir: string
+  /** What the ReplicaDesk that serves the demo needs in its environment. */
+  env: Record<string, string>
+}
+
+const dataDirOf = (primary: string) => `/var/lib/postgresql/15/${primary}`
+
+async function runToEnd(core: Core, method: string, input: unknown): Promise<OperationSummary> {
+  let resolveDone!: (op: OperationSummary) => void
+  const done = new Promise<OperationSummary>((r) => (resolveDone = r))
+  let id: string | undefined
+  const seen = new Map<string, OperationSummary>()
+  const stop = core.events.subscribe((name, payload) => {
+    if (name !== 'operationChanged') return
+    const op = (payload as { operation: OperationSummary }).operation
+    if (!['succeeded', 'failed', 'abandoned', 'interrupted'].includes(op.status)) return
+    seen.set(op.id, op)
+    if (op.id === id) resolveDone(op)
+  })
+  try {
+    const reply = await core.dispatch(method, input)
+    if (!reply.ok) throw new Error(`${method}: ${reply.error.message}`)
+    id = (reply.value as { operation: OperationSummary }).operation.id
+    const early = seen.get(id)
+    const op = early ?? (await done)
+    if (op.status !== 'succeeded') throw new Error(`${op.title} ${op.status}: ${op.error?.message ?? ''}`)
+    return op
+  } finally {
+    stop()
+  }
+}
+
+/** Brings the demo up from nothing (an earlier demo is removed first). */
+export async function setUpDemo(opts: { log?: (msg: string) => void; dataDir?: string } = {}): Promise<Demo> {
+  const log = opts.log ?? (() => {})
+  process.env.REPLICADESK_LAB_STATE ??= join(labRoot(), 'demo.json')
+  await labDown().catch(() => [])
+  log('Starting the demo lab: 3 hosts with sshd and PostgreSQL 15…')
+  const lab = await labUp({ hosts: 3, persistent: true, log })
+  const dataDir = opts.dataDir ?? join(labRoot(), 'demo-data')
+  rmSync(dataDir, { recursive: true, force: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  const env = { REPLICADESK_KNOWN_HOSTS: lab.knownHostsPath, REPLICADESK_SSH_CONFIG: join(dataDir, 'no-ssh-config') }
+  Object.assign(process.env, env)
+  const core = await createCore({ dataDir })
+  try {
+    for (const h of lab.hosts) {
+      const reply = await core.dispatch('host.add', { name: h.name, address: h.address, user: 'postgres', identityFile: lab.clientKeyPath })
+      if (!reply.ok) throw new Error(reply.error.message)
+    }
+    log('Creating cluster "demo": a primary on host1…')
+    await runToEnd(core, 'cluster.create', { cluster: 'demo', member: 'pg1', host: 'host1', pgdata: dataDirOf('pg1') })
+    await exec('host1', ['/usr/lib/postgresql/15/bin/pgbench', '-i', '-s', '2', '-q', '-h', '/var/run/postgresql', 'postgres'], { user: 'postgres' })
+    log('Adding a replica on host2…')
+    await runToEnd(core, 'replica.add', { cluster: 'demo', name: 'pg2', host: 'host2', pgdata: dataDirOf('pg2') })
+  } finally {
+    await core.close()
+  }
+  return { lab, dataDir, env }
+}
+
+export async function tearDownDemo(): Promise<void> {
+  process.env.REPLICADESK_LAB_STATE ??= join(labRoot(), 'demo.json')
+  await labDown()
+}
