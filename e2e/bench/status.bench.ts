@@ -14,7 +14,7 @@ import { build, stop as stopEsbuild } from 'esbuild'
 import { cut, heal, kill, labDown, labUp, readLab, resetHost, restart, type Lab } from '../lab'
 import { createSshService, MemoryTrustStore, type SshService } from '../../electron/core/ssh'
 import { createStatusService, type StatusClusterInput, type StatusService } from '../../electron/core/status'
-import { makeLabCluster, type LabCluster } from '../../electron/core/status/testing/labCluster'
+import { makeLabCluster, type LabCluster } from '../../electron/core/status/testing/lab-cluster'
 import { barePoller, baselineOutputs, childrenCpuMs, timed, writeOneShotScript, type BaselineMember } from './status-baseline'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)

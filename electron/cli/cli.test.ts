@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCore } from '../core/core'
-import { writeInstanceFile, removeInstanceFile } from '../server/instanceFile'
+import { writeInstanceFile, removeInstanceFile } from '../server/instance-file'
 import { startServer, type RunningServer } from '../server/server'
 import { runCli } from './main'
 

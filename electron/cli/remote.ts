@@ -3,7 +3,7 @@
 import WebSocket from 'ws'
 import { AppError } from '../../shared/errors'
 import { wsServerFrame, type Reply } from '../../shared/wire'
-import type { InstanceInfo } from '../server/instanceFile'
+import type { InstanceInfo } from '../server/instance-file'
 import type { CliSession } from './session'
 
 export async function connectInstance(instance: InstanceInfo, timeoutMs = 10_000): Promise<CliSession> {

@@ -2,7 +2,7 @@
 // single writer), or in a core started in this process.
 import type { Reply } from '../../shared/wire'
 import { createCore } from '../core/core'
-import { readInstanceFile } from '../server/instanceFile'
+import { readInstanceFile } from '../server/instance-file'
 import { connectInstance } from './remote'
 
 export interface CliSession {

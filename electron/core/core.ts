@@ -14,7 +14,7 @@ import { createSshService, type SshService, type SshServiceOptions } from './ssh
 import { applyOperationOutcome } from './clusters/cluster-records'
 import { createClusterService } from './clusters/cluster-service'
 import { ClustersStore } from './clusters/clusters-store'
-import { remoteRunnerOf, sshHostExec } from './engines/hostExec'
+import { remoteRunnerOf, sshHostExec } from './engines/host-exec'
 import { createPostgresEngine } from './engines/postgres'
 import { createOperations, loadInstanceId, type Started } from './operations'
 import { createStatusService, membersFrom, PositionStore, readStatusOnce } from './status'

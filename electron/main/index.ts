@@ -3,13 +3,13 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, shell } from 'electron'
 import { createCore } from '../core/core'
-import { resolveDataDir } from '../core/store/dataDir'
-import { removeInstanceFile, writeInstanceFile } from '../server/instanceFile'
+import { resolveDataDir } from '../core/store/data-dir'
+import { removeInstanceFile, writeInstanceFile } from '../server/instance-file'
 import { startServer } from '../server/server'
-import { appFileUrl } from './appProtocol'
-import { makeOpenExternal } from './externalLinks'
+import { appFileUrl } from './app-protocol'
+import { makeOpenExternal } from './external-links'
 import { forwardEvents, registerContract, trustedSender } from './ipc'
-import { createSecretStore } from './secretStore'
+import { createSecretStore } from './secret-store'
 import { appOrigin, appScheme, harden, windowOptions } from './security'
 
 protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }])

@@ -6,10 +6,10 @@ import { ipcChannel, ipcEventChannel, methodEntries } from '../../shared/contrac
 import type { Reply } from '../../shared/wire'
 import { createCore } from '../core/core'
 import { buildPreloadApi, type IpcRendererLike } from '../preload/api'
-import { resolveAppPath } from './appProtocol'
-import { makeOpenExternal } from './externalLinks'
+import { resolveAppPath } from './app-protocol'
+import { makeOpenExternal } from './external-links'
 import { forwardEvents, registerContract, trustedSender, type IpcMainLike, type SenderFrame } from './ipc'
-import { createSecretStore } from './secretStore'
+import { createSecretStore } from './secret-store'
 import { appOrigin, harden, windowOptions, type HardenableContents } from './security'
 
 type Handler = (event: { senderFrame: SenderFrame | null }, input: unknown) => Promise<Reply>

@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createCore } from '../core/core'
-import { resolveDataDir } from '../core/store/dataDir'
-import { readInstanceFile, removeInstanceFile, writeInstanceFile } from './instanceFile'
+import { resolveDataDir } from '../core/store/data-dir'
+import { readInstanceFile, removeInstanceFile, writeInstanceFile } from './instance-file'
 import { startServer } from './server'
 
 const usage = `Usage: replicadesk-serve [--host 127.0.0.1] [--port 7420] [--data-dir DIR] [--allow-remote]

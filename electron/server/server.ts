@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Core } from '../core/core'
 import { cookieName, hostAllowed, newToken, originAllowed, requestToken, tokenMatches, type HostPolicy } from './auth'
-import { securityHeaders, serveStatic } from './staticFiles'
-import { createWsHub } from './wsHub'
+import { securityHeaders, serveStatic } from './static-files'
+import { createWsHub } from './ws-hub'
 
 export interface ServerOptions {
   core: Core

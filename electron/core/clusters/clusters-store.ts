@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { pgCluster, type PgCluster } from '../../../shared/postgres'
-import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 
 export class ClustersStore {

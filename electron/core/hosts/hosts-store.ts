@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { host, hostInput, type Host, type HostEdit, type HostInput } from '../../../shared/hosts'
-import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 
 export class HostsStore {

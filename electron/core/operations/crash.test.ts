@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { AppError } from '../../../shared/errors'
 import { FAULT_ENV } from './fault'
 import { ClusterLease } from './lease'
-import type { FakeParams } from './testing/fakeOperation'
+import type { FakeParams } from './testing/fake-operation'
 import { makeWorld, runChild, type World } from './testing/setup'
 
 const steps = ['prepare', 'copy', 'configure', 'start'] as const

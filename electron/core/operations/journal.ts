@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { operationId, operationSummary, stepSummary, type OperationSummary } from '../../../shared/operations'
-import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 
 export const stepRecord = stepSummary.extend({
@@ -23,7 +23,7 @@ export const ownerRecord = z.object({
   instanceId: z.string(),
   hostname: z.string(),
   pid: z.number().int(),
-  /** See processIdentity.ts: tells a live owner from a reused pid. */
+  /** See process-identity.ts: tells a live owner from a reused pid. */
   startId: z.string(),
 })
 export type OwnerRecord = z.infer<typeof ownerRecord>

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import { ClusterLease, type LeaseRequest } from './lease'
-import { FAKE_MEMBERS } from './testing/fakeOperation'
-import { createLocalHosts, type LocalHosts } from './testing/localHosts'
+import { FAKE_MEMBERS } from './testing/fake-operation'
+import { createLocalHosts, type LocalHosts } from './testing/local-hosts'
 import { holdLeaseInChild, makeWorld } from './testing/setup'
 
 async function hostsIn(): Promise<LocalHosts> {

@@ -4,7 +4,7 @@
 // ago (on its monotonic clock) each member last granted it, so a wrong clock here cannot
 // make two instances believe they both hold the cluster.
 import { AppError, toErrorData, type ErrorData } from '../../../shared/errors'
-import { leaseScript, parseLeaseReply, type LeaseMode, type LeaseReply } from './leaseScript'
+import { leaseScript, parseLeaseReply, type LeaseMode, type LeaseReply } from './lease-script'
 import type { RemoteRunner } from './types'
 
 export const DEFAULT_LEASE_ROOT = '/var/lib/replicadesk/leases'

@@ -8,7 +8,7 @@ import { planOperation, validateDefinition } from './definition'
 import { faultFromEnv } from './fault'
 import { Journal, newOperationId, toSummary, type OperationRecord, type OwnerRecord } from './journal'
 import { ClusterLease, type LeaseConfig } from './lease'
-import { currentProcess, isAlive } from './processIdentity'
+import { currentProcess, isAlive } from './process-identity'
 import { executeBackward, executeForward, type ExecutionEnv } from './runner'
 import type { FaultPoint, OperationDefinition, OperationFactory, RemoteRunner } from './types'
 

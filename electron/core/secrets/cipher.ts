@@ -1,5 +1,5 @@
 // How a remembered secret is protected: the desktop app hands the core an OS-keychain cipher
-// (Electron safeStorage, electron/main/secretStore.ts). Headless mode and the CLI have none,
+// (Electron safeStorage, electron/main/secret-store.ts). Headless mode and the CLI have none,
 // so they ask every time.
 export type CipherAvailability = { ok: true } | { ok: false; reason: string }
 

@@ -3,7 +3,7 @@
 // only ciphertext, keyed by what the secret unlocks.
 import { join } from 'node:path'
 import { z } from 'zod'
-import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 import type { SecretCipher } from './cipher'
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import { primaryPosition, type PrimaryPosition } from '../../../shared/status'
-import { readDocument, writeDocument, type JsonDocument } from '../store/jsonFile'
+import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 
 export const storedPosition = primaryPosition.extend({

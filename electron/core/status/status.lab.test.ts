@@ -17,7 +17,7 @@ import { readStatusOnce } from './oneshot'
 import { DbSession } from './session'
 import { PositionStore } from './positions'
 import { createStatusService, type StatusService } from './service'
-import { makeLabCluster, type LabCluster } from './testing/labCluster'
+import { makeLabCluster, type LabCluster } from './testing/lab-cluster'
 import { watch, type Watch } from './testing/watch'
 import { socketPathOf } from './types'
 

@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
-import { resolveDataDir } from './dataDir'
+import { resolveDataDir } from './data-dir'
 import { HostsStore } from '../hosts/hosts-store'
-import { readDocument, writeDocument } from './jsonFile'
+import { readDocument, writeDocument } from './json-file'
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'rd-store-'))
 

@@ -3,7 +3,7 @@
 // (pg_lsclusters, running or not), and for each running one its version, role and config.
 import { z } from 'zod'
 import type { DetectedInstance, HostDetection, InstalledVersion } from '../engine'
-import type { HostExec } from '../hostExec'
+import type { HostExec } from '../host-exec'
 import { hostAddresses } from './hba'
 import type { PgMember } from './model'
 import { PgNode } from './node'

@@ -2,12 +2,12 @@
 // runner. Build one per app with the app's HostExec; register `kinds` with createOperations.
 import { defineOperationKind } from '../../operations'
 import type { Engine } from '../engine'
-import type { HostExec } from '../hostExec'
-import { addReplicaParams, buildAddReplica } from './addReplica'
-import { buildCreateCluster, createClusterParams } from './createCluster'
+import type { HostExec } from '../host-exec'
+import { addReplicaParams, buildAddReplica } from './add-replica'
+import { buildCreateCluster, createClusterParams } from './create-cluster'
 import { detect, type PgDetection } from './detect'
 import { leaseHosts, parseCluster, type PgCluster, type PgClusterInput } from './model'
-import { buildRemoveReplica, removeReplicaParams } from './removeReplica'
+import { buildRemoveReplica, removeReplicaParams } from './remove-replica'
 
 export const KIND_CREATE_CLUSTER = 'pg-create-cluster'
 export const KIND_ADD_REPLICA = 'pg-add-replica'

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { AppError } from '../../../../shared/errors'
 import type { StepCommand } from '../../operations'
 import type { Arg, ExecOptions, ExecResult } from '../../ssh'
-import type { HostExec } from '../hostExec'
+import type { HostExec } from '../host-exec'
 import { binDir, type PgMember } from './model'
 
 export type RunAs = 'postgres' | 'root' | 'login'

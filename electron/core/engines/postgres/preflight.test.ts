@@ -1,7 +1,7 @@
 // Pre-flight verdicts on a probed host, and the cluster model's own checks.
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../../shared/errors'
-import { settingsToRaise, sizeBytes } from './createCluster'
+import { settingsToRaise, sizeBytes } from './create-cluster'
 import { reasonOf } from './errors'
 import type { PgFacts } from './facts'
 import { parseCluster, slotName, type PgMember } from './model'

@@ -7,11 +7,11 @@
 //                                                   takes a cluster lease as another instance,
 //                                                   prints "held", keeps it renewed until killed
 import { createOperations } from '../operations'
-import { loadInstanceId } from '../instanceId'
+import { loadInstanceId } from '../instance-id'
 import { ClusterLease } from '../lease'
 import { newOperationId } from '../journal'
-import { createLocalHosts } from './localHosts'
-import { FAKE_MEMBERS, fakeKinds, fakeReplica } from './fakeOperation'
+import { createLocalHosts } from './local-hosts'
+import { FAKE_MEMBERS, fakeKinds, fakeReplica } from './fake-operation'
 
 const [mode, dataDir, hostsRoot, ...rest] = process.argv.slice(2)
 if (!mode || !dataDir || !hostsRoot) throw new Error('usage: child.ts run|hold DATA_DIR HOSTS_ROOT …')

@@ -6,10 +6,10 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { operationEvent, type OperationEvent } from '../../../../shared/operations'
-import { loadInstanceId } from '../instanceId'
+import { loadInstanceId } from '../instance-id'
 import { createOperations, type OperationsOptions } from '../operations'
-import { FAKE_MEMBERS, fakeKinds, fakeReplica, writeSeed, type FakeParams } from './fakeOperation'
-import { createLocalHosts } from './localHosts'
+import { FAKE_MEMBERS, fakeKinds, fakeReplica, writeSeed, type FakeParams } from './fake-operation'
+import { createLocalHosts } from './local-hosts'
 
 export async function makeWorld(over: Partial<FakeParams> = {}, opts: Partial<OperationsOptions> = {}) {
   const root = await mkdtemp(join(tmpdir(), 'rd-ops-'))

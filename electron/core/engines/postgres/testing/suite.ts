@@ -12,7 +12,7 @@ import { reasonOf } from '../errors'
 import { HBA_BEGIN, trustLines } from '../hba'
 import type { PgClusterInput, PgMemberInput } from '../model'
 import { parseCluster, slotName } from '../model'
-import { cleanupMembers, makeWorld, type Login, type World } from './labWorld'
+import { cleanupMembers, makeWorld, type Login, type World } from './lab-world'
 
 export interface SuiteConfig {
   title: string

@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import { AppError } from '../../../../shared/errors'
 import type { Step } from '../../operations'
-import type { HostExec } from '../hostExec'
+import type { HostExec } from '../host-exec'
 import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, pgpassEntries, pgpassUpToDate, readState } from './access'
 import { alterSystem, dropSlotSql, dropSlotWhenFree } from './statements'
 import { claimKey } from './claims'

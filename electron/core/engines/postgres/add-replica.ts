@@ -14,7 +14,7 @@
 import { z } from 'zod'
 import { AppError } from '../../../../shared/errors'
 import type { Step, StepCommand } from '../../operations'
-import type { HostExec } from '../hostExec'
+import type { HostExec } from '../host-exec'
 import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, pgpassEntries, pgpassUpToDate, readState, readStateCommand, type MemberState } from './access'
 import { claimKey, parseClaim } from './claims'
 import { confLine, conninfo } from './conf'

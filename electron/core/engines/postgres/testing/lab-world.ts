@@ -11,7 +11,7 @@ import { exec as labExec, type LabHost } from '../../../../../e2e/lab'
 import { createOperations, loadInstanceId, type OperationDefinition } from '../../../operations'
 import { labContext } from '../../../ssh/lab-fixtures'
 import type { Target } from '../../../ssh'
-import { remoteRunnerOf, type HostExec } from '../../hostExec'
+import { remoteRunnerOf, type HostExec } from '../../host-exec'
 import { createPostgresEngine } from '../engine'
 import type { PgCluster, PgMember } from '../model'
 

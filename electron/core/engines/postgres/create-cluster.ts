@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import type { Step } from '../../operations'
 import { secret } from '../../ssh'
-import type { HostExec } from '../hostExec'
+import type { HostExec } from '../host-exec'
 import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, pgpassEntries, pgpassUpToDate, readState, type MemberState } from './access'
 import { alterSystem, monitorRoleSql } from './statements'
 import { claimKey, parseClaim } from './claims'
