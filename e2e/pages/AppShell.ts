@@ -1,7 +1,7 @@
 // The window around every screen: navigation and the connection state.
 import { expect, type Locator, type Page } from '@playwright/test'
 
-export type Screen = 'clusters' | 'hosts' | 'activity'
+export type Screen = 'clusters' | 'operations' | 'hosts' | 'activity'
 
 export const disconnectedTitle = 'Disconnected from ReplicaDesk — reconnecting…'
 

@@ -11,6 +11,8 @@ export interface HostFields {
   /** The name of another host record; '' for none. */
   jump?: string
   identityFile?: string
+  /** The "Log in with a password" switch. */
+  usePassword?: boolean
 }
 
 const labels: Record<HostFormField, string> = {
@@ -53,11 +55,23 @@ export class HostFormDialog {
   }
 
   async fill(fields: HostFields): Promise<void> {
-    for (const [field, value] of Object.entries(fields) as [HostFormField, string | number | undefined][]) {
+    const { usePassword, ...text } = fields
+    if (usePassword !== undefined) await this.setUsePassword(usePassword)
+    for (const [field, value] of Object.entries(text) as [HostFormField, string | number | undefined][]) {
       if (value === undefined) continue
       if (field === 'jump') await this.pickJump(String(value))
       else await this.field(field).fill(String(value))
     }
+  }
+
+  get usePasswordSwitch(): Locator {
+    return this.root.getByTestId('host-form-usePassword').getByRole('switch')
+  }
+
+  async setUsePassword(on: boolean): Promise<void> {
+    if ((await this.usePasswordSwitch.isChecked()) !== on) await this.root.getByTestId('host-form-usePassword').click()
+    if (on) await expect(this.usePasswordSwitch).toBeChecked()
+    else await expect(this.usePasswordSwitch).not.toBeChecked()
   }
 
   async pickJump(name: string): Promise<void> {

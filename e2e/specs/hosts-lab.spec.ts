@@ -2,8 +2,9 @@
 // dialog, live connection state through a cut link and back, a changed key refused, and the
 // activity log of what ran. The lab comes from the global setup (e2e/fixtures/labSetup.ts).
 import { cut, heal, resetHost, type Lab, type LabHost } from '../lab'
-import { expect, test } from '../fixtures/app'
+import { expect, test, type AppUnderTest } from '../fixtures/app'
 import { knownHostsLine, labHosts, requireLab, requireLabNetns } from '../fixtures/lab'
+import { lockLabHosts } from '../fixtures/labLock'
 import { ActivityPage } from '../pages/ActivityPage'
 import { HostsPage } from '../pages/HostsPage'
 
@@ -103,6 +104,17 @@ test('a host behind a jump host: its key is confirmed through the jump, and it c
 
 test('a cut link shows the host unreachable within 2 s; after heal it reconnects by itself', async ({ app }) => {
   requireLabNetns(lab, 'cutting a host off needs network namespaces')
+  // A cut link would break another spec's work on the hosts (clusters-lab): wait for them.
+  test.setTimeout(200_000)
+  const release = await lockLabHosts('hosts-lab: cut link')
+  try {
+    await cutAndHeal(app)
+  } finally {
+    release()
+  }
+})
+
+async function cutAndHeal(app: AppUnderTest): Promise<void> {
   const [steady, victim] = labHosts(lab, 2) as [LabHost, LabHost]
   for (const h of [steady, victim]) {
     await addTrusted(app, h)
@@ -132,7 +144,7 @@ test('a cut link shows the host unreachable within 2 s; after heal it reconnects
   await expect(hosts.connection(victim.name)).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
   console.log(`healed: ${victim.name} connected again ${Date.now() - healAt} ms after heal, without any click`)
   await expect(hosts.connectedSummary).toHaveText('2 connected')
-})
+}
 
 test('a changed host key is refused and shows both fingerprints, with no way to trust it here', async ({ app, sshFiles }) => {
   const [first, second] = labHosts(lab, 2) as [LabHost, LabHost]

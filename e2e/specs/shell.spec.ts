@@ -4,16 +4,24 @@ import { ActivityPage } from '../pages/ActivityPage'
 import { AppShell } from '../pages/AppShell'
 import { ClustersPage } from '../pages/ClustersPage'
 import { HostsPage } from '../pages/HostsPage'
+import { OperationsPage } from '../pages/OperationsPage'
 
-test('the sidebar switches screens; the empty Clusters and Activity screens say what they will hold', async ({ app }) => {
+test('the sidebar switches screens; the empty Clusters, Operations and Activity screens say what they hold', async ({ app }) => {
   const shell = new AppShell(app.page)
   await shell.expectConnected()
   await expect(shell.heading).toHaveText('Clusters') // the first screen
 
   const clusters = new ClustersPage(app.page)
   await expect(clusters.emptyState).toContainText('No clusters yet')
-  await expect(clusters.emptyState).toContainText('SSH and PostgreSQL')
+  await expect(clusters.emptyState).toContainText('a PostgreSQL primary and its streaming replicas')
+  // Without hosts there is nothing to create a cluster on: the way there is offered first.
+  await expect(clusters.emptyCreateButton).toBeDisabled()
   await app.snapshot('clusters-empty')
+
+  const operations = new OperationsPage(app.page)
+  await operations.open()
+  await expect(shell.heading).toHaveText('Operations')
+  await expect(operations.empty).toContainText('No operations yet')
 
   const activity = new ActivityPage(app.page)
   await activity.open()

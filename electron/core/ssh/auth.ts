@@ -75,6 +75,10 @@ function parseKeyFile(data: Buffer, passphrase?: string): KeyState {
  */
 export class TargetAuth {
   private password: string | undefined
+  /** The last password was refused: the next question says so. */
+  private passwordRefused = false
+  /** The user cancelled the question: asking again at once would only annoy. */
+  private passwordCancelled = false
 
   /** `unlocked` is shared by the service: a key decrypted once serves every host. */
   constructor(
@@ -101,13 +105,18 @@ export class TargetAuth {
 
     if (this.target.usePassword) {
       // The user chose a password: offer only that, so keys do not use up MaxAuthTries.
-      if (this.password === undefined && interactive && prompt) {
-        this.password = await prompt({ kind: 'password', host: address, port, user, retry: false, message: `Password for ${this.target.label}` })
-        if (this.password === undefined) notes.push('password: cancelled')
+      if (this.password === undefined && interactive && prompt && !this.passwordCancelled) {
+        this.password = await prompt({ kind: 'password', host: address, port, user, retry: this.passwordRefused, message: `Password for ${this.target.label}` })
+        if (this.password === undefined) {
+          this.passwordCancelled = true
+          notes.push('password: cancelled')
+        }
       }
       if (this.password === undefined) {
-        canAsk = !!prompt
+        canAsk = !!prompt && !this.passwordCancelled
         if (!prompt) notes.push('password: no way to ask for it')
+        if (this.passwordCancelled) notes.push('password: cancelled')
+        this.passwordCancelled = false // a later connect (the user's next action) may ask again
       } else {
         const password = this.password
         methods.push({ method: { type: 'password', username: user, password }, label: 'password' })
@@ -169,6 +178,7 @@ export class TargetAuth {
 
   /** Forget remembered secrets (after an auth failure they were wrong). */
   forgetPassword(): void {
+    if (this.password !== undefined) this.passwordRefused = true
     this.password = undefined
   }
 }

@@ -42,7 +42,7 @@ export function connectionError(target: ResolvedTarget, err: Error & { level?: s
   const base = { host: target.address, port: target.port, user: target.user }
   if (err.level === 'client-authentication') {
     const list = [...tried, ...notes]
-    return new AppError('ssh_auth', `${target.user}@${target.address}:${target.port} refused every login method. Tried: ${list.length ? list.join('; ') : 'nothing (no agent, no key file)'}. Check the user name and that the key is in ~/.ssh/authorized_keys of that user.`, { ...base, tried: list })
+    return new AppError('ssh_auth', `${target.user}@${target.address}:${target.port} refused every login method. Tried: ${list.length ? list.join('; ') : 'nothing (no agent, no key file)'}. ${target.usePassword ? 'Check the user name and the password.' : 'Check the user name and that the key is in ~/.ssh/authorized_keys of that user.'}`, { ...base, tried: list })
   }
   if (err.level === 'client-timeout' || /timed out/i.test(err.message)) {
     return new AppError('ssh_timeout', `${target.label} did not answer in time (${err.message}). Is the host up and reachable?`, base)

@@ -139,3 +139,24 @@ describe('serverErrorToProblem', () => {
     expect(serverErrorToProblem(new Error('boom'), 'add').message).toBe('boom')
   })
 })
+
+describe('log in with a password', () => {
+  it('is sent only when chosen, and an edit that turns it off says so', () => {
+    const on = validateHostForm(form({ name: 'db1', address: 'db1.lan', user: 'admin', usePassword: true }))
+    expect(on.ok && on.input).toEqual({ name: 'db1', address: 'db1.lan', port: 22, user: 'admin', usePassword: true })
+    const off = validateHostForm(form({ name: 'db1', address: 'db1.lan', user: 'admin' }))
+    expect(off.ok && 'usePassword' in off.input && off.input.usePassword !== undefined).toBe(false)
+
+    const withPassword: Host = { ...record, usePassword: true }
+    expect(formFromHost(withPassword).usePassword).toBe(true)
+    const turnedOff = validateHostForm({ ...formFromHost(withPassword), usePassword: false })
+    expect(turnedOff.ok && editInput(withPassword, turnedOff.input)).toMatchObject({ usePassword: false })
+    const never = validateHostForm(formFromHost(record))
+    expect(never.ok && editInput(record, never.input)).not.toHaveProperty('usePassword')
+  })
+
+  it('changes the connection signature (an earlier key-based test says nothing about it)', () => {
+    expect(connectionSignature(record)).not.toBe(connectionSignature({ ...record, usePassword: true }))
+    expect(connectionSignature(record)).toBe(connectionSignature({ ...record, usePassword: false }))
+  })
+})

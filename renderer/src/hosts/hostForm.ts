@@ -8,8 +8,11 @@ import { hostInput, type Host, type HostEdit } from '../../../shared/hosts'
 export const hostFields = ['name', 'address', 'port', 'user', 'jump', 'identityFile'] as const
 export type HostField = (typeof hostFields)[number]
 
-/** What the user typed (or picked), as typed. An empty jump or identity file means "none". */
-export type HostFormValues = Record<HostField, string>
+/**
+ * What the user typed (or picked), as typed. An empty jump or identity file means "none".
+ * usePassword: log in with a password (asked when connecting) instead of keys.
+ */
+export type HostFormValues = Record<HostField, string> & { usePassword: boolean }
 export type FieldErrors = Partial<Record<HostField, string>>
 
 export interface FormProblem {
@@ -18,7 +21,7 @@ export interface FormProblem {
   message: string | null
 }
 
-export const emptyHostForm = (): HostFormValues => ({ name: '', address: '', port: '22', user: '', jump: '', identityFile: '' })
+export const emptyHostForm = (): HostFormValues => ({ name: '', address: '', port: '22', user: '', jump: '', identityFile: '', usePassword: false })
 
 export const formFromHost = (h: Host): HostFormValues => ({
   name: h.name,
@@ -27,6 +30,7 @@ export const formFromHost = (h: Host): HostFormValues => ({
   user: h.user,
   jump: h.jump ?? '',
   identityFile: h.identityFile ?? '',
+  usePassword: h.usePassword ?? false,
 })
 
 /** A number when the text is one, else the text itself, so the schema words the complaint. */
@@ -38,7 +42,7 @@ function portValue(text: string): number | string | undefined {
 
 const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim())
 
-function candidate(values: HostFormValues): Record<HostField, unknown> {
+function candidate(values: HostFormValues): Record<HostField | 'usePassword', unknown> {
   return {
     name: values.name.trim(),
     address: values.address.trim(),
@@ -46,6 +50,8 @@ function candidate(values: HostFormValues): Record<HostField, unknown> {
     user: values.user.trim(),
     jump: optional(values.jump),
     identityFile: optional(values.identityFile),
+    // Absent unless chosen, so records that never used it stay as they were.
+    usePassword: values.usePassword ? true : undefined,
   }
 }
 
@@ -91,12 +97,14 @@ export function editInput(original: Host, input: ValidHost): HostEdit {
     // An emptied field removes the saved value (null); one never set stays absent.
     ...(input.jump !== undefined ? { jump: input.jump } : original.jump !== undefined ? { jump: null } : {}),
     ...(input.identityFile !== undefined ? { identityFile: input.identityFile } : original.identityFile !== undefined ? { identityFile: null } : {}),
+    // Switched off: false; never on: absent.
+    ...(input.usePassword ? { usePassword: true } : original.usePassword ? { usePassword: false } : {}),
   }
 }
 
 /** What decides where a connection goes: when it changes, an earlier test says nothing. */
-export function connectionSignature(h: Pick<Host, 'address' | 'port' | 'user' | 'jump' | 'identityFile'>): string {
-  return JSON.stringify([h.user, h.address, h.port, h.jump ?? null, h.identityFile ?? null])
+export function connectionSignature(h: Pick<Host, 'address' | 'port' | 'user' | 'jump' | 'identityFile' | 'usePassword'>): string {
+  return JSON.stringify([h.user, h.address, h.port, h.jump ?? null, h.identityFile ?? null, h.usePassword ?? false])
 }
 
 const issueList = z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))

@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia'
 import { onScopeDispose, ref } from 'vue'
 
-export const views = ['clusters', 'hosts', 'activity'] as const
+export const views = ['clusters', 'operations', 'hosts', 'activity'] as const
 export type View = (typeof views)[number]
 
 const fromHash = (hash: string): View | undefined => views.find((v) => hash === `#/${v}`)

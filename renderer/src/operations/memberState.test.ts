@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { memberOf, memberStates } from './memberState'
+import { op } from './testing'
+
+describe('memberStates', () => {
+  it('marks the members that running or stopped operations work on, the newest operation winning', () => {
+    const states = memberStates([
+      op({ name: '3', kind: 'pg-add-replica', status: 'running', params: { member: 'db3' } }),
+      op({ name: '2', kind: 'pg-add-replica', status: 'failed', params: { member: 'db2' } }),
+      op({ name: '1', kind: 'pg-remove-replica', status: 'interrupted', params: { member: 'db3' } }),
+      op({ name: '0', kind: 'pg-create-cluster', status: 'succeeded', params: { primary: 'db1' } }),
+    ])
+    expect(Object.fromEntries([...states].map(([m, s]) => [m, `${s.label}/${s.tone}`]))).toEqual({ db3: 'being added/busy', db2: 'add stopped/bad' })
+  })
+
+  it('reads the member leniently from the params', () => {
+    expect(memberOf({ params: { primary: 'db1', mode: 'init' } })).toBe('db1')
+    expect(memberOf({ params: null })).toBeUndefined()
+    expect(memberOf({ params: { member: 7 } })).toBeUndefined()
+  })
+})

@@ -1,0 +1,41 @@
+// Which members an operation is working on right now: a member shows "being added" while its
+// add runs, and "add stopped" while that operation waits for Resume or Abandon. The member is
+// named in the operation's params (what it was asked to do), read leniently: older or other
+// kinds of operations may not name one.
+import { z } from 'zod'
+import type { OperationSummary } from '../../../shared/operations'
+import { isActive, needsDecision, type Tone } from './format'
+
+const memberParams = z.object({ member: z.string().optional(), primary: z.string().optional() })
+
+/** The member an operation works on, when its params name one. */
+export function memberOf(op: Pick<OperationSummary, 'params'>): string | undefined {
+  const parsed = memberParams.safeParse(op.params)
+  return parsed.success ? (parsed.data.member ?? parsed.data.primary) : undefined
+}
+
+const verbs: Record<string, { active: string; stopped: string }> = {
+  'pg-create-cluster': { active: 'being created', stopped: 'creation stopped' },
+  'pg-add-replica': { active: 'being added', stopped: 'add stopped' },
+  'pg-remove-replica': { active: 'being removed', stopped: 'removal stopped' },
+}
+
+export interface MemberOperationState {
+  label: string
+  tone: Tone
+  operationId: string
+}
+
+/** Per member name, what the newest running or undecided operation on it is doing. */
+export function memberStates(operations: readonly OperationSummary[]): Map<string, MemberOperationState> {
+  const out = new Map<string, MemberOperationState>()
+  // Newest first: the first one seen for a member wins.
+  for (const op of operations) {
+    const verb = verbs[op.kind]
+    const member = memberOf(op)
+    if (!verb || !member || out.has(member)) continue
+    if (isActive(op)) out.set(member, { label: verb.active, tone: 'busy', operationId: op.id })
+    else if (needsDecision(op)) out.set(member, { label: verb.stopped, tone: op.status === 'failed' ? 'bad' : 'warn', operationId: op.id })
+  }
+  return out
+}

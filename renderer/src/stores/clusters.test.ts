@@ -1,0 +1,85 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { PgCluster } from '../../../shared/postgres'
+import { names, op } from '../operations/testing'
+import { useClustersStore } from './clusters'
+import { useOperationsStore } from './operations'
+import { fakeBridge, settle, type FakeBridge } from './testing/fakeBridge'
+
+const cluster = (id: string): PgCluster => ({
+  id,
+  major: '15',
+  replicationRole: 'replicadesk',
+  sync: { method: 'ANY', num: 1 },
+  walKeepSize: '1GB',
+  maxWalSenders: 10,
+  maxReplicationSlots: 10,
+  members: [
+    { name: 'db1', host: 'host1', address: '10.0.0.1', port: 5432, dataDir: '/d', layout: 'plain', debianName: 'main', access: 'postgres', sync: false, priority: 100, neverPromote: false, socketDir: '/var/run/postgresql' },
+  ],
+})
+
+describe('useClustersStore', () => {
+  let bridge: FakeBridge
+
+  beforeEach(() => {
+    bridge = fakeBridge()
+    setActivePinia(createPinia())
+  })
+
+  async function started() {
+    const store = useClustersStore()
+    bridge.connect()
+    await settle()
+    bridge.answer('operation.list', { ok: true, value: [] })
+    return store
+  }
+
+  it('loads the records, sorted, and a load that started before clustersChanged does not undo it', async () => {
+    const store = await started()
+    bridge.emit('clustersChanged', { clusters: [cluster('b'), cluster('a')] })
+    bridge.answer('cluster.list', { ok: true, value: [cluster('old')] })
+    await settle()
+    expect(store.sorted.map((c) => c.id)).toEqual(['a', 'b'])
+    expect(store.named('b')?.members[0]?.name).toBe('db1')
+  })
+
+  it('detects a host; only the latest answer per host counts', async () => {
+    const store = await started()
+    const first = store.detect('host1')
+    const second = store.detect('host1')
+    expect(store.detections.get('host1')?.loading).toBe(true)
+    const [a, b] = bridge.pending('cluster.detect')
+    b!.reply({ ok: true, value: { host: 'host1', loginUser: 'postgres', addresses: [], versions: [{ major: '15', version: '15.18', binDir: '/b' }], instances: [] } })
+    await second
+    a!.reply({ ok: false, error: { code: 'ssh_connect', message: 'late failure' } })
+    expect(await first).toBeNull()
+    expect(store.detections.get('host1')).toMatchObject({ loading: false, result: { versions: [{ major: '15' }] } })
+    expect(store.detections.get('host1')?.error).toBeUndefined()
+  })
+
+  it('puts a started operation in the operations store at once; a dry run only returns the plan', async () => {
+    const store = await started()
+    const operations = useOperationsStore()
+    const plan = { kind: 'pg-add-replica', clusterId: 'a', title: 'Add', members: ['host1'], steps: [] }
+    const dry = store.addReplica({ cluster: 'a', name: 'db2', host: 'host2', pgdata: '/d', dryRun: true })
+    await settle()
+    bridge.answer('replica.add', { ok: true, value: { dryRun: true, plan } })
+    expect(await dry).toEqual({ dryRun: true, plan })
+    expect(operations.operations).toEqual([])
+
+    const real = store.addReplica({ cluster: 'a', name: 'db2', host: 'host2', pgdata: '/d' })
+    await settle()
+    bridge.answer('replica.add', { ok: true, value: { dryRun: false, operation: op({ name: 'op1', clusterId: 'a', status: 'planned' }) } })
+    await real
+    expect(names(operations.operations)).toEqual(['op1'])
+  })
+
+  it('passes the core’s refusal on to the caller', async () => {
+    const store = await started()
+    const creating = store.create({ cluster: 'a', member: 'db1', host: 'host1', pgdata: '/d' })
+    await settle()
+    bridge.answer('cluster.create', { ok: false, error: { code: 'conflict', message: 'A cluster named "a" exists already.', detail: { field: 'cluster' } } })
+    await expect(creating).rejects.toMatchObject({ code: 'conflict' })
+  })
+})

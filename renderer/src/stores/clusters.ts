@@ -1,0 +1,115 @@
+// Clusters: the records the core keeps (members and their settings, never who is primary),
+// kept current by clustersChanged; what a host runs (cluster.detect), asked on demand; and
+// the calls that start operations (create, add or remove a replica), whose summaries go to
+// the operations store at once so the panels show them before the first event.
+import { defineStore } from 'pinia'
+import { computed, onScopeDispose, reactive, ref, shallowRef, watch } from 'vue'
+import type { ClusterCreateInput, ReplicaAddInput } from '../../../shared/clusters'
+import type { AppError } from '../../../shared/errors'
+import type { OperationStartResult } from '../../../shared/operations'
+import type { PgCluster, PgDetection } from '../../../shared/postgres'
+import { asAppError } from './errors'
+import { useBridge } from './bridge'
+import { useConnectionStore } from './connection'
+import { useOperationsStore } from './operations'
+
+const byId = (a: PgCluster, b: PgCluster) => a.id.localeCompare(b.id, undefined, { numeric: true, sensitivity: 'base' })
+
+export interface Detection {
+  loading: boolean
+  at?: string
+  result?: PgDetection
+  error?: AppError
+}
+
+export const useClustersStore = defineStore('clusters', () => {
+  const { client } = useBridge()
+  const connection = useConnectionStore()
+  const operations = useOperationsStore()
+
+  const clusters = shallowRef<PgCluster[]>([])
+  const loaded = ref(false)
+  const loadError = shallowRef<AppError | null>(null)
+  /** What cluster.detect found, by host record name (the last answer; a new ask replaces it). */
+  const detections = reactive(new Map<string, Detection>())
+  const asks = new Map<string, number>()
+  // Bumped by every authoritative list: a load that started before an event must not undo it.
+  let generation = 0
+
+  function setAll(list: PgCluster[]): void {
+    generation++
+    clusters.value = list
+    loaded.value = true
+    loadError.value = null
+  }
+
+  const unsubscribe = client.on('clustersChanged', ({ clusters: list }) => setAll(list))
+  onScopeDispose(unsubscribe)
+
+  async function load(): Promise<void> {
+    const started = generation
+    try {
+      const list = await client.cluster.list({})
+      if (generation === started) setAll(list)
+    } catch (err) {
+      loadError.value = asAppError(err)
+    }
+  }
+
+  watch(
+    () => connection.sessions,
+    (sessions) => {
+      if (sessions > 0) void load()
+    },
+    { immediate: true },
+  )
+
+  /** Asks what a host runs; resolves to the answer, or null when it failed (detections says why). */
+  async function detect(host: string): Promise<PgDetection | null> {
+    // Only the latest ask per host may write its answer.
+    const ask = (asks.get(host) ?? 0) + 1
+    asks.set(host, ask)
+    detections.set(host, { loading: true, result: detections.get(host)?.result })
+    const settle = (d: Detection) => {
+      if (asks.get(host) === ask) detections.set(host, d)
+    }
+    try {
+      const result = await client.cluster.detect({ host })
+      settle({ loading: false, at: new Date().toISOString(), result })
+      return result
+    } catch (err) {
+      settle({ loading: false, at: new Date().toISOString(), error: asAppError(err) })
+      return null
+    }
+  }
+
+  function started(result: OperationStartResult): OperationStartResult {
+    if (!result.dryRun) operations.put(result.operation)
+    return result
+  }
+
+  /** cluster.create; with dryRun the plan, else the operation as it starts. Throws the core's refusal. */
+  async function create(input: ClusterCreateInput): Promise<OperationStartResult> {
+    return started(await client.cluster.create(input))
+  }
+
+  async function addReplica(input: ReplicaAddInput): Promise<OperationStartResult> {
+    return started(await client.replica.add(input))
+  }
+
+  async function removeReplica(input: { cluster: string; name: string; deleteData: boolean; dryRun?: boolean }): Promise<OperationStartResult> {
+    return started(await client.replica.remove(input))
+  }
+
+  async function forget(cluster: string): Promise<void> {
+    await client.cluster.forget({ cluster })
+    generation++
+    clusters.value = clusters.value.filter((c) => c.id !== cluster)
+  }
+
+  const sorted = computed(() => [...clusters.value].sort(byId))
+  const count = computed(() => clusters.value.length)
+  const named = (id: string): PgCluster | undefined => clusters.value.find((c) => c.id === id)
+
+  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, forget, named }
+})
