@@ -82,6 +82,12 @@ export const contract = {
         output: operationStartResult,
         cli: { args: ['cluster'] },
       }),
+      adopt: method({
+        summary: 'Adopt the PostgreSQL already running on a host as the primary of a new cluster',
+        input: clusterCreateInput.omit({ mode: true }).strict(),
+        output: operationStartResult,
+        cli: { args: ['cluster'] },
+      }),
       forget: method({
         summary: 'Forget a cluster record (the servers are not touched)',
         input: z.object({ cluster: clusterId }).strict(),
@@ -96,7 +102,12 @@ export const contract = {
         output: clusterStatus,
         cli: { command: 'status', args: ['cluster'] },
       }),
-      history: method({ summary: 'Lag history of a cluster (for charts)', input: statusHistoryInput, output: statusHistory }),
+      history: method({
+        summary: 'Lag history of a cluster (what the charts show)',
+        input: statusHistoryInput,
+        output: statusHistory,
+        cli: { command: 'lag-history', args: ['cluster'] },
+      }),
     },
     replica: {
       add: method({

@@ -9,6 +9,8 @@ export interface FieldInfo {
   type: 'string' | 'number' | 'integer' | 'boolean' | 'other'
   required: boolean
   description?: string
+  /** The allowed values of an enum field, shown in the usage. */
+  choices?: string[]
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
@@ -16,7 +18,7 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 /** The input fields of a method, read from its schema (so flags never drift from the contract). */
 export function fieldsOf(entry: MethodEntry): FieldInfo[] {
   const schema = z.toJSONSchema(entry.spec.input, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, { type?: string; description?: string }>
+    properties?: Record<string, { type?: string; description?: string; enum?: unknown[] }>
     required?: string[]
   }
   return Object.entries(schema.properties ?? {}).map(([name, prop]) => ({
@@ -25,6 +27,7 @@ export function fieldsOf(entry: MethodEntry): FieldInfo[] {
     type: (['string', 'number', 'integer', 'boolean'] as const).find((t) => t === prop.type) ?? 'other',
     required: (schema.required ?? []).includes(name) && !(entry.spec.cli?.args ?? []).includes(name),
     description: prop.description,
+    choices: prop.enum?.map(String),
   }))
 }
 
@@ -94,7 +97,10 @@ export function usageOf(entry: MethodEntry): string {
   const args = (entry.spec.cli?.args ?? []).map((a) => a.toUpperCase())
   const flags = fieldsOf(entry)
     .filter((f) => !(entry.spec.cli?.args ?? []).includes(f.name))
-    .map((f) => (f.required ? `${f.flag} ${f.type === 'boolean' ? '' : f.type.toUpperCase()}` : `[${f.flag}${f.type === 'boolean' ? '' : ' ' + f.type.toUpperCase()}]`).trim())
+    .map((f) => {
+      const value = f.type === 'boolean' ? '' : ` ${f.choices?.join('|') ?? f.type.toUpperCase()}`
+      return f.required ? `${f.flag}${value}` : `[${f.flag}${value}]`
+    })
   return ['replicadesk', ...commandWords(entry), ...args, ...flags].join(' ')
 }
 

@@ -166,6 +166,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       list: () => clusters.list(),
       detect: ({ host }) => clusters.detect(host),
       create: (input) => clusters.create(input),
+      adopt: (input) => clusters.create({ ...input, mode: 'adopt' }),
       forget: ({ cluster }) => clusters.forget(cluster),
     },
     status: {
