@@ -15,6 +15,14 @@ const times = Number(process.env.SOAK_TIMES ?? 3)
 const soaks = [
   { name: 'lab up/down from the command line', repeat: times, cmd: ['sh', '-c', `${tsx} e2e/lab/cli.ts up && ${tsx} e2e/lab/cli.ts down`] },
   { name: 'lab self-test', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'e2e/lab'] },
+  // Issue 4: the SSH layer against real sshd (cut detection, injection canaries, key checks).
+  { name: 'ssh layer', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/ssh', 'electron/cli/cli-hosts'] },
+  // Issue 5: create, add with progress, kill the app mid-copy then resume / abandon.
+  { name: 'cluster commands with kill and resume', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-clusters'] },
+  { name: 'postgres engine (plain, Debian via sudo, create/adopt)', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines'] },
+  { name: 'operations journal crash at every step', repeat: times, cmd: [vitest, 'run', '--project', 'unit', 'electron/core/operations'] },
+  { name: 'live status (down within 2 s, split brain)', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/status'] },
+  { name: 'demo cluster', repeat: 2, cmd: [vitest, 'run', '--project', 'lab', 'e2e/demo'] },
 ]
 
 const only = process.argv[2]
