@@ -286,8 +286,11 @@ describe.skipIf(!netns)('live status on a primary with two standbys', () => {
   })
 })
 
-describe.runIf(!netns)('live status', () => {
-  it('needs network namespaces', () => {
-    requireNetns('three hosts with their own PostgreSQL need network namespaces')
+// Only where there are no network namespaces: says NOT RUN (and fails in CI) instead of passing.
+if (!netns) {
+  describe('live status', () => {
+    it('needs network namespaces', () => {
+      requireNetns('three hosts with their own PostgreSQL need network namespaces')
+    })
   })
-})
+}
