@@ -25,8 +25,16 @@ export interface LocalHosts extends RemoteRunner {
 const dateWrapper = `#!/bin/sh
 off=$(cat "$FAKE_HOST_DIR/clock-offset" 2>/dev/null || echo 0)
 out=$(/bin/date "$@") || exit $?
-# Only the clock moves; file times (date -r FILE) stay what they were written as.
-if [ "$*" = +%s ]; then echo $((out + off)); else printf '%s\\n' "$out"; fi
+# The member's clock jumped ahead at clock-set-at (real time): what it reads (date +%s) moves,
+# and so do the times of files written since (date -r FILE +%s, e.g. a lease mutex made now);
+# files written before keep their old times, so they look as old as the jump makes them.
+case "$*" in
+  +%s) echo $((out + off)) ;;
+  "-r "*" +%s")
+    set_at=$(cat "$FAKE_HOST_DIR/clock-set-at" 2>/dev/null || echo 0)
+    if [ "$(/bin/date -r "$2" +%s%N)" -ge "$set_at" ]; then echo $((out + off)); else echo "$out"; fi ;;
+  *) printf '%s\\n' "$out" ;;
+esac
 `
 
 export async function createLocalHosts(root: string, hosts: readonly string[]): Promise<LocalHosts> {
@@ -45,7 +53,10 @@ export async function createLocalHosts(root: string, hosts: readonly string[]): 
     down,
     calls,
     run,
-    setClock: (host, offsetSeconds) => writeFile(join(dirOf(host), 'clock-offset'), String(Math.round(offsetSeconds))),
+    setClock: async (host, offsetSeconds) => {
+      await writeFile(join(dirOf(host), 'clock-set-at'), `${Date.now()}000000`) // nanoseconds
+      await writeFile(join(dirOf(host), 'clock-offset'), String(Math.round(offsetSeconds)))
+    },
   }
 
   function run(host: string, argv: readonly Arg[], opts: RemoteOptions = {}): Promise<RemoteResult> {
