@@ -81,7 +81,8 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
   const shown = opts.rawLine !== undefined ? [opts.rawLine] : redactArgv(argv)
   const line = opts.rawLine ?? commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo: opts.sudo }))
   const where = target.label
-  const what = shown.join(' ').slice(0, 200)
+  // A multi-line script argument would drown the message: name it by its first line.
+  const what = shown.map((a) => (a.includes('\n') ? `'${a.split('\n')[0]}…'` : a)).join(' ').slice(0, 200)
   const detailBase = { host: target.address, port: target.port, user: target.user, argv: shown }
 
   const out = new Capture(max)

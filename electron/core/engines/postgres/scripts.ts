@@ -173,7 +173,8 @@ while :; do
   if [ -r "$d/postmaster.pid" ]; then
     pid=$(sed -n 1p "$d/postmaster.pid")
     case $(sed -n 8p "$d/postmaster.pid") in ready*|standby*) exit 0 ;; esac
-    kill -0 "$pid" 2>/dev/null || fail "the server stopped while starting:"
+    # An empty first line: the postmaster has made the file but not written it yet.
+    [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || fail "the server stopped while starting:"
   elif [ $((now - start)) -ge 10 ]; then
     fail "the server did not start (no postmaster.pid after 10 s):"
   fi
