@@ -97,7 +97,15 @@ export function derive(views: readonly MemberView[]): Derived {
       disk: v.disk,
       startedAt: s?.startedMs ? new Date(s.startedMs).toISOString() : null,
     }
-    if (!s || base.stale) return base
+    if (!s || base.stale) {
+      // A standby that is down still owns its slot on the primary, which now retains WAL for it.
+      const own = soloPrimary?.sample?.slots.find((x) => x.name === defaultSlotName(v.name))
+      if (own && soloPrimary?.name !== v.name) {
+        base.slot = slotStatus(own)
+        usedSlots.add(own.name)
+      }
+      return base
+    }
     if (!s.inRecovery) {
       base.lagBytes = 0
       base.lagSeconds = 0
