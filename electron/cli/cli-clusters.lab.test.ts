@@ -99,6 +99,16 @@ describe('replicadesk cluster and replica commands against the lab', () => {
     expect((await cli('status', 'main')).out).toMatch(/c2\s+h2:5432\s+standby\s+up/)
   }, 120_000)
 
+  it('status --watch shows the table again when the status changes, until stopped', async () => {
+    const shown: string[] = []
+    const stop = new AbortController()
+    const watching = runCli(['status', 'main', '--watch', '--data-dir', dataDir], { out: (t) => shown.push(t), err: () => {}, stop: stop.signal })
+    await expect.poll(() => shown.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2) // first read, then an event
+    stop.abort()
+    expect(await watching).toBe(0)
+    expect(shown.at(-1)).toMatch(/c1\s+h1:5432\s+primary\s+up/)
+  }, 120_000)
+
   it('resumes a replica add after the CLI was killed in the middle of the base backup', async () => {
     const killed = cliProcess('during:base-backup', 'replica', 'add', 'main', 'c3', '--host', 'h3', '--pgdata', dirOf('c3'))
     expect(killed.signal ?? `exit ${killed.status}: ${killed.stderr}${killed.stdout}`).toBe('SIGKILL')

@@ -115,6 +115,7 @@ export function helpText(): string {
     '',
     'Options for every command:',
     '  --json            machine-readable output',
+    '  --watch           with status: show it again whenever it changes (Ctrl-C stops)',
     '  --data-dir DIR    data dir (default: $REPLICADESK_DATA_DIR or the platform default)',
     '',
     'Exit codes: 0 ok, 1 failed, 2 usage, 4 split brain (status).',

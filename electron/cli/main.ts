@@ -11,6 +11,7 @@ import { followOperations, formatPlan, isStartedOperation, type ProgressOutput }
 import { asClusterStatus, formatStatus, SPLIT_BRAIN_EXIT, splitBrainBanner } from './status-output'
 import { answerSecrets, processTerminal, type Terminal } from './secret-prompt'
 import { openSession } from './session'
+import { watchStatus } from './watch-status'
 
 export interface CliIo {
   out(text: string): void
@@ -20,10 +21,13 @@ export interface CliIo {
   terminal?: Terminal
   /** Where operation progress goes; default: stderr (a bar on a terminal). */
   progress?: ProgressOutput
+  /** Ends `status --watch`; default: Ctrl-C. */
+  stop?: AbortSignal
 }
 
 interface GlobalOptions {
   json: boolean
+  watch: boolean
   dataDir?: string
   words: string[]
 }
@@ -31,17 +35,19 @@ interface GlobalOptions {
 function takeGlobals(argv: string[]): GlobalOptions {
   const words: string[] = []
   let json = false
+  let watch = false
   let dataDir: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--json') json = true
+    else if (a === '--watch') watch = true
     else if (a === '--data-dir') {
       dataDir = argv[++i]
       if (!dataDir) throw new UsageError('--data-dir needs a value.')
     } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length)
     else words.push(a)
   }
-  return { json, dataDir, words }
+  return { json, watch, dataDir, words }
 }
 
 async function run(method: string, input: unknown, dataDir: string, io: CliIo): Promise<Reply> {
@@ -64,6 +70,12 @@ async function run(method: string, input: unknown, dataDir: string, io: CliIo): 
     stopAnswering()
     await session.close()
   }
+}
+
+function ctrlC(): AbortSignal {
+  const controller = new AbortController()
+  process.once('SIGINT', () => controller.abort())
+  return controller.signal
 }
 
 const stderrProgress: ProgressOutput = { isTerminal: Boolean(process.stderr.isTTY), write: (t) => void process.stderr.write(t) }
@@ -95,6 +107,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (!(err instanceof UsageError)) throw err
     io.err(`${err.message}\nUsage: ${usageOf(found.entry)}`)
     return 2
+  }
+
+  if (globals.watch) {
+    if (found.entry.id !== 'status.get') {
+      io.err(`--watch goes with \`replicadesk status CLUSTER\`.`)
+      return 2
+    }
+    const session = await openSession(resolveDataDir({ flag: globals.dataDir, env: io.env }), { live: true })
+    const clear = process.stdout.isTTY ? '\u001b[2J\u001b[H' : ''
+    try {
+      return await watchStatus(session, String(input.cluster), (t) => io.out(`${clear}${t}`), io.stop ?? ctrlC())
+    } finally {
+      await session.close()
+    }
   }
 
   let reply: Reply

@@ -12,10 +12,11 @@ export interface CliSession {
   close(): Promise<void>
 }
 
-export async function openSession(dataDir: string): Promise<CliSession> {
+/** `live`: collect status in this process too (for --watch without a running instance). */
+export async function openSession(dataDir: string, opts: { live?: boolean } = {}): Promise<CliSession> {
   const instance = await readInstanceFile(dataDir)
   if (instance) return connectInstance(instance)
-  const core = await createCore({ dataDir })
+  const core = await createCore({ dataDir, live: opts.live })
   return {
     kind: 'standalone',
     call: (method, input) => core.dispatch(method, input),
