@@ -48,3 +48,38 @@ export const replicaRemoveInput = z.object({
   deleteData: z.boolean().default(false).describe("delete the member's data dir (confirmed)"),
   dryRun,
 })
+
+const yes = z.boolean().default(false).describe('run without asking (the CLI asks on a terminal; the UI shows the plan first)')
+
+export const switchoverInput = z.object({
+  cluster: clusterId,
+  to: memberName.optional().describe('the member to promote (default: the best candidate: caught up, synchronous, highest priority)'),
+  dryRun,
+  yes,
+})
+export type SwitchoverInput = z.input<typeof switchoverInput>
+
+export const failoverInput = z.object({
+  cluster: clusterId,
+  to: memberName.optional().describe('the member to promote (default: the one with the most WAL received)'),
+  dryRun,
+  yes,
+})
+export type FailoverInput = z.input<typeof failoverInput>
+
+export const rejoinInput = z.object({
+  cluster: clusterId,
+  member: memberName.describe('the member to bring back as a replica'),
+  rebuild: z.boolean().default(false).describe('copy it afresh from the primary (its data dir is replaced) instead of pg_rewind'),
+  dryRun,
+  yes,
+})
+export type RejoinInput = z.input<typeof rejoinInput>
+
+export const fenceInput = z.object({
+  cluster: clusterId,
+  member: memberName.describe('the member to stop and keep from starting as a primary'),
+  dryRun,
+  yes,
+})
+export type FenceInput = z.input<typeof fenceInput>

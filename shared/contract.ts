@@ -3,7 +3,7 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
-import { clusterCreateInput, clusterId, replicaAddInput, replicaRemoveInput } from './clusters'
+import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, switchoverInput } from './clusters'
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
 import { pgCluster, pgDetection } from './postgres'
 import { secretAnswer, secretRequestView } from './secrets'
@@ -87,6 +87,30 @@ export const contract = {
         input: clusterCreateInput.omit({ mode: true }).strict(),
         output: operationStartResult,
         cli: { args: ['cluster'] },
+      }),
+      switchover: method({
+        summary: 'Planned role change: the primary stops cleanly, a caught-up replica takes over, nothing is lost',
+        input: switchoverInput.strict(),
+        output: operationStartResult,
+        cli: { command: 'switchover', args: ['cluster'] },
+      }),
+      failover: method({
+        summary: 'Promote a replica because the primary is lost: fences the old one, states the data at risk first',
+        input: failoverInput.strict(),
+        output: operationStartResult,
+        cli: { command: 'failover', args: ['cluster'] },
+      }),
+      rejoin: method({
+        summary: 'Bring a former primary (or a fenced member) back as a replica: pg_rewind, or a fresh copy with --rebuild',
+        input: rejoinInput.strict(),
+        output: operationStartResult,
+        cli: { command: 'rejoin', args: ['cluster', 'member'] },
+      }),
+      fence: method({
+        summary: 'Stop a member and keep it from starting as a primary (ends a split brain)',
+        input: fenceInput.strict(),
+        output: operationStartResult,
+        cli: { command: 'fence', args: ['cluster', 'member'] },
       }),
       forget: method({
         summary: 'Forget a cluster record (the servers are not touched)',

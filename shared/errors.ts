@@ -27,6 +27,8 @@ export const errorCodes = [
   'cluster_state', // the cluster is not in a state the operation can start from
   'not_streaming', // a standby started but did not stream in time
   'secrets_unavailable', // no OS keychain to remember a secret with
+  'confirmation_required', // a role change needs the user's yes (after they saw the plan)
+  'split_brain', // two members accept writes: only fencing and rejoin may run
   'internal', // a bug: anything not mapped above
 ] as const
 

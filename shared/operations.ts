@@ -55,6 +55,47 @@ export const stepPlan = z.object({
 })
 export type StepPlan = z.infer<typeof stepPlan>
 
+/**
+ * What a promotion may cost, stated before it runs. none: the synchronous settings guarantee
+ * the candidate has every acknowledged write; bound: at least `bytes` are missing, plus what
+ * the primary wrote in the `seconds` since it was last seen; unknown: see `text`.
+ */
+export const dataLoss = z.object({
+  kind: z.enum(['none', 'bound', 'unknown']),
+  bytes: z.number().nonnegative().optional(),
+  seconds: z.number().nonnegative().optional(),
+  text: z.string(),
+})
+export type DataLoss = z.infer<typeof dataLoss>
+
+/** One member as a switchover or failover judged it. */
+export const candidateView = z.object({
+  name: z.string(),
+  host: z.string(),
+  reachable: z.boolean(),
+  /** WAL received (standby) or written (primary) as read just now. */
+  lsn: z.string().nullable(),
+  /** Bytes behind the most advanced member read (or the primary for a switchover). */
+  behindBytes: z.number().nullable(),
+  sync: z.boolean(),
+  priority: z.number(),
+  neverPromote: z.boolean(),
+  /** Why it cannot be promoted, if it cannot. */
+  excluded: z.string().optional(),
+})
+export type CandidateView = z.infer<typeof candidateView>
+
+/** The judgement a role change shows with its plan: who, from whom, what it may cost. */
+export const roleChangeAssessment = z.object({
+  from: z.string().nullable(),
+  to: z.string(),
+  loss: dataLoss,
+  candidates: z.array(candidateView),
+  /** Things the user must know before confirming (each one sentence, with numbers). */
+  warnings: z.array(z.string()),
+})
+export type RoleChangeAssessment = z.infer<typeof roleChangeAssessment>
+
 /** What a dry run returns and the confirmation dialog shows; nothing has run. */
 export const operationPlan = z.object({
   kind: operationKind,
@@ -63,6 +104,8 @@ export const operationPlan = z.object({
   /** Members whose majority must grant the cluster lease before the first step. */
   members: z.array(z.string()),
   steps: z.array(stepPlan),
+  /** Switchover and failover: the candidate and the data at risk. */
+  assessment: roleChangeAssessment.optional(),
 })
 export type OperationPlan = z.infer<typeof operationPlan>
 

@@ -60,6 +60,11 @@ export const pgCluster = z
     maxWalSenders: z.number().int().min(2).max(1000).default(10),
     maxReplicationSlots: z.number().int().min(2).max(1000).default(10),
     members: z.array(pgMember).min(1).max(32),
+    /**
+     * Members a failover fenced while they were out of reach: ReplicaDesk stops them the moment
+     * it sees them again and never starts them as a primary. Only rejoin takes a name out.
+     */
+    fenced: z.array(memberName).default([]),
   })
   .superRefine((c, ctx) => {
     const dup = (what: string, keys: string[]) => {

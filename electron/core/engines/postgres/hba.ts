@@ -1,4 +1,5 @@
-// ReplicaDesk's block in pg_hba.conf: replication only from the members' addresses, with
+// ReplicaDesk's block in pg_hba.conf: replication (and pg_rewind's reads of the postgres
+// database) only from the members' addresses, with
 // scram-sha-256, and the monitoring roles by peer authentication over the Unix socket. The
 // block is the same on every member (any of them may become primary) and sits at the top of
 // the file (first match wins); everything outside it is the admin's and stays as it is.
@@ -31,7 +32,11 @@ export interface HbaBlockInput {
 export function hbaBlock(input: HbaBlockInput): string[] {
   const rows: string[][] = []
   for (const role of [...new Set(input.monitorRoles)].filter((r) => r !== 'postgres').sort()) rows.push(['local', 'postgres', role, '', 'peer'])
-  for (const a of [...new Set(input.addresses)].sort()) rows.push(['host', 'replication', input.replicationRole, cidr(a), 'scram-sha-256'])
+  for (const a of [...new Set(input.addresses)].sort()) {
+    rows.push(['host', 'replication', input.replicationRole, cidr(a), 'scram-sha-256'])
+    // pg_rewind (rejoin) reads the new primary's files over a normal connection.
+    rows.push(['host', 'postgres', input.replicationRole, cidr(a), 'scram-sha-256'])
+  }
   const width = [6, 12, 16, 20]
   const lines = rows.map((r) => r.map((f, i) => (i < 4 ? f.padEnd(width[i]!) : f)).join(' ').replace(/\s+$/, ''))
   return [HBA_BEGIN, ...lines, HBA_END]

@@ -165,6 +165,11 @@ mv -f "$tmp" "$f"
  */
 export const START_PLAIN = String.raw`set -u
 pgctl=$1 d=$2 log=$3 limit=$4
+# A fenced data dir starts only as a standby (rejoin lifts the fence).
+key=$(printf %s "$d" | sha256sum | cut -c1-24)
+if [ -e "$HOME/.replicadesk/fences/$key" ] && [ ! -e "$d/standby.signal" ]; then
+  echo "$d is fenced by ReplicaDesk and has no standby.signal: it must not start as a primary. Rejoin it." >&2; exit 3
+fi
 "$pgctl" -D "$d" -l "$log" -W start >/dev/null || exit $?
 fail() { echo "$1" >&2; tail -n 5 "$log" >&2 2>/dev/null; exit 1; }
 start=$(date +%s)
@@ -232,3 +237,60 @@ export function parseState(out: string, b: string): { addrs: string; login: stri
   }
   return { addrs, login, claim, files }
 }
+
+/**
+ * Stops a postmaster fast (SIGINT: clients cut off, a shutdown checkpoint, WAL sent to the
+ * standbys that are connected) and waits for its pid file to go, polling every 10 ms where
+ * pg_ctl -w polls every 100 ms. Then prints the control file's state and last checkpoint:
+ * a switchover waits until the new primary has replayed it. Args: DATADIR PG_CONTROLDATA LIMIT_S.
+ */
+export const STOP_FAST = String.raw`set -u
+d=$1 controldata=$2 limit=$3
+if [ -r "$d/postmaster.pid" ]; then
+  pid=$(head -n 1 "$d/postmaster.pid")
+  if [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null; then
+    start=$(date +%s)
+    while [ -e "$d/postmaster.pid" ] && kill -0 "$pid" 2>/dev/null; do
+      [ $(($(date +%s) - start)) -ge "$limit" ] && { echo "the server did not stop within $limit s" >&2; exit 1; }
+      sleep 0.01
+    done
+  fi
+fi
+LC_ALL=C "$controldata" -D "$d" | sed -n -e 's/^Database cluster state: *//p' -e 's/^Latest checkpoint location: *//p' -e "s/^Latest checkpoint's TimeLineID: *//p"`
+
+/** The fence marker of a data dir, outside it (pg_rewind would delete a file inside). */
+const FENCE_FILE = '"$HOME/.replicadesk/fences/$key"'
+
+/**
+ * Keeps a stopped member from coming back as a primary: standby.signal in its data dir (a
+ * reboot or a hand-started pg_ctl brings it up as a standby), the Debian start.conf set to
+ * disabled (its old value kept beside the marker), and the marker ReplicaDesk's own start
+ * honours. Args: DATADIR KEY START_CONF|- REASON.
+ */
+export const FENCE = String.raw`set -eu
+d=$1 key=$2 startconf=$3 reason=$4
+mkdir -p "$HOME/.replicadesk/fences"
+printf '%s\n' "$reason" > ${FENCE_FILE}
+[ -d "$d" ] && : > "$d/standby.signal"
+if [ "$startconf" != - ] && [ -f "$startconf" ]; then
+  [ -f ${FENCE_FILE}.startconf ] || grep -v '^\s*#' "$startconf" | grep -v '^\s*$' | head -n 1 > ${FENCE_FILE}.startconf || true
+  tmp=$startconf.rd-tmp
+  printf '%s\n' '# fenced by ReplicaDesk: comes back through "replicadesk rejoin"' disabled > "$tmp"
+  mv -f "$tmp" "$startconf"
+fi`
+
+/** Lifts a fence (the end of a rejoin). Args: KEY START_CONF|-. */
+export const UNFENCE = String.raw`set -eu
+key=$1 startconf=$2
+if [ "$startconf" != - ] && [ -f "$startconf" ] && grep -q '^disabled' "$startconf"; then
+  old=$(cat ${FENCE_FILE}.startconf 2>/dev/null || true)
+  [ -n "$old" ] || old=auto
+  printf '%s\n' "$old" > "$startconf.rd-tmp"
+  mv -f "$startconf.rd-tmp" "$startconf"
+fi
+rm -f ${FENCE_FILE} ${FENCE_FILE}.startconf`
+
+/** Prints `fenced` when the data dir's fence marker exists. Args: KEY. */
+export const FENCED = String.raw`key=$1
+[ -e ${FENCE_FILE} ] && echo fenced
+exit 0`
