@@ -10,6 +10,7 @@ import { formatHuman } from './format'
 import { followOperations, formatPlan, isStartedOperation, type ProgressOutput } from './operation-output'
 import { asClusterStatus, formatStatus, SPLIT_BRAIN_EXIT, splitBrainBanner } from './status-output'
 import { answerSecrets, processTerminal, type Terminal } from './secret-prompt'
+import { confirmAndCall, processAsker, type Asker } from './confirm'
 import { openSession } from './session'
 import { watchStatus } from './watch-status'
 
@@ -23,6 +24,8 @@ export interface CliIo {
   progress?: ProgressOutput
   /** Ends `status --watch`; default: Ctrl-C. */
   stop?: AbortSignal
+  /** Where a role change asks for confirmation; default: this process's terminal. */
+  asker?: Asker
 }
 
 interface GlobalOptions {
@@ -55,7 +58,12 @@ async function run(method: string, input: unknown, dataDir: string, io: CliIo): 
   const stopAnswering = answerSecrets(session, io.terminal ?? processTerminal)
   const operations = followOperations(session, io.progress ?? stderrProgress)
   try {
-    const reply = await session.call(method, input)
+    let reply = await session.call(method, input)
+    if (!reply.ok && reply.error.code === 'confirmation_required' && (io.asker ?? processAsker).isInteractive) {
+      const confirmed = await confirmAndCall((i) => session.call(method, i), input as Record<string, unknown>, io.asker ?? processAsker, io.err)
+      if (!confirmed) return { ok: false, error: { code: 'confirmation_required', message: 'Not confirmed: nothing was changed.' } }
+      reply = confirmed
+    }
     const started = reply.ok ? isStartedOperation(reply.value) : undefined
     if (!started) return reply
     // A started operation runs on in the core: follow it to its end, which decides the exit code.

@@ -5,8 +5,14 @@ import type { CliSession } from './session'
 
 const shellWord = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
 
-export function formatPlan(plan: OperationPlan): string {
-  const lines = [`${plan.title} (dry run: nothing was changed)`]
+export function formatPlan(plan: OperationPlan, dryRun = true): string {
+  const lines = [dryRun ? `${plan.title} (dry run: nothing was changed)` : plan.title]
+  const a = plan.assessment
+  if (a) {
+    lines.push(`From ${a.from ?? 'unknown'} to ${a.to}.`, `Expected data loss: ${a.loss.text}`)
+    for (const w of a.warnings) lines.push(`WARNING: ${w}`)
+    for (const c of a.candidates) lines.push(`  ${c.name === a.to ? '→' : ' '} ${c.name.padEnd(16)} ${(c.lsn ?? '–').padEnd(14)} ${c.behindBytes === null ? '' : `${c.behindBytes} bytes behind`}${c.sync ? ' sync' : ''}${c.excluded ? `  (${c.excluded})` : ''}`)
+  }
   plan.steps.forEach((step, i) => {
     lines.push(`${i + 1}. ${step.title}  [${step.hosts.join(', ')}]`)
     for (const c of step.commands) lines.push(`     ${c.host}$ ${c.argv.map(shellWord).join(' ')}`)

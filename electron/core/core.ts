@@ -18,6 +18,7 @@ import { remoteRunnerOf, sshHostExec } from './engines/host-exec'
 import { createPostgresEngine } from './engines/postgres'
 import { createOperations, loadInstanceId, type Started } from './operations'
 import { createStatusService, membersFrom, PositionStore, readStatusOnce } from './status'
+import { createFenceWatcher } from './clusters/fence-watcher'
 import { AppError } from '../../shared/errors'
 import type { PgCluster } from '../../shared/postgres'
 import { sshSettingsFromEnv } from './ssh-settings'
@@ -124,7 +125,35 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     running.add(settled)
     void settled.then(() => running.delete(settled))
   }
-  const clusters = createClusterService({ store: clustersStore, hosts, engine: postgres, ops, changed: publishClusters, track })
+  const clusters = createClusterService({
+    store: clustersStore,
+    hosts,
+    engine: postgres,
+    ops,
+    changed: publishClusters,
+    track,
+    status: {
+      snapshot: (id) => {
+        if (!collecting.has(id)) return null
+        try {
+          return status.get(id)
+        } catch {
+          return null // not started yet
+        }
+      },
+      lastPrimary: (id) => status.lastPrimary(id),
+    },
+  })
+  const fenceWatcher = createFenceWatcher({
+    cluster: (id) => clustersStore.get(id).catch(() => null),
+    snapshot: (id) => (collecting.has(id) ? status.get(id) : null),
+    fence: (c, member, upstream) => postgres.fenceNow(c, member, upstream, 'fenced member seen again'),
+    log: (message, err) => console.warn(`ReplicaDesk: ${message}${err ? `: ${(err as Error).message}` : ''}`),
+  })
+  const stopFenceWatch = status.onEvent((e) => {
+    // Heartbeats change nothing; snapshots and diffs may show a fenced member back.
+    if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') void fenceWatcher.onStatus(e.payload.cluster)
+  })
   await ops.recoverInterrupted()
   await syncCollectors(await clustersStore.list().catch(() => []))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
@@ -167,6 +196,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       detect: ({ host }) => clusters.detect(host),
       create: (input) => clusters.create(input),
       adopt: (input) => clusters.create({ ...input, mode: 'adopt' }),
+      switchover: (input) => clusters.switchover(input),
+      failover: (input) => clusters.failover(input),
+      rejoin: (input) => clusters.rejoin(input),
+      fence: (input) => clusters.fence(input),
       forget: ({ cluster }) => clusters.forget(cluster),
     },
     status: {
@@ -213,6 +246,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     close: async () => {
       await Promise.all(running)
       stopStatusEvents()
+      stopFenceWatch()
       await status.close()
       stopConnections()
       stopActivity()

@@ -1,6 +1,6 @@
 // Keeps the cluster records in step with what operations did: a cluster is recorded when its
 // creation starts, a member when its add starts; an abandoned creation or add takes them out
-// again, a finished removal takes the member out.
+// again, a finished removal takes the member out; fence marks come and go with role changes.
 import type { OperationSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
 import type { ClustersStore } from './clusters-store'
@@ -8,6 +8,7 @@ import type { ClustersStore } from './clusters-store'
 interface Params {
   cluster?: PgCluster
   member?: string
+  from?: string | null
 }
 
 export async function applyOperationOutcome(store: ClustersStore, op: OperationSummary): Promise<boolean> {
@@ -20,6 +21,17 @@ export async function applyOperationOutcome(store: ClustersStore, op: OperationS
   }
   if (op.kind === 'pg-add-replica' && op.status === 'abandoned') {
     await store.update(op.clusterId, without(params.member))
+    return true
+  }
+  const unfenced = (member?: string) => (c: PgCluster | undefined) => (c && member ? { ...c, fenced: c.fenced.filter((m) => m !== member) } : c)
+  // A rejoined member is no longer fenced; nor is the old primary of a failover abandoned
+  // before its promotion ran (the abandon started it again as the primary).
+  if (op.kind === 'pg-rejoin' && op.status === 'succeeded') {
+    await store.update(op.clusterId, unfenced(params.member))
+    return true
+  }
+  if (op.kind === 'pg-failover' && op.status === 'abandoned' && !op.steps.some((s) => s.id === 'promote' && s.startedAt)) {
+    await store.update(op.clusterId, unfenced(params.from ?? undefined))
     return true
   }
   if (op.kind === 'pg-remove-replica' && op.status === 'succeeded') {

@@ -1,12 +1,13 @@
 // The cluster methods of the contract: records in, operations out. Every action is an
 // operation of the engine, planned (dry run) or started under the cluster lease.
 import type { z } from 'zod'
-import type { clusterCreateInput, replicaAddInput, replicaRemoveInput } from '../../../shared/clusters'
+import type { clusterCreateInput, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, switchoverInput } from '../../../shared/clusters'
 import type { Host } from '../../../shared/hosts'
-import type { OperationStartResult } from '../../../shared/operations'
+import type { OperationStartResult, RoleChangeAssessment } from '../../../shared/operations'
+import type { ClusterStatus } from '../../../shared/status'
 import { pgMember, type PgCluster, type PgMember } from '../../../shared/postgres'
 import { AppError } from '../../../shared/errors'
-import type { PostgresEngine } from '../engines/postgres'
+import { assessFailover, assessSwitchover, isUp, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
 import type { HostsStore } from '../hosts/hosts-store'
 import type { Operations } from '../operations'
 import type { OperationDefinition } from '../operations'
@@ -26,7 +27,15 @@ export interface ClusterServiceOptions {
   changed: () => void
   /** Keeps a started operation's end, so that closing the core waits for its lease release. */
   track: (finished: Promise<unknown>) => void
+  /** What status knows: the live snapshot (null when not collecting) and the last primary position seen. */
+  status: {
+    snapshot(cluster: string): ClusterStatus | null
+    lastPrimary(cluster: string): Promise<LastPrimary | null>
+  }
 }
+
+/** How long a role change waits for a member's position before counting it unreachable. */
+const READ_TIMEOUT_MS = 3000
 
 export function createClusterService(o: ClusterServiceOptions) {
   const memberFrom = async (name: string, p: Placement): Promise<PgMember> => {
@@ -36,13 +45,19 @@ export function createClusterService(o: ClusterServiceOptions) {
   }
 
   /** Dry run, or start and record. `record` runs only once the lease is held and the operation runs. */
-  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, record: () => Promise<unknown>): Promise<OperationStartResult> => {
-    if (dryRun) return { dryRun: true, plan: await o.ops.plan(def) }
+  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, record: () => Promise<unknown>, assessment?: RoleChangeAssessment): Promise<OperationStartResult> => {
+    if (dryRun) return { dryRun: true, plan: { ...(await o.ops.plan(def)), ...(assessment && { assessment }) } }
     const started = await o.ops.start(def)
     o.track(started.finished)
     await record()
     o.changed()
     return { dryRun: false, operation: started.operation }
+  }
+
+  /** While two members accept writes only fence and rejoin may run. */
+  const refuseDuringSplitBrain = (cluster: string) => {
+    const alarm = o.status.snapshot(cluster)?.splitBrain
+    if (alarm) throw new AppError('split_brain', `Split brain in cluster ${cluster}: ${alarm.members.join(' and ')} both accept writes. Fence the one clients should not write to (replicadesk fence ${cluster} MEMBER) before anything else.`, { members: alarm.members })
   }
 
   return {
@@ -75,9 +90,50 @@ export function createClusterService(o: ClusterServiceOptions) {
     async addReplica(input: z.output<typeof replicaAddInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
       const member = await memberFrom(input.name, input)
+      refuseDuringSplitBrain(cluster.id)
       const next: PgCluster = o.engine.parseCluster({ ...cluster, members: [...cluster.members, member] })
       const def = o.engine.addReplica({ cluster: next, member: member.name, overwrite: input.overwrite })
       return planOrStart(def, input.dryRun, () => o.store.update(cluster.id, () => next))
+    },
+
+    async switchover(input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
+      const cluster = await o.store.get(input.cluster)
+      refuseDuringSplitBrain(cluster.id)
+      const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
+      const assessment = assessSwitchover(cluster, seen, input.to)
+      const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to })
+      confirmed(input, `switch over ${cluster.id} from ${assessment.from} to ${assessment.to}`)
+      return planOrStart(def, input.dryRun, async () => undefined, assessment)
+    },
+
+    async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
+      const cluster = await o.store.get(input.cluster)
+      const [seen, lastPrimary] = await Promise.all([o.engine.readPositions(cluster, READ_TIMEOUT_MS), o.status.lastPrimary(cluster.id)])
+      const from = oldPrimary(cluster, seen, lastPrimary?.member ?? o.status.snapshot(cluster.id)?.primary ?? null)
+      const assessment = assessFailover({ cluster, from, seen, lastPrimary: lastPrimary?.member === from ? lastPrimary : null, to: input.to })
+      const def = o.engine.failover({ cluster, from, to: assessment.to, assessment })
+      confirmed(input, `fail over ${cluster.id} to ${assessment.to} (expected loss: ${assessment.loss.text})`)
+      // Marked fenced from the start: whatever happens to the operation, ReplicaDesk never
+      // starts the old primary as a primary again; rejoin takes the mark away.
+      const mark = async () => from && (await o.store.update(cluster.id, (c) => c && { ...c, fenced: [...new Set([...c.fenced, from])] }))
+      return planOrStart(def, input.dryRun, mark, assessment)
+    },
+
+    async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
+      const cluster = await o.store.get(input.cluster)
+      memberNamed(cluster, input.member)
+      const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild })
+      confirmed(input, input.rebuild ? `replace the data of ${input.member} with a fresh copy of the primary` : `rejoin ${input.member} as a replica (pg_rewind)`)
+      return planOrStart(def, input.dryRun, async () => undefined)
+    },
+
+    async fence(input: z.output<typeof fenceInput>): Promise<OperationStartResult> {
+      const cluster = await o.store.get(input.cluster)
+      memberNamed(cluster, input.member)
+      const def = o.engine.fence({ cluster, member: input.member })
+      confirmed(input, `stop ${input.member} and fence it`)
+      const mark = () => o.store.update(cluster.id, (c) => c && { ...c, fenced: [...new Set([...c.fenced, input.member])] })
+      return planOrStart(def, input.dryRun, mark)
     },
 
     async removeReplica(input: z.output<typeof replicaRemoveInput>): Promise<OperationStartResult> {
@@ -85,11 +141,33 @@ export function createClusterService(o: ClusterServiceOptions) {
       if (!cluster.members.some((m) => m.name === input.name)) {
         throw new AppError('not_found', `Cluster ${cluster.id} has no member named ${input.name}.`, { field: 'name' })
       }
+      refuseDuringSplitBrain(cluster.id)
       const def = o.engine.removeReplica({ cluster, member: input.name, deleteData: input.deleteData })
       // The member leaves the record when the removal succeeds (cluster-records.ts).
       return planOrStart(def, input.dryRun, async () => undefined)
     },
   }
+}
+
+/** Role changes run only after the user saw the plan: the UI's dialog, or the CLI's prompt / --yes. */
+function confirmed(input: { dryRun: boolean; yes: boolean }, what: string): void {
+  if (!input.dryRun && !input.yes) throw new AppError('confirmation_required', `Confirm to ${what}: look at the plan (--dry-run), then run again with --yes.`)
+}
+
+function memberNamed(cluster: PgCluster, name: string): PgMember {
+  const m = cluster.members.find((x) => x.name === name)
+  if (!m) throw new AppError('not_found', `Cluster ${cluster.id} has no member named ${name}.`, { field: 'member' })
+  return m
+}
+
+/**
+ * The member a failover replaces: the primary status saw last; else the one member that is
+ * not a reachable standby. With several such members ReplicaDesk does not guess (null).
+ */
+function oldPrimary(cluster: PgCluster, seen: Awaited<ReturnType<PostgresEngine['readPositions']>>, known: string | null): string | null {
+  if (known && cluster.members.some((m) => m.name === known)) return known
+  const notStandby = seen.filter((s) => !isUp(s) || writable(s.pos))
+  return notStandby.length === 1 ? notStandby[0]!.member.name : null
 }
 
 async function newestMajor(engine: PostgresEngine, member: PgMember): Promise<string> {

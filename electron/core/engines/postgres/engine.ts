@@ -1,6 +1,6 @@
 // The PostgreSQL engine: detection, and the cluster operations as kinds for the operations
 // runner. Build one per app with the app's HostExec; register `kinds` with createOperations.
-import { defineOperationKind } from '../../operations'
+import { defineOperationKind, type OperationDefinition } from '../../operations'
 import type { Engine } from '../engine'
 import type { HostExec } from '../host-exec'
 import { addReplicaParams, buildAddReplica } from './add-replica'
@@ -8,10 +8,22 @@ import { buildCreateCluster, createClusterParams } from './create-cluster'
 import { detect, type PgDetection } from './detect'
 import { leaseHosts, parseCluster, type PgCluster, type PgClusterInput } from './model'
 import { buildRemoveReplica, removeReplicaParams } from './remove-replica'
+import { buildSwitchover, switchoverParams, type SwitchoverParams } from './switchover'
+import { buildFailover, failoverLeaseHosts, failoverParams, type FailoverParams } from './failover'
+import { buildRejoin, rejoinParams, type RejoinParams } from './rejoin'
+import { buildFence, fenceParams, type FenceParams } from './fence-member'
+import type { z } from 'zod'
+import { PgNode } from './node'
+import { fence, readPosition, type Seen } from './roles'
+import { memberOf } from './model'
 
 export const KIND_CREATE_CLUSTER = 'pg-create-cluster'
 export const KIND_ADD_REPLICA = 'pg-add-replica'
 export const KIND_REMOVE_REPLICA = 'pg-remove-replica'
+export const KIND_SWITCHOVER = 'pg-switchover'
+export const KIND_FAILOVER = 'pg-failover'
+export const KIND_REJOIN = 'pg-rejoin'
+export const KIND_FENCE = 'pg-fence'
 
 export interface PostgresEngineOptions {
   hosts: HostExec
@@ -45,12 +57,42 @@ export function postgresKinds(hosts: HostExec) {
       return { title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params) }
     },
   })
-  return { createCluster, addReplica, removeReplica }
+  const switchover = defineOperationKind({
+    kind: KIND_SWITCHOVER,
+    params: switchoverParams,
+    build: ({ params }) => ({ title: `Switchover of ${params.cluster.id}: ${params.from} → ${params.to}`, steps: buildSwitchover(hosts, params) }),
+  })
+  const failover = defineOperationKind({
+    kind: KIND_FAILOVER,
+    params: failoverParams,
+    build: ({ params }) => ({ title: `Failover of ${params.cluster.id}: ${params.from ?? 'lost primary'} → ${params.to}`, steps: buildFailover(hosts, params) }),
+  })
+  const rejoin = defineOperationKind({
+    kind: KIND_REJOIN,
+    params: rejoinParams,
+    build: ({ params }) => ({ title: `${params.rebuild ? 'Rebuild' : 'Rejoin'} ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(hosts, params) }),
+  })
+  const fence = defineOperationKind({
+    kind: KIND_FENCE,
+    params: fenceParams,
+    build: ({ params }) => ({ title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params) }),
+  })
+  return { createCluster, addReplica, removeReplica, switchover, failover, rejoin, fence }
 }
+
+type Input<S extends z.ZodType> = Omit<z.input<S>, 'cluster'> & { cluster: PgClusterInput }
 
 export type PostgresEngine = Engine<PgCluster, 'postgres' | 'sudo', PgDetection> & {
   /** The typed operation kinds, for callers that want their parsed params. */
   operations: ReturnType<typeof postgresKinds>
+  switchover(params: Input<typeof switchoverParams>): OperationDefinition<SwitchoverParams>
+  failover(params: Input<typeof failoverParams>): OperationDefinition<FailoverParams>
+  rejoin(params: Input<typeof rejoinParams>): OperationDefinition<RejoinParams>
+  fence(params: Input<typeof fenceParams>): OperationDefinition<FenceParams>
+  /** Every member's role and WAL position, read now in parallel (failures are answers). */
+  readPositions(cluster: PgCluster, timeoutMs?: number): Promise<Seen[]>
+  /** Stops and fences a member now, outside any operation (a fenced member seen again). */
+  fenceNow(cluster: PgCluster, member: string, upstream: string | null, reason: string): Promise<void>
 }
 
 export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
@@ -63,11 +105,23 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
       [ops.createCluster.kind]: ops.createCluster.factory,
       [ops.addReplica.kind]: ops.addReplica.factory,
       [ops.removeReplica.kind]: ops.removeReplica.factory,
+      [ops.switchover.kind]: ops.switchover.factory,
+      [ops.failover.kind]: ops.failover.factory,
+      [ops.rejoin.kind]: ops.rejoin.factory,
+      [ops.fence.kind]: ops.fence.factory,
     },
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),
     createCluster: ({ cluster, primary, mode }) => ops.createCluster.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, primary, mode }, members: leaseHosts(cluster) }),
     addReplica: ({ cluster, member, overwrite }) => ops.addReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, overwrite }, members: leaseHosts(cluster) }),
+    fenceNow: async (cluster, member, upstream, reason) => {
+      await fence(cluster, new PgNode(o.hosts, memberOf(cluster, member), cluster.major), upstream ? memberOf(cluster, upstream) : undefined, reason)
+    },
+    readPositions: (cluster, timeoutMs) => Promise.all(cluster.members.map((m) => readPosition(new PgNode(o.hosts, m, cluster.major), timeoutMs))),
+    switchover: (params: Input<typeof switchoverParams>) => ops.switchover.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
+    failover: (params: Input<typeof failoverParams>) => ops.failover.create({ clusterId: params.cluster.id, params, members: failoverLeaseHosts(params.cluster as PgCluster, params.from) }),
+    rejoin: (params: Input<typeof rejoinParams>) => ops.rejoin.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
+    fence: (params: Input<typeof fenceParams>) => ops.fence.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     removeReplica: ({ cluster, member, deleteData }) => ops.removeReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, deleteData }, members: leaseHosts(cluster) }),
   }
 }

@@ -5,7 +5,7 @@
 // carries the precise one, and `reasonOf` reads it either way.
 import { AppError, errorCodes, type ErrorCode } from '../../../../shared/errors'
 
-export type PgFailure = 'preflight_failed' | 'version_mismatch' | 'cluster_state' | 'not_streaming'
+export type PgFailure = 'preflight_failed' | 'version_mismatch' | 'cluster_state' | 'not_streaming' | 'split_brain'
 
 const known = new Set<string>(errorCodes)
 

@@ -6,9 +6,10 @@ import { lsnDiff } from '../../status/lsn'
 import { claimKey } from './claims'
 import { conninfo, confLine } from './conf'
 import { pgError } from './errors'
-import { execTimeoutMs, startCommand, START_TIMEOUT_S } from './instance'
+import { execTimeoutMs, isRunning, startCommand, START_TIMEOUT_S } from './instance'
 import { debianConfDir, slotName, type PgCluster, type PgMember } from './model'
-import type { Command, PgNode } from './node'
+import { PgNode, type Command } from './node'
+import type { HostExec } from '../host-exec'
 import { CONFIGURE_STANDBY, FENCE, FENCED, STOP_FAST, UNFENCE } from './scripts'
 import { lit } from './sql'
 import { alterSystem, createSlotSql } from './statements'
@@ -209,4 +210,44 @@ export async function waitStreaming(n: PgNode, names: readonly string[], timeout
   }
   const now = await n.json(`SELECT coalesce(json_agg(DISTINCT application_name), '[]') FROM pg_stat_replication WHERE state = 'streaming'`, z.array(z.string()))
   return names.filter((x) => now.includes(x))
+}
+
+/**
+ * Undoing a fence before anything was promoted: the marker and standby.signal go, and the
+ * member starts again as the primary it was.
+ */
+export async function unfenceAndStart(n: PgNode): Promise<void> {
+  await n.run(unfenceCommand(n))
+  await n.run(n.pg(['rm', '-f', '--', `${n.member.dataDir}/standby.signal`]))
+  if (!(await isRunning(n))) await n.run(startCommand(n), { timeoutMs: execTimeoutMs(START_TIMEOUT_S) })
+}
+
+/**
+ * Where a role change is abandoned past its promotion: nothing goes back (that would lose
+ * writes); every reachable member follows the one writable member, stopped ones are set to
+ * follow it and started. Does nothing unless exactly one member is writable.
+ */
+export async function converge(hosts: HostExec, c: PgCluster): Promise<string> {
+  const node = (m: PgMember) => new PgNode(hosts, m, c.major)
+  const seen = await Promise.all(c.members.map((m) => readPosition(node(m))))
+  const writers = seen.filter((s) => isUp(s) && writable(s.pos))
+  if (writers.length !== 1) return `not converged: ${writers.length} writable members`
+  const up = writers[0]!.member
+  const done = await Promise.all(
+    seen
+      .filter((s) => s.member.name !== up.name)
+      .map(async (s) => {
+        const n = node(s.member)
+        if (isUp(s)) {
+          if (pointsAt(s.pos.conninfo, up)) return `${n.name} follows`
+          await n.sql(repointStatements(c, n.member, up))
+          return `${n.name} re-pointed`
+        }
+        if ((await isRunning(n).catch(() => undefined)) !== false) return `${n.name} not reachable`
+        if (c.fenced.includes(n.name) || (await isFenced(n))) return `${n.name} fenced: rejoin it`
+        await configureFollow(c, n, up, true)
+        return `${n.name} started as a standby`
+      }),
+  )
+  return `${up.name} is the primary; ${done.join(', ')}`
 }

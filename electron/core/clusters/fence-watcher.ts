@@ -1,0 +1,52 @@
+// Keeps fenced members fenced: a member the record marks fenced (a failover could not reach
+// it) is stopped and fenced the moment status sees it accept writes again, and its fence files
+// are written as soon as its host answers with the server stopped. Never waits for a poll
+// loop of its own: it reacts to status events.
+import type { ClusterStatus } from '../../../shared/status'
+import type { PgCluster } from '../../../shared/postgres'
+
+export interface FenceWatcherOptions {
+  cluster(id: string): Promise<PgCluster | null>
+  snapshot(id: string): ClusterStatus | null
+  /** Stops and fences the member (following `upstream` when given); idempotent. */
+  fence(cluster: PgCluster, member: string, upstream: string | null): Promise<void>
+  /** Tells the user (activity log) what was done or what failed. */
+  log(message: string, error?: unknown): void
+}
+
+export function createFenceWatcher(o: FenceWatcherOptions) {
+  const busy = new Set<string>()
+  /** Member keys fenced in their current down episode (not re-run on every status event). */
+  const settled = new Set<string>()
+
+  async function onStatus(clusterId: string): Promise<void> {
+    const snap = o.snapshot(clusterId)
+    if (!snap) return
+    const cluster = await o.cluster(clusterId)
+    if (!cluster?.fenced.length) return
+    for (const name of cluster.fenced) {
+      const m = snap.members.find((x) => x.name === name)
+      if (!m) continue
+      const key = `${clusterId}/${name}`
+      const writableNow = m.state === 'up' && m.writable === true
+      const stoppedOnLiveHost = m.state === 'down' && m.down?.code === 'not_running'
+      if (!writableNow && !stoppedOnLiveHost) {
+        if (m.state === 'up') settled.delete(key)
+        continue
+      }
+      if (busy.has(key) || (stoppedOnLiveHost && settled.has(key))) continue
+      busy.add(key)
+      const upstream = snap.members.find((x) => x.name !== name && x.state === 'up' && x.writable === true)?.name ?? null
+      try {
+        await o.fence(cluster, name, upstream)
+        settled.add(key)
+        o.log(writableNow ? `${name} of ${clusterId} was fenced but accepted writes again: stopped and fenced` : `${name} of ${clusterId} is reachable again: fence written (it starts only as a standby)`)
+      } catch (err) {
+        o.log(`Could not fence ${name} of ${clusterId}; ReplicaDesk tries again on the next status change`, err)
+      } finally {
+        busy.delete(key)
+      }
+    }
+  }
+  return { onStatus }
+}

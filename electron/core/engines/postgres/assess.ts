@@ -1,0 +1,130 @@
+// Who to promote and what it may cost, before anything runs (pure: the reads are done by the
+// caller). The loss is stated honestly as a bound:
+//   none     every synchronous standby of the record answered, and the candidate has at least
+//            as much WAL as each of them: an acknowledged commit reached one of them, so the
+//            candidate has it (ANY k / FIRST k, or the degraded one-of-those ReplicaDesk sets)
+//   bound    at least (last primary position seen − candidate's WAL) bytes, plus whatever the
+//            primary wrote in the T seconds since it was last seen
+//   unknown  no position of the primary is known (status was not collected), or it is on
+//            another timeline than the candidate
+import type { CandidateView, DataLoss, RoleChangeAssessment } from '../../../../shared/operations'
+import type { PrimaryPosition } from '../../../../shared/status'
+import { pgError } from './errors'
+import type { PgCluster } from './model'
+import { ahead, isUp, writable, type Seen } from './roles'
+
+export interface LastPrimary extends PrimaryPosition {
+  /** Last time the primary was seen at this position. */
+  seenAt: string
+}
+
+export interface AssessInput {
+  cluster: PgCluster
+  /** The member that was primary (from status), or null when unknown. */
+  from: string | null
+  /** Every member except, possibly, `from`, read just now. */
+  seen: readonly Seen[]
+  lastPrimary: LastPrimary | null
+  /** The user's choice; default: the most WAL received, priority breaking ties. */
+  to?: string
+  now?: number
+}
+
+const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${b} bytes`)
+
+export function assessFailover(input: AssessInput): RoleChangeAssessment {
+  const { cluster: c, from } = input
+  const now = input.now ?? Date.now()
+  const standbys = input.seen.filter((s) => s.member.name !== from)
+  const up = standbys.filter(isUp)
+  const writers = up.filter((s) => writable(s.pos))
+  if (writers.length) {
+    throw pgError('cluster_state', `${writers.map((s) => s.member.name).join(', ')} accept${writers.length === 1 ? 's' : ''} writes already${from ? ` besides ${from}` : ''}: there is nothing to fail over to. If two members accept writes, fence one.`)
+  }
+  const best = up.reduce<string | null>((acc, s) => (acc === null || (ahead(s.pos.lsn, acc) ?? 0) > 0 ? s.pos.lsn : acc), null)
+  const views: CandidateView[] = c.members
+    .filter((m) => m.name !== from)
+    .map((m) => {
+      const s = standbys.find((x) => x.member.name === m.name)
+      const reachable = !!s && isUp(s)
+      const lsn = s && isUp(s) ? s.pos.lsn : null
+      const excluded = !reachable ? `not reachable${s && !isUp(s) ? `: ${s.error.message}` : ''}` : m.neverPromote ? 'marked never-promote' : lsn === null ? 'no WAL position' : undefined
+      return { name: m.name, host: m.host, reachable, lsn, behindBytes: lsn && best ? Math.max(0, ahead(best, lsn) ?? 0) : null, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote, ...(excluded && { excluded }) }
+    })
+  const allowed = views.filter((v) => !v.excluded).sort((a, b) => (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.priority - b.priority || a.name.localeCompare(b.name))
+  if (!allowed.length) throw pgError('cluster_state', `No member of cluster ${c.id} can be promoted: ${views.map((v) => `${v.name} ${v.excluded ?? ''}`).join('; ')}.`)
+  let to = allowed[0]!
+  const warnings: string[] = []
+  if (input.to) {
+    const chosen = views.find((v) => v.name === input.to)
+    if (!chosen) throw pgError('preflight_failed', `${input.to} is not a member that can take over (the old primary cannot).`)
+    if (chosen.excluded) throw pgError('preflight_failed', `${input.to} cannot be promoted: ${chosen.excluded}.`)
+    to = chosen
+    const further = allowed.filter((v) => (ahead(v.lsn, to.lsn) ?? 0) > 0)
+    if (further.length) {
+      warnings.push(`${further.map((v) => `${v.name} (${mb(ahead(v.lsn, to.lsn) ?? 0)} further)`).join(', ')} received more WAL than ${to.name}: they cannot follow it and need a rejoin with pg_rewind, which throws that WAL away.`)
+    }
+  }
+  const loss = lossOf(input, to, now)
+  if (loss.kind !== 'none' && !c.members.some((m) => m.sync)) {
+    warnings.push('The cluster is asynchronous: a primary that is cut off but still running keeps accepting writes from clients that reach it; those writes are lost when it is fenced.')
+  }
+  const fromAlive = from ? input.seen.find((s) => s.member.name === from) : undefined
+  if (fromAlive && isUp(fromAlive) && writable(fromAlive.pos)) {
+    warnings.push(`${from} is up and accepts writes: the failover stops and fences it first; writes in flight to it fail. For a planned change use switchover, which loses nothing.`)
+  }
+  return { from, to: to.name, loss, candidates: views, warnings }
+}
+
+function lossOf(input: AssessInput, to: CandidateView, now: number): DataLoss {
+  const { cluster: c, from } = input
+  const syncMembers = c.members.filter((m) => m.sync && m.name !== from)
+  const syncSeen = syncMembers.map((m) => input.seen.find((s) => s.member.name === m.name))
+  if (syncMembers.length && syncSeen.every((s) => s && isUp(s)) && syncSeen.every((s) => (ahead(to.lsn, s && isUp(s) ? s.pos.lsn : null) ?? -1) >= 0)) {
+    return { kind: 'none', bytes: 0, text: `None: every synchronous standby answered (${syncMembers.map((m) => m.name).join(', ')}) and ${to.name} has at least as much WAL as each, so it has every acknowledged write.` }
+  }
+  const last = input.lastPrimary
+  if (!last) return { kind: 'unknown', text: 'Unknown: ReplicaDesk has no recent position of the primary (status was not being collected). Writes the primary acknowledged after the standbys last received may be lost.' }
+  const seconds = Math.max(0, Math.round((now - Date.parse(last.seenAt)) / 100) / 10)
+  const bytes = ahead(last.lsn, to.lsn)
+  if (bytes === null) return { kind: 'unknown', text: `Unknown: ${to.name} reports no WAL position.` }
+  const missing = Math.max(0, bytes)
+  const since = seconds > 0 ? `, plus whatever ${last.member} wrote in the ${seconds} s since it was last seen (${new Date(last.seenAt).toISOString()})` : ''
+  return { kind: 'bound', bytes: missing, seconds, text: `At least ${mb(missing)} (the last position seen on ${last.member}, ${last.lsn}, minus what ${to.name} received, ${to.lsn})${since}.` }
+}
+
+/**
+ * A switchover's target and its judgement: nothing is lost (the target replays the old
+ * primary's last checkpoint before it is promoted). Default target: a streaming, caught-up
+ * standby, synchronous ones first, then by priority, then the least behind.
+ */
+export function assessSwitchover(c: PgCluster, seen: readonly Seen[], to?: string, maxLagBytes = 16 * 1024 * 1024): RoleChangeAssessment {
+  const writers = seen.filter((s) => isUp(s) && writable(s.pos))
+  if (writers.length > 1) throw pgError('split_brain', `${writers.map((s) => s.member.name).join(' and ')} both accept writes: fence one of them first.`)
+  const primary = writers[0]
+  if (!primary || !isUp(primary)) {
+    const why = seen.filter((s) => !isUp(s)).map((s) => `${s.member.name}: ${'error' in s ? s.error.message : ''}`)
+    throw pgError('cluster_state', `No member of cluster ${c.id} accepts writes${why.length ? ` (${why.join('; ')})` : ''}. A switchover needs a running primary; if it is lost, use failover.`)
+  }
+  const from = primary.member.name
+  const views: CandidateView[] = c.members
+    .filter((m) => m.name !== from)
+    .map((m) => {
+      const s = seen.find((x) => x.member.name === m.name)
+      const reachable = !!s && isUp(s)
+      const lsn = s && isUp(s) ? s.pos.replayLsn : null
+      const behind = lsn ? Math.max(0, ahead(primary.pos.lsn, lsn) ?? 0) : null
+      const streams = primary.pos.senders.some((x) => x.name === m.name && x.state === 'streaming')
+      const excluded = !reachable ? 'not reachable' : m.neverPromote ? 'marked never-promote' : !streams ? `does not stream from ${from}` : (behind ?? Infinity) > maxLagBytes ? `${mb(behind ?? 0)} behind` : undefined
+      return { name: m.name, host: m.host, reachable, lsn, behindBytes: behind, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote, ...(excluded && { excluded }) }
+    })
+  const allowed = views.filter((v) => !v.excluded).sort((a, b) => Number(b.sync) - Number(a.sync) || a.priority - b.priority || (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.name.localeCompare(b.name))
+  const target = to ? views.find((v) => v.name === to) : allowed[0]
+  if (to && !target) throw pgError('preflight_failed', to === from ? `${to} is the primary already.` : `Cluster ${c.id} has no member named ${to}.`)
+  if (!target) throw pgError('preflight_failed', `No standby of cluster ${c.id} can take over now: ${views.map((v) => `${v.name} ${v.excluded}`).join('; ') || 'there is none'}.`)
+  if (target.excluded) throw pgError('preflight_failed', `${target.name} cannot take over now: ${target.excluded}.`)
+  const down = views.filter((v) => !v.reachable).map((v) => v.name)
+  const warnings = down.length ? [`${down.join(', ')} ${down.length === 1 ? 'does' : 'do'} not answer: ${down.length === 1 ? 'it follows' : 'they follow'} the new primary only after a rejoin.`] : []
+  const loss: DataLoss = { kind: 'none', bytes: 0, text: `None: ${from} stops cleanly and ${target.name} is promoted only once it has replayed ${from}'s last checkpoint.` }
+  return { from, to: target.name, loss, candidates: views, warnings }
+}

@@ -1,0 +1,169 @@
+// A failover, as journaled steps:
+//   assess   the survivors read again: `to` is still a standby, nobody writes, the loss is
+//            no worse than the plan the user confirmed
+//   fence    the old primary, when it answers: stopped, standby.signal + follow settings, fence
+//            marker, Debian start.conf disabled. When it does not answer, it stays marked fenced
+//            in the record and is fenced the moment it is seen again (never started as primary)
+//   promote  `to` accepts writes; its synchronous_standby_names was set while it was a standby,
+//            so it enforces them from its first write
+//   repoint  the other standbys follow `to`, in parallel (those further ahead need a rejoin)
+//   verify   the reachable standbys stream from `to`
+// The cluster lease is taken on the survivors only (all of them): the old primary is not a
+// participant, and any majority of the whole cluster meets the survivors.
+import { z } from 'zod'
+import { roleChangeAssessment } from '../../../../shared/operations'
+import type { Step } from '../../operations'
+import type { HostExec } from '../host-exec'
+import { assessFailover } from './assess'
+import { pgError } from './errors'
+import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
+import { PgNode } from './node'
+import { ahead, configureFollow, converge, unfenceAndStart, fence, fenceCommand, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, stopFastCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
+import { isRunning } from './instance'
+
+export const failoverParams = z
+  .object({
+    cluster: pgCluster,
+    /** The member that was primary, when known. */
+    from: memberName.nullable(),
+    to: memberName,
+    /** What the user confirmed (journaled: the note of what was promised). */
+    assessment: roleChangeAssessment,
+    /** How long to try to reach the old primary before marking it fenced in the record only. */
+    fenceTimeoutMs: z.number().int().min(100).default(3000),
+    streamTimeoutS: z.number().int().min(1).default(30),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.cluster.members.some((m) => m.name === p.to)) ctx.addIssue({ code: 'custom', message: `The cluster has no member named ${p.to}`, path: ['to'] })
+    if (p.from !== null && !p.cluster.members.some((m) => m.name === p.from)) ctx.addIssue({ code: 'custom', message: `The cluster has no member named ${p.from}`, path: ['from'] })
+    if (p.from === p.to) ctx.addIssue({ code: 'custom', message: 'The candidate is the old primary', path: ['to'] })
+  })
+export type FailoverParams = z.output<typeof failoverParams>
+
+/** The members whose hosts grant a failover's lease: every member but the old primary. */
+export const failoverLeaseHosts = (c: PgCluster, from: string | null) => [...new Set(c.members.filter((m) => m.name !== from).map((m) => m.host))]
+
+export function buildFailover(hosts: HostExec, p: FailoverParams): Step<FailoverParams>[] {
+  const c: PgCluster = p.cluster
+  const node = (m: PgMember) => new PgNode(hosts, m, c.major)
+  const T = node(memberOf(c, p.to))
+  const F = p.from ? node(memberOf(c, p.from)) : undefined
+  const others = c.members.filter((m) => m.name !== p.from && m.name !== p.to).map(node)
+  const memo: { seen?: Seen[]; fresh?: boolean } = {}
+  const promoted = async () => {
+    const s = await readPosition(T)
+    return isUp(s) && writable(s.pos)
+  }
+  const readSurvivors = async () => (memo.seen = await Promise.all([T, ...others].map((n) => readPosition(n))))
+
+  const assess: Step<FailoverParams> = {
+    id: 'assess',
+    title: `Check that ${p.to} can take over`,
+    hosts: [T, ...others].map((n) => n.host),
+    plan: () => [T, ...others].map((n) => n.planned(n.psql(['SELECT json_build_object(…)'], 'reads role and WAL positions'))),
+    async check() {
+      const seen = await readSurvivors()
+      const t = seen[0]!
+      return isUp(t) && writable(t.pos)
+    },
+    async run(_ctx, report) {
+      const seen = memo.seen ?? (await readSurvivors())
+      const now = assessFailover({ cluster: c, from: p.from, seen, lastPrimary: null, to: p.to })
+      const stated = p.assessment.candidates.find((v) => v.name === p.to)
+      const had = stated?.lsn ?? null
+      const has = now.candidates.find((v) => v.name === p.to)?.lsn ?? null
+      // The candidate's WAL only grows; less than the plan said means another server than planned.
+      if (had && (ahead(had, has) ?? 1) > 0) throw pgError('cluster_state', `${p.to} has less WAL now (${has ?? 'none'}) than when the plan was made (${had}). Nothing was changed: make the plan again.`, { host: T.host })
+      memo.fresh = true
+      report({ message: `${p.to} at ${has}; expected loss: ${p.assessment.loss.text}` })
+    },
+  }
+
+  const fenceStep: Step<FailoverParams> = {
+    id: 'fence',
+    title: p.from ? `Fence ${p.from} (stop it; it may only come back as a standby)` : 'Fence the old primary (unknown: nothing to do)',
+    hosts: F ? [F.host] : [],
+    plan: () => (F ? [F.planned(stopFastCommand(F)), F.planned(fenceCommand(F, `failover to ${p.to}`))] : []),
+    check: async () => !F,
+    async run(ctx, report) {
+      if (!F) return
+      try {
+        const stopped = await fence(c, F, T.member, `failover of ${c.id} to ${p.to} (operation ${ctx.operationId})`, p.fenceTimeoutMs)
+        report({ message: `${p.from} stopped (${stopped.state}) and fenced` })
+      } catch (err) {
+        // Unreachable: the record marks it fenced (see the cluster service); ReplicaDesk fences
+        // it when it is seen again. Any other failure stops the failover before the promotion.
+        const code = (err as { code?: string }).code
+        if (code !== 'ssh_connect' && code !== 'ssh_timeout') throw err
+        report({ message: `${p.from} on ${F.host} does not answer (${(err as Error).message}); it stays marked fenced and is fenced when it is seen again` })
+      }
+    },
+    // Abandoned before the promotion: the old primary (where it answers) runs again as it was.
+    async undo() {
+      if (!F || (await promoted())) return
+      await unfenceAndStart(F)
+    },
+  }
+
+  const promoteStep: Step<FailoverParams> = {
+    id: 'promote',
+    title: `Promote ${p.to}`,
+    hosts: [T.host],
+    plan: () => [T.planned(T.psql(promoteStatements(), 'waits until it accepts writes'))],
+    check: async () => (memo.fresh ? false : promoted()),
+    async run(_ctx, report) {
+      await promote(T)
+      report({ message: `${p.to} accepts writes` })
+    },
+    // Abandoned after this point: nothing goes back, every member follows the primary of now.
+    undo: async () => void (await converge(hosts, c)),
+  }
+
+  const repointOne = async (n: PgNode): Promise<string> => {
+    const s = memo.seen?.find((x) => x.member.name === n.name) ?? (await readPosition(n))
+    if (isUp(s)) {
+      if (!s.pos.inRecovery) throw pgError('cluster_state', `${n.name} on ${n.host} accepts writes: fence it, then rejoin it.`, { host: n.host })
+      if (pointsAt(s.pos.conninfo, T.member)) return `${n.name} follows already`
+      const further = p.assessment.candidates.find((v) => v.name === n.name)
+      const tv = p.assessment.candidates.find((v) => v.name === p.to)
+      if ((ahead(further?.lsn ?? null, tv?.lsn ?? null) ?? 0) > 0) return `${n.name} received more than ${p.to}: rejoin it (pg_rewind)`
+      await n.sql(repointStatements(c, n.member, T.member))
+      return `${n.name} re-pointed`
+    }
+    if ((await isRunning(n).catch(() => undefined)) === false) {
+      await configureFollow(c, n, T.member, false)
+      return `${n.name} is stopped: set to follow ${p.to} when it starts`
+    }
+    return `${n.name} not reachable: rejoin it later`
+  }
+  const repoint: Step<FailoverParams> = {
+    id: 'repoint',
+    title: `Re-point the other standbys to ${p.to}`,
+    hosts: others.map((n) => n.host),
+    plan: () => others.map((n) => n.planned(n.psql(repointStatements(c, n.member, T.member)))),
+    async check() {
+      if (memo.fresh) return others.length === 0
+      const seen = await Promise.all(others.map((n) => readPosition(n)))
+      return seen.every((s) => !isUp(s) || pointsAt(s.pos.conninfo, T.member))
+    },
+    async run(_ctx, report) {
+      report({ message: (await Promise.all(others.map(repointOne))).join('; ') || 'no other standby' })
+    },
+  }
+
+  const verify: Step<FailoverParams> = {
+    id: 'verify',
+    title: `Verify that the standbys stream from ${p.to}`,
+    hosts: [T.host],
+    plan: () => [T.planned(T.psql([waitStreamingSql(others.map((n) => n.name), p.streamTimeoutS)], 'waits on pg_stat_replication'))],
+    check: async () => false,
+    async run(_ctx, report) {
+      const reachable = (await Promise.all(others.map((n) => readPosition(n)))).filter((s) => isUp(s) && s.pos.inRecovery).map((s) => s.member.name)
+      const streaming = await waitStreaming(T, reachable, p.streamTimeoutS)
+      const missing = reachable.filter((x) => !streaming.includes(x))
+      report({ message: `${streaming.join(', ') || 'no standby'} stream${streaming.length === 1 ? 's' : ''} from ${p.to}${missing.length ? `; not streaming: ${missing.join(', ')} (rejoin them)` : ''}` })
+    },
+  }
+
+  return [assess, fenceStep, promoteStep, repoint, verify]
+}

@@ -1,0 +1,38 @@
+// Fencing one member by hand (the way out of a split brain): it stops, and may come back only
+// as a standby, through rejoin. Where another member accepts writes, the fenced one's follow
+// settings point at it.
+import { z } from 'zod'
+import type { Step } from '../../operations'
+import type { HostExec } from '../host-exec'
+import { isRunning } from './instance'
+import { memberName, memberOf, pgCluster, type PgMember } from './model'
+import { PgNode } from './node'
+import { fence, fenceCommand, isFenced, isUp, readPosition, stopFastCommand, writable } from './roles'
+
+export const fenceParams = z
+  .object({ cluster: pgCluster, member: memberName })
+  .superRefine((p, ctx) => {
+    if (!p.cluster.members.some((m) => m.name === p.member)) ctx.addIssue({ code: 'custom', message: `The cluster has no member named ${p.member}`, path: ['member'] })
+  })
+export type FenceParams = z.output<typeof fenceParams>
+
+export function buildFence(hosts: HostExec, p: FenceParams): Step<FenceParams>[] {
+  const c = p.cluster
+  const node = (m: PgMember) => new PgNode(hosts, m, c.major)
+  const M = node(memberOf(c, p.member))
+  const step: Step<FenceParams> = {
+    id: 'fence',
+    title: `Stop ${p.member} and fence it`,
+    hosts: [M.host],
+    plan: () => [M.planned(stopFastCommand(M)), M.planned(fenceCommand(M, 'fenced by hand'))],
+    check: async () => !(await isRunning(M)) && (await isFenced(M)),
+    async run(ctx, report) {
+      const seen = await Promise.all(c.members.filter((m) => m.name !== p.member).map((m) => readPosition(node(m))))
+      const writers = seen.filter((s) => isUp(s) && writable(s.pos))
+      const upstream = writers.length === 1 ? writers[0]!.member : undefined
+      const s = await fence(c, M, upstream, `fenced by hand (operation ${ctx.operationId})`)
+      report({ message: `${p.member} stopped (${s.state}) and fenced${upstream ? `; set to follow ${upstream.name} after a rejoin` : ''}` })
+    },
+  }
+  return [step]
+}
