@@ -1,40 +1,17 @@
 // The cluster commands end to end against the lab, as a user runs them: create a primary,
 // add a replica with a dry run first, see it stream, kill the CLI in the middle of a base
 // backup and resume or abandon, remove a replica.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exec, execOk, readLab, type Lab, type LabHost } from '../../e2e/lab'
+import { exec, execOk, type LabHost } from '../../e2e/lab'
 import { runCli } from './main'
+import { cliLab, type CliLab } from './testing/cli-lab'
 
-let lab: Lab
-let dataDir: string
+let t: CliLab
 let hosts: LabHost[]
+let dataDir: string
 const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
-const env = (dir: string) => ({ REPLICADESK_KNOWN_HOSTS: join(dir, 'known_hosts'), REPLICADESK_SSH_CONFIG: join(dir, 'no-config') })
-
-async function cli(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const progress: string[] = []
-  const code = await runCli([...argv, '--data-dir', dataDir], {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    progress: { isTerminal: false, write: (t) => void progress.push(t) },
-  })
-  return { code, out: out.join('\n'), err: err.join('\n'), progress: progress.join('') }
-}
-
-/** The CLI as a separate process (so it can be killed), with a fault point. */
-function cliProcess(fault: string, ...argv: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/bin.ts', ...argv, '--data-dir', dataDir], {
-    env: { ...process.env, REPLICADESK_FAULT: fault },
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-}
+const cli = (...argv: string[]) => t.cli(...argv)
+const cliProcess = (fault: string, ...argv: string[]) => t.cliProcess(fault, ...argv)
 
 const cleanup = `for d in "$@"; do
   [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
@@ -43,20 +20,12 @@ done
 rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
 exit 0`
 
-const psql = async (host: LabHost, sql: string) =>
-  (await execOk(host.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-p', '5432', '-d', 'postgres', '-c', sql], { user: 'postgres' })).trim()
+const psql = (host: LabHost, sql: string) => t.psql(host, 5432, sql)
 
 beforeAll(async () => {
-  lab = readLab()
-  hosts = lab.hosts.filter((h) => !h.sudoAsksPassword).slice(0, 3)
-  const dir = mkdtempSync(join(tmpdir(), 'rd-cli-clusters-'))
-  dataDir = join(dir, 'data')
-  writeFileSync(join(dir, 'known_hosts'), hosts.map((h) => `${h.address} ${h.hostKeyPublic}`).join('\n') + '\n')
-  Object.assign(process.env, env(dir))
-  delete process.env.SSH_AUTH_SOCK
-  for (const [i, h] of hosts.entries()) {
-    expect((await cli('host', 'add', `h${i + 1}`, '--address', h.address, '--user', 'postgres', '--identity-file', lab.clientKeyPath)).code).toBe(0)
-  }
+  t = await cliLab()
+  hosts = t.hosts
+  dataDir = t.dataDir
 })
 
 afterAll(async () => {

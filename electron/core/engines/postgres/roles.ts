@@ -136,6 +136,14 @@ export function parseStopped(out: string, host: string): Stopped {
   return { state, checkpoint, timeline: Number(tli ?? 0) }
 }
 
+/** The control file's state and last checkpoint, read without touching the server. */
+export const controlCommand = (n: PgNode): Command =>
+  n.pg(['sh', '-c', `LC_ALL=C "$1" -D "$2" | sed -n -e 's/^Database cluster state: *//p' -e 's/^Latest checkpoint location: *//p' -e "s/^Latest checkpoint's TimeLineID: *//p"`, 'sh', n.tool('pg_controldata'), n.member.dataDir], 'reads the control file')
+
+export async function readControl(n: PgNode): Promise<Stopped> {
+  return parseStopped((await n.run(controlCommand(n))).stdout, n.host)
+}
+
 export async function stopFast(n: PgNode): Promise<Stopped> {
   const r = await n.run(stopFastCommand(n), { timeoutMs: execTimeoutMs(120) })
   return parseStopped(r.stdout, n.host)

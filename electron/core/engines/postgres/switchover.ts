@@ -16,7 +16,7 @@ import type { HostExec } from '../host-exec'
 import { pgError } from './errors'
 import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
 import { PgNode } from './node'
-import { ahead, configureFollow, converge, freshSlotsStatements, isUp, parseStopped, pointsAt, promote, promoteStatements, readPosition, repointStatements, stopFast, stopFastCommand, waitStreaming, waitStreamingSql, writable, configureFollowCommand, type Seen } from './roles'
+import { ahead, configureFollow, controlCommand, converge, readControl, freshSlotsStatements, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, stopFast, stopFastCommand, waitStreaming, waitStreamingSql, writable, configureFollowCommand, type Seen } from './roles'
 import { alterSystem } from './statements'
 import { syncNames } from './sync'
 import { lit } from './sql'
@@ -64,10 +64,13 @@ export function buildSwitchover(hosts: HostExec, p: SwitchoverParams): Step<Swit
     title: `Check that ${p.to} streams from ${p.from} and is caught up`,
     hosts: c.members.map((m) => m.host),
     plan: () => c.members.map((m) => node(m).planned(node(m).psql(['SELECT json_build_object(…)'], 'reads role, WAL positions, senders'))),
-    async check() {
+    async check(ctx) {
       const seen = await readAll()
       const t = seen.find((s) => s.member.name === p.to)!
-      return isUp(t) && writable(t.pos) // past the promotion already (a resume)
+      if (isUp(t) && writable(t.pos)) return true // past the promotion already (a resume)
+      // A resume after the stop: the primary is down by this operation's hand (catch-up checks
+      // that it stopped cleanly before anything is promoted).
+      return ctx.attempt > 1 && isUp(t) && t.pos.inRecovery && (await isRunning(F).catch(() => true)) === false
     },
     async run(_ctx, report) {
       const seen = memo.seen ?? (await readAll())
@@ -98,6 +101,7 @@ export function buildSwitchover(hosts: HostExec, p: SwitchoverParams): Step<Swit
     },
     async run(_ctx, report) {
       const s = await stopFast(F)
+      if (s.state !== 'shut down') throw pgError('cluster_state', `${p.from} on ${F.host} did not shut down cleanly ("${s.state}"). Nothing was promoted: start it again and abandon, or use failover.`, { host: F.host })
       memo.checkpoint = s.checkpoint
       report({ message: `${p.from} stopped (${s.state}); last checkpoint ${s.checkpoint}` })
     },
@@ -117,15 +121,22 @@ BEGIN
     PERFORM pg_sleep(0.002);
   END LOOP;
 END $rd$`
-  const checkpointOf = async () => memo.checkpoint ?? parseStopped((await F.run(stopFastCommand(F))).stdout, F.host).checkpoint
+  /** The old primary's last checkpoint; only a clean stop promises that the standby can have everything. */
+  const checkpointOf = async () => {
+    if (memo.checkpoint) return memo.checkpoint
+    const s = await readControl(F)
+    if (s.state !== 'shut down') throw pgError('cluster_state', `${p.from} on ${F.host} did not stop cleanly (its control file says "${s.state}"): a switchover cannot promise that ${p.to} has every write. Start ${p.from} again and abandon, or use failover, which states the data at risk.`, { host: F.host })
+    return s.checkpoint
+  }
 
   const catchUp: Step<SwitchoverParams> = {
     id: 'catch-up',
     title: `Wait until ${p.to} has replayed ${p.from}'s last checkpoint`,
     hosts: [T.host],
-    plan: () => [F.planned(F.pg([F.tool('pg_controldata'), '-D', F.member.dataDir], 'reads the shutdown checkpoint')), T.planned(T.psql([waitReplaySql('CHECKPOINT')], 'polls pg_last_wal_replay_lsn every 2 ms'))],
+    plan: () => [F.planned(controlCommand(F)), T.planned(T.psql([waitReplaySql('CHECKPOINT')], 'polls pg_last_wal_replay_lsn every 2 ms'))],
     async check() {
       if (memo.fresh) return false
+      if (await promoted()) return true
       return (await T.json(replayedQuery(await checkpointOf()), z.object({ done: z.boolean() }))).done
     },
     async run(_ctx, report) {

@@ -3,6 +3,7 @@
 // postgres or Debian-style clusters through sudo, synchronous (ANY 1 of the standbys) or not.
 import { expect } from 'vitest'
 import { createDebianCluster } from '../../../../../e2e/lab'
+import { describeReport, setupProbe, WriteProbe } from '../../../../../e2e/probe'
 import type { PgCluster, PgClusterInput, PgMemberInput } from '../model'
 import { cleanupMembers, makeWorld, type World } from './lab-world'
 
@@ -77,4 +78,28 @@ export async function roles(w: World, c: PgCluster): Promise<{ primary: string[]
 export async function dropHaCluster(w: World, c: PgCluster): Promise<void> {
   await cleanupMembers(w, c.members)
   await Promise.all(HA_HOSTS.map((h) => w.tryRoot(h, ['rm', '-rf', '/var/lib/postgresql/ha'])))
+}
+
+/** Repetitions of a role-change scenario: once in `npm test`, ROLE_ROUNDS (default 5) in the soak. */
+export const rounds = () => (process.env.SOAK ? Number(process.env.ROLE_ROUNDS ?? 5) : 1)
+
+/** The write probe on every member of the cluster (access set up on the current primary). */
+export async function startProbe(c: PgCluster, primary: string) {
+  const access = await setupProbe({ members: c.members.map((m) => ({ name: m.name, host: m.host, address: m.address, port: m.port })), primary })
+  const probe = await WriteProbe.start({ members: access.members, password: access.password, writeTimeoutMs: 3000 })
+  return {
+    probe,
+    /** Stops the probe and checks the issue's rules on the final primary; returns the report. */
+    async finish(finalPrimary: string) {
+      await probe.stop()
+      const r = await probe.verify(finalPrimary)
+      expect(r.lost, describeReport(r)).toEqual([])
+      expect(r.phantom, describeReport(r)).toEqual([])
+      expect(r.overlaps, describeReport(r)).toEqual([])
+      expect(r.splits, describeReport(r)).toEqual([])
+      expect(r.acknowledged).toBeGreaterThan(0)
+      return r
+    },
+    teardown: () => access.teardown(),
+  }
 }

@@ -1,0 +1,103 @@
+// Role changes from the command line against the lab: a synchronous three-member cluster
+// (ANY 1), the confirmation (plan first, --yes, a declined prompt), switchover there and back,
+// and the CLI killed at every step of a switchover: resume or abandon ends with exactly one
+// primary and the others streaming from it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exec, type LabHost } from '../../e2e/lab'
+import { cliLab, type CliLab } from './testing/cli-lab'
+
+let t: CliLab
+let hosts: LabHost[]
+const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
+const members = ['r1', 'r2', 'r3']
+const soak = Boolean(process.env.SOAK)
+
+const cleanup = `for d in "$@"; do
+  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
+  rm -rf -- "$d"
+done
+rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
+exit 0`
+
+/** Who is writable, and whom the writable one's standbys are, read on the servers. */
+async function topology(): Promise<{ primaries: string[]; streaming: string[] }> {
+  const answers = await Promise.all(
+    hosts.map(async (h, i) => {
+      const r = await exec(h.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres' })
+      return { name: members[i]!, out: r.code === 0 ? r.stdout.trim() : '' }
+    }),
+  )
+  const primaries = answers.filter((a) => a.out.startsWith('t|'))
+  return { primaries: primaries.map((a) => a.name), streaming: primaries.length === 1 ? primaries[0]!.out.slice(2).split(',').filter(Boolean) : [] }
+}
+
+/** Exactly one primary, the other two streaming from it (waits for streaming to settle). */
+async function expectConverged(): Promise<string> {
+  let top = await topology()
+  for (const deadline = Date.now() + 20_000; top.streaming.length < 2 && Date.now() < deadline; top = await topology()) await new Promise((r) => setTimeout(r, 200))
+  expect(top.primaries).toHaveLength(1)
+  expect(top.streaming.sort()).toEqual(members.filter((m) => m !== top.primaries[0]))
+  return top.primaries[0]!
+}
+
+beforeAll(async () => {
+  t = await cliLab()
+  hosts = t.hosts
+  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', ...members.map(dirOf)])))
+  expect((await t.cli('cluster', 'create', 'ha', '--member', 'r1', '--host', 'h1', '--pgdata', dirOf('r1'), '--sync')).code).toBe(0)
+  for (const [i, m] of ['r2', 'r3'].entries()) {
+    const added = await t.cli('replica', 'add', 'ha', m, '--host', `h${i + 2}`, '--pgdata', dirOf(m), '--sync')
+    expect(added.err).toBe('')
+  }
+  expect(await expectConverged()).toBe('r1')
+}, 180_000)
+
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', ...members.map(dirOf)])))
+})
+
+describe('replicadesk switchover against the lab', () => {
+  it('shows the plan, asks, and runs only when confirmed', async () => {
+    const plan = await t.cli('switchover', 'ha', '--dry-run')
+    expect(plan.code).toBe(0)
+    expect(plan.out).toMatch(/Expected data loss: None/)
+    expect(plan.out).toMatch(/pg_promote/)
+    const unconfirmed = await t.cliWith({ asker: { isInteractive: false, ask: async () => 'yes' } }, 'switchover', 'ha')
+    expect(unconfirmed.code).toBe(1)
+    expect(unconfirmed.err).toMatch(/Confirm to switch over ha from r1 to r2.*--yes/)
+    const declined = await t.cliWith({ asker: { isInteractive: true, ask: async () => 'no' } }, 'switchover', 'ha')
+    expect(declined.code).toBe(1)
+    expect(declined.err).toMatch(/From r1 to r2[\s\S]*Not confirmed: nothing was changed/)
+    expect((await topology()).primaries).toEqual(['r1'])
+    const asked: string[] = []
+    const confirmed = await t.cliWith({ asker: { isInteractive: true, ask: async (q) => (asked.push(q), 'yes') } }, 'switchover', 'ha')
+    expect(confirmed.err).toMatch(/From r1 to r2/)
+    expect(confirmed.code).toBe(0)
+    expect(asked).toHaveLength(1)
+    expect(await expectConverged()).toBe('r2')
+    const back = await t.cli('switchover', 'ha', '--to', 'r1', '--yes', '--json')
+    expect(back.code).toBe(0)
+    expect(JSON.parse(back.out)).toMatchObject({ status: 'succeeded', kind: 'pg-switchover' })
+    expect(await expectConverged()).toBe('r1')
+  }, 120_000)
+
+  const steps = ['preflight', 'stop', 'catch-up', 'promote', 'repoint', 'demote', 'sync', 'verify']
+  const points = soak ? steps.flatMap((s) => [`before:${s}`, `after:${s}`]) : steps.map((s) => `after:${s}`)
+  it(`the CLI killed at every step (${points.length} points): resume or abandon leaves one primary, the others following`, async () => {
+    const outcomes: string[] = []
+    for (const [i, point] of points.entries()) {
+      const killed = t.cliProcess(point, 'switchover', 'ha', '--yes')
+      expect(killed.signal ?? `exit ${killed.status}: ${String(killed.stderr)}${String(killed.stdout)}`).toBe('SIGKILL')
+      const ops = JSON.parse((await t.cli('operation', 'list', '--cluster', 'ha', '--json')).out) as { id: string; status: string }[]
+      const interrupted = ops.find((o) => o.status === 'interrupted')
+      expect(interrupted, point).toBeDefined()
+      const how = i % 2 === 0 ? 'resume' : 'abandon'
+      const done = await t.cli('operation', how, interrupted!.id)
+      expect(done.err, `${point} ${how}`).toBe('')
+      expect(done.code).toBe(0)
+      const primary = await expectConverged()
+      outcomes.push(`${point} ${how} → ${primary}`)
+    }
+    console.log(`[switchover crash points] ${outcomes.join('; ')}`)
+  }, 600_000)
+})

@@ -1,0 +1,58 @@
+// The CLI against the lab, as a user runs it (test code): a fresh data dir whose known_hosts
+// trusts the lab's host keys, the three lab hosts added as records (login postgres), the CLI
+// in-process (`cli`) or as its own process that can be killed at a fault point (`cliProcess`).
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from 'vitest'
+import { execOk, readLab, type Lab, type LabHost } from '../../../e2e/lab'
+import { runCli, type CliIo } from '../main'
+
+export interface CliLab {
+  lab: Lab
+  hosts: LabHost[]
+  dataDir: string
+  cli(...argv: string[]): Promise<{ code: number; out: string; err: string; progress: string }>
+  /** The same with extra io (e.g. an asker that answers the confirmation). */
+  cliWith(io: Partial<CliIo>, ...argv: string[]): Promise<{ code: number; out: string; err: string; progress: string }>
+  cliProcess(fault: string, ...argv: string[]): ReturnType<typeof spawnSync>
+  psql(host: LabHost, port: number, sql: string): Promise<string>
+}
+
+export async function cliLab(): Promise<CliLab> {
+  const lab = readLab()
+  const hosts = lab.hosts.filter((h) => !h.sudoAsksPassword).slice(0, 3)
+  const dir = mkdtempSync(join(tmpdir(), 'rd-cli-lab-'))
+  const dataDir = join(dir, 'data')
+  writeFileSync(join(dir, 'known_hosts'), hosts.map((h) => `${h.address} ${h.hostKeyPublic}`).join('\n') + '\n')
+  Object.assign(process.env, { REPLICADESK_KNOWN_HOSTS: join(dir, 'known_hosts'), REPLICADESK_SSH_CONFIG: join(dir, 'no-config') })
+  delete process.env.SSH_AUTH_SOCK
+
+  const cliWith = async (io: Partial<CliIo>, ...argv: string[]) => {
+    const out: string[] = []
+    const err: string[] = []
+    const progress: string[] = []
+    const code = await runCli([...argv, '--data-dir', dataDir], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      progress: { isTerminal: false, write: (t) => void progress.push(t) },
+      ...io,
+    })
+    return { code, out: out.join('\n'), err: err.join('\n'), progress: progress.join('') }
+  }
+  const cli = (...argv: string[]) => cliWith({}, ...argv)
+  const cliProcess = (fault: string, ...argv: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/bin.ts', ...argv, '--data-dir', dataDir], {
+      env: { ...process.env, REPLICADESK_FAULT: fault },
+      encoding: 'utf8',
+      timeout: 120_000,
+    })
+  const psql = async (host: LabHost, port: number, sql: string) =>
+    (await execOk(host.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-p', String(port), '-d', 'postgres', '-c', sql], { user: 'postgres' })).trim()
+
+  for (const [i, h] of hosts.entries()) {
+    expect((await cli('host', 'add', `h${i + 1}`, '--address', h.address, '--user', 'postgres', '--identity-file', lab.clientKeyPath)).code).toBe(0)
+  }
+  return { lab, hosts, dataDir, cli, cliWith, cliProcess, psql }
+}
