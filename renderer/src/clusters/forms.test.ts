@@ -74,6 +74,7 @@ describe('serverProblem', () => {
     expect(problemTitle('preflight_failed')).toContain('nothing was changed')
     expect(problemTitle('conflict')).toContain('Another operation')
     expect(problemTitle('ssh_connect')).toBe('Could not reach the host')
+    expect(problemTitle('split_brain')).toContain('only fencing and rejoin')
     expect(serverProblem(new Error('boom'), createFields)).toMatchObject({ message: 'boom', code: 'internal' })
   })
 })

@@ -193,6 +193,10 @@ export function problemTitle(code: string): string {
       return 'The standby did not stream'
     case 'invalid_input':
       return 'Some settings are not valid'
+    case 'split_brain':
+      return 'Two members accept writes: only fencing and rejoin can run now'
+    case 'confirmation_required':
+      return 'It needs your confirmation of the plan'
     default:
       return code.startsWith('ssh_') ? 'Could not reach the host' : 'It could not start'
   }

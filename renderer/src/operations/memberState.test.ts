@@ -13,6 +13,15 @@ describe('memberStates', () => {
     expect(Object.fromEntries([...states].map(([m, s]) => [m, `${s.label}/${s.tone}`]))).toEqual({ db3: 'being added/busy', db2: 'add stopped/bad' })
   })
 
+  it('rejoin and fence mark their member; switchover and failover name none', () => {
+    const states = memberStates([
+      op({ name: '3', kind: 'pg-rejoin', status: 'running', params: { member: 'db1', rebuild: false } }),
+      op({ name: '2', kind: 'pg-fence', status: 'interrupted', params: { member: 'db2' } }),
+      op({ name: '1', kind: 'pg-switchover', status: 'running', params: { from: 'db1', to: 'db3' } }),
+    ])
+    expect(Object.fromEntries([...states].map(([m, s]) => [m, `${s.label}/${s.tone}`]))).toEqual({ db1: 'rejoining/busy', db2: 'fence stopped/warn' })
+  })
+
   it('reads the member leniently from the params', () => {
     expect(memberOf({ params: { primary: 'db1', mode: 'init' } })).toBe('db1')
     expect(memberOf({ params: null })).toBeUndefined()

@@ -18,6 +18,8 @@ const verbs: Record<string, { active: string; stopped: string }> = {
   'pg-create-cluster': { active: 'being created', stopped: 'creation stopped' },
   'pg-add-replica': { active: 'being added', stopped: 'add stopped' },
   'pg-remove-replica': { active: 'being removed', stopped: 'removal stopped' },
+  'pg-rejoin': { active: 'rejoining', stopped: 'rejoin stopped' },
+  'pg-fence': { active: 'being fenced', stopped: 'fence stopped' },
 }
 
 export interface MemberOperationState {

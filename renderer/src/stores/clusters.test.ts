@@ -17,6 +17,7 @@ const cluster = (id: string): PgCluster => ({
   members: [
     { name: 'db1', host: 'host1', address: '10.0.0.1', port: 5432, dataDir: '/d', layout: 'plain', debianName: 'main', access: 'postgres', sync: false, priority: 100, neverPromote: false, socketDir: '/var/run/postgresql' },
   ],
+  fenced: [],
 })
 
 describe('useClustersStore', () => {
@@ -73,6 +74,36 @@ describe('useClustersStore', () => {
     bridge.answer('replica.add', { ok: true, value: { dryRun: false, operation: op({ name: 'op1', clusterId: 'a', status: 'planned' }) } })
     await real
     expect(names(operations.operations)).toEqual(['op1'])
+  })
+
+  it('role changes: the dry run returns the plan with its assessment, the confirmed call starts the operation', async () => {
+    const store = await started()
+    const operations = useOperationsStore()
+    const assessment = { from: 'db1', to: 'db2', loss: { kind: 'none' as const, text: 'clean stop' }, candidates: [], warnings: [] }
+    const plan = { kind: 'pg-switchover', clusterId: 'a', title: 'Switchover', members: ['db1', 'db2'], steps: [], assessment }
+    const dry = store.switchover({ cluster: 'a', dryRun: true })
+    await settle()
+    expect(bridge.pending('cluster.switchover')[0]?.input).toEqual({ cluster: 'a', dryRun: true })
+    bridge.answer('cluster.switchover', { ok: true, value: { dryRun: true, plan } })
+    expect(await dry).toEqual({ dryRun: true, plan })
+
+    for (const [method, call] of [
+      ['cluster.switchover', () => store.switchover({ cluster: 'a', to: 'db2', yes: true })],
+      ['cluster.failover', () => store.failover({ cluster: 'a', yes: true })],
+      ['cluster.rejoin', () => store.rejoin({ cluster: 'a', member: 'db1', rebuild: true, yes: true })],
+      ['cluster.fence', () => store.fence({ cluster: 'a', member: 'db1', yes: true })],
+    ] as const) {
+      const running = call()
+      await settle()
+      bridge.answer(method, { ok: true, value: { dryRun: false, operation: op({ name: method.slice(8, 12), clusterId: 'a', status: 'planned' }) } })
+      await running
+    }
+    expect(names(operations.operations).sort()).toEqual(['fail', 'fenc', 'rejo', 'swit'])
+
+    const refused = store.failover({ cluster: 'a' })
+    await settle()
+    bridge.answer('cluster.failover', { ok: false, error: { code: 'confirmation_required', message: 'Confirm the plan first.' } })
+    await expect(refused).rejects.toMatchObject({ code: 'confirmation_required' })
   })
 
   it('passes the core’s refusal on to the caller', async () => {

@@ -1,10 +1,11 @@
 // Clusters: the records the core keeps (members and their settings, never who is primary),
 // kept current by clustersChanged; what a host runs (cluster.detect), asked on demand; and
-// the calls that start operations (create, add or remove a replica), whose summaries go to
-// the operations store at once so the panels show them before the first event.
+// the calls that start operations (create, add or remove a replica, switchover, failover,
+// rejoin, fence), whose summaries go to the operations store at once so the panels show them
+// before the first event. Role changes run only with yes: true, after the plan was shown.
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, shallowRef, watch } from 'vue'
-import type { ClusterCreateInput, ReplicaAddInput } from '../../../shared/clusters'
+import type { ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SwitchoverInput } from '../../../shared/clusters'
 import type { AppError } from '../../../shared/errors'
 import type { OperationStartResult } from '../../../shared/operations'
 import type { PgCluster, PgDetection } from '../../../shared/postgres'
@@ -101,6 +102,23 @@ export const useClustersStore = defineStore('clusters', () => {
     return started(await client.replica.remove(input))
   }
 
+  /** cluster.switchover: with dryRun the plan (and its assessment); with yes the operation. */
+  async function switchover(input: SwitchoverInput): Promise<OperationStartResult> {
+    return started(await client.cluster.switchover(input))
+  }
+
+  async function failover(input: FailoverInput): Promise<OperationStartResult> {
+    return started(await client.cluster.failover(input))
+  }
+
+  async function rejoin(input: RejoinInput): Promise<OperationStartResult> {
+    return started(await client.cluster.rejoin(input))
+  }
+
+  async function fence(input: FenceInput): Promise<OperationStartResult> {
+    return started(await client.cluster.fence(input))
+  }
+
   async function forget(cluster: string): Promise<void> {
     await client.cluster.forget({ cluster })
     generation++
@@ -111,5 +129,5 @@ export const useClustersStore = defineStore('clusters', () => {
   const count = computed(() => clusters.value.length)
   const named = (id: string): PgCluster | undefined => clusters.value.find((c) => c.id === id)
 
-  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, forget, named }
+  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, forget, named }
 })

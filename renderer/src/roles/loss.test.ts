@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import type { CandidateView } from '../../../shared/operations'
+import { candidateRow, formatLoss, lossDetail, lossTone } from './loss'
+
+describe('expected data loss', () => {
+  it('none: synchronous for a failover, a clean stop for a switchover; green', () => {
+    const loss = { kind: 'none' as const, text: 'ANY 1 of pg2, pg3: pg2 has every acknowledged write' }
+    expect(formatLoss(loss)).toBe('none (synchronous)')
+    expect(formatLoss(loss, 'switchover')).toBe('none (clean switchover)')
+    expect(lossTone(loss)).toBe('ok')
+    expect(lossDetail(loss)).toBe('ANY 1 of pg2, pg3: pg2 has every acknowledged write')
+  })
+
+  it('a bound in numbers: at least the bytes known missing, plus the seconds since the primary was seen; red', () => {
+    const loss = { kind: 'bound' as const, bytes: 1_234_567, seconds: 4.5, text: 'pg2 received up to 0/3000000; pg1 was last seen at 0/312D687 4.5 s ago' }
+    expect(formatLoss(loss)).toBe('at least 1.2 MB + up to 4.5 s of writes')
+    expect(lossTone(loss)).toBe('bad')
+    expect(formatLoss({ kind: 'bound', bytes: 0, seconds: 0.25, text: '' })).toBe('at least 0 B + up to 0.25 s of writes')
+    expect(formatLoss({ kind: 'bound', bytes: 16_384, text: '' })).toBe('at least 16 kB')
+    expect(formatLoss({ kind: 'bound', seconds: 185, text: '' })).toBe('up to 3 min 05 s of writes')
+    expect(formatLoss({ kind: 'bound', text: 'the primary wrote while cut off' })).toBe('the primary wrote while cut off')
+    expect(lossDetail({ kind: 'bound', bytes: 0, seconds: 0.25, text: '' })).toBeNull()
+  })
+
+  it('unknown with the reason, never twice "unknown"; red', () => {
+    expect(formatLoss({ kind: 'unknown', text: 'no primary position was seen since ReplicaDesk started' })).toBe('unknown: no primary position was seen since ReplicaDesk started')
+    expect(formatLoss({ kind: 'unknown', text: 'Unknown: pg1 was never seen' })).toBe('unknown: pg1 was never seen')
+    expect(formatLoss({ kind: 'unknown', text: '' })).toBe('unknown')
+    expect(lossTone({ kind: 'unknown' })).toBe('bad')
+    expect(lossDetail({ kind: 'unknown', text: 'pg1 was never seen' })).toBeNull()
+  })
+})
+
+describe('candidate rows', () => {
+  const base: CandidateView = { name: 'pg2', host: 'host2', reachable: true, lsn: '0/3000060', behindBytes: 0, sync: true, priority: 100, neverPromote: false }
+
+  it('the chosen one, caught up', () => {
+    expect(candidateRow(base, 'pg2')).toEqual({
+      name: 'pg2',
+      host: 'host2',
+      chosen: true,
+      reachable: 'yes',
+      lsn: '0/3000060',
+      behind: 'caught up',
+      sync: 'synchronous',
+      priority: '100',
+      note: '',
+      out: false,
+    })
+  })
+
+  it('behind, excluded, never promoted, unreachable', () => {
+    expect(candidateRow({ ...base, behindBytes: 2_500_000 }, 'pg3')).toMatchObject({ chosen: false, behind: '2.5 MB behind', out: false })
+    expect(candidateRow({ ...base, excluded: 'down: host unreachable' }, 'pg3')).toMatchObject({ note: 'down: host unreachable', out: true })
+    expect(candidateRow({ ...base, neverPromote: true }, 'pg3')).toMatchObject({ note: 'never promoted', out: true })
+    expect(candidateRow({ ...base, reachable: false, lsn: null, behindBytes: null }, 'pg3')).toMatchObject({ reachable: 'no', lsn: '–', behind: '–', out: true })
+  })
+})

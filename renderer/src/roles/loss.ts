@@ -1,0 +1,67 @@
+// How a role change's judgement reads in the UI: the expected data loss as numbers
+// ("none (synchronous)", "at least 1.2 MB + up to 4.5 s of writes", "unknown: why"), its tone,
+// and one candidate's row of the table. Pure; the core's own sentence stays beside the numbers.
+import type { CandidateView, DataLoss } from '../../../shared/operations'
+import { formatBytes, formatSeconds } from '../status/format'
+
+export type RoleChangeKind = 'switchover' | 'failover' | 'rejoin' | 'fence'
+
+/** The loss as the headline shows it, numbers first. */
+export function formatLoss(loss: DataLoss, kind: RoleChangeKind = 'failover'): string {
+  if (loss.kind === 'none') return kind === 'switchover' ? 'none (clean switchover)' : 'none (synchronous)'
+  if (loss.kind === 'unknown') {
+    const why = loss.text.trim().replace(/^unknown\s*[:,-]?\s*/i, '')
+    return why ? `unknown: ${why}` : 'unknown'
+  }
+  const bytes = loss.bytes !== undefined ? formatBytes(loss.bytes) : null
+  const seconds = loss.seconds !== undefined ? formatSeconds(loss.seconds) : null
+  if (bytes && seconds) return `at least ${bytes} + up to ${seconds} of writes`
+  if (bytes) return `at least ${bytes}`
+  if (seconds) return `up to ${seconds} of writes`
+  return loss.text.trim() || 'some writes may be lost'
+}
+
+/** Green only when nothing can be lost; anything else is red. */
+export const lossTone = (loss: Pick<DataLoss, 'kind'>): 'ok' | 'bad' => (loss.kind === 'none' ? 'ok' : 'bad')
+
+/** The core's own sentence, when it says more than the headline. */
+export function lossDetail(loss: DataLoss, kind: RoleChangeKind = 'failover'): string | null {
+  const text = loss.text.trim()
+  if (!text) return null
+  const headline = formatLoss(loss, kind)
+  return headline === text || headline.endsWith(text) ? null : text
+}
+
+export interface CandidateRow {
+  name: string
+  host: string
+  /** The one the plan promotes. */
+  chosen: boolean
+  reachable: string
+  lsn: string
+  behind: string
+  sync: string
+  priority: string
+  /** Why it is not promoted (excluded, never promote), or empty. */
+  note: string
+  /** Cannot be promoted: shown muted. */
+  out: boolean
+}
+
+export function candidateRow(c: CandidateView, target: string): CandidateRow {
+  const notes: string[] = []
+  if (c.excluded) notes.push(c.excluded)
+  if (c.neverPromote && !c.excluded) notes.push('never promoted')
+  return {
+    name: c.name,
+    host: c.host,
+    chosen: c.name === target,
+    reachable: c.reachable ? 'yes' : 'no',
+    lsn: c.lsn ?? '–',
+    behind: c.behindBytes === null ? '–' : c.behindBytes === 0 ? 'caught up' : `${formatBytes(c.behindBytes)} behind`,
+    sync: c.sync ? 'synchronous' : 'asynchronous',
+    priority: String(c.priority),
+    note: notes.join('; '),
+    out: !!c.excluded || c.neverPromote || !c.reachable,
+  }
+}
