@@ -146,13 +146,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   })
   const fenceWatcher = createFenceWatcher({
     cluster: (id) => clustersStore.get(id).catch(() => null),
-    snapshot: (id) => (collecting.has(id) ? status.get(id) : null),
+    snapshot: (id) => {
+      try {
+        return collecting.has(id) ? status.get(id) : null
+      } catch {
+        return null // not started yet
+      }
+    },
+    busy: async (id) => (await ops.listOperations()).some((op) => op.clusterId === id && ['planned', 'running', 'abandoning'].includes(op.status)),
     fence: (c, member, upstream) => postgres.fenceNow(c, member, upstream, 'fenced member seen again'),
     log: (message, err) => console.warn(`ReplicaDesk: ${message}${err ? `: ${(err as Error).message}` : ''}`),
   })
   const stopFenceWatch = status.onEvent((e) => {
     // Heartbeats change nothing; snapshots and diffs may show a fenced member back.
-    if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') void fenceWatcher.onStatus(e.payload.cluster)
+    if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') void fenceWatcher.onStatus(e.payload.cluster).catch((err: unknown) => console.warn(`ReplicaDesk: fence watcher: ${(err as Error).message}`))
   })
   await ops.recoverInterrupted()
   await syncCollectors(await clustersStore.list().catch(() => []))

@@ -36,6 +36,8 @@ export interface ClusterServiceOptions {
 
 /** How long a role change waits for a member's position before counting it unreachable. */
 const READ_TIMEOUT_MS = 3000
+/** …and one that status already shows unreachable (still tried: it may be back). */
+const GONE_TIMEOUT_MS = 800
 
 export function createClusterService(o: ClusterServiceOptions) {
   const memberFrom = async (name: string, p: Placement): Promise<PgMember> => {
@@ -108,10 +110,15 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      const [seen, lastPrimary] = await Promise.all([o.engine.readPositions(cluster, READ_TIMEOUT_MS), o.status.lastPrimary(cluster.id)])
-      const from = oldPrimary(cluster, seen, lastPrimary?.member ?? o.status.snapshot(cluster.id)?.primary ?? null)
+      // A member status shows unreachable is asked briefly: its host is gone or cut off, and a
+      // failover must not wait a whole connect timeout for it (twice: plan, then fence).
+      const snapshot = o.status.snapshot(cluster.id)
+      const gone = new Set(snapshot?.members.filter((m) => m.state === 'down' && m.down?.code === 'ssh_unreachable').map((m) => m.name))
+      const timeoutOf = (member: string) => (gone.has(member) ? GONE_TIMEOUT_MS : READ_TIMEOUT_MS)
+      const [seen, lastPrimary] = await Promise.all([o.engine.readPositions(cluster, timeoutOf), o.status.lastPrimary(cluster.id)])
+      const from = oldPrimary(cluster, seen, lastPrimary?.member ?? snapshot?.primary ?? null)
       const assessment = assessFailover({ cluster, from, seen, lastPrimary: lastPrimary?.member === from ? lastPrimary : null, to: input.to })
-      const def = o.engine.failover({ cluster, from, to: assessment.to, assessment })
+      const def = o.engine.failover({ cluster, from, to: assessment.to, assessment, ...(from && { fenceTimeoutMs: timeoutOf(from) }) })
       confirmed(input, `fail over ${cluster.id} to ${assessment.to} (expected loss: ${assessment.loss.text})`)
       // Marked fenced from the start: whatever happens to the operation, ReplicaDesk never
       // starts the old primary as a primary again; rejoin takes the mark away.

@@ -8,6 +8,8 @@ import type { PgCluster } from '../../../shared/postgres'
 export interface FenceWatcherOptions {
   cluster(id: string): Promise<PgCluster | null>
   snapshot(id: string): ClusterStatus | null
+  /** An operation of this instance runs on the cluster (a fence, failover or rejoin does its own fencing). */
+  busy(id: string): Promise<boolean>
   /** Stops and fences the member (following `upstream` when given); idempotent. */
   fence(cluster: PgCluster, member: string, upstream: string | null): Promise<void>
   /** Tells the user (activity log) what was done or what failed. */
@@ -23,7 +25,7 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
     const snap = o.snapshot(clusterId)
     if (!snap) return
     const cluster = await o.cluster(clusterId)
-    if (!cluster?.fenced.length) return
+    if (!cluster?.fenced.length || (await o.busy(clusterId))) return
     for (const name of cluster.fenced) {
       const m = snap.members.find((x) => x.name === name)
       if (!m) continue

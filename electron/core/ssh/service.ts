@@ -9,7 +9,7 @@ import { sshUser } from '../../../shared/hosts'
 import type { ActivityInput } from '../activity/activity-log'
 import type { SecretPrompt } from './auth'
 import { DEFAULT_TIMING, presentedHostKey, type Timing } from './connect'
-import { runCommand, type ExecOptions, type ExecResult } from './exec'
+import { DEFAULT_TIMEOUT_MS, runCommand, type ExecOptions, type ExecResult } from './exec'
 import { HostKeyChecker } from './host-keys'
 import { Pool, type Backoff, type HostState } from './pool'
 import { redactArgv, type Arg } from './quote'
@@ -148,13 +148,23 @@ export function createSshService(o: SshServiceOptions): SshService {
     }
   }
 
+  // A command's time limit covers getting a connection too: a host that is cut off must not
+  // hold a short command for the whole handshake time (a failover asks with 1–3 s).
+  const sessionWithin = (t: ResolvedTarget, ms: number) => {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AppError('ssh_timeout', `${t.label} did not accept a connection within ${ms} ms. Is the host down or cut off?`, { host: t.address, port: t.port, timeoutMs: ms })), ms)
+    })
+    return Promise.race([pool.session(t), late]).finally(() => clearTimeout(timer))
+  }
+
   const execResolved = async (t: ResolvedTarget, argv: readonly Arg[], opts: ExecOptions = {}): Promise<ExecResult> => {
     const started = new Date()
     try {
       if (typeof opts.sudo === 'string' && !sshUser.safeParse(opts.sudo).success) {
         throw new AppError('invalid_input', `"${opts.sudo}" is not a valid user name for sudo -u.`)
       }
-      const session = await pool.session(t)
+      const session = await sessionWithin(t, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)
       const result = await runCommand(session, argv, opts)
       record(t, argv, opts, started, result)
       return result

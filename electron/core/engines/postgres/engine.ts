@@ -90,7 +90,7 @@ export type PostgresEngine = Engine<PgCluster, 'postgres' | 'sudo', PgDetection>
   rejoin(params: Input<typeof rejoinParams>): OperationDefinition<RejoinParams>
   fence(params: Input<typeof fenceParams>): OperationDefinition<FenceParams>
   /** Every member's role and WAL position, read now in parallel (failures are answers). */
-  readPositions(cluster: PgCluster, timeoutMs?: number): Promise<Seen[]>
+  readPositions(cluster: PgCluster, timeoutMs?: number | ((member: string) => number)): Promise<Seen[]>
   /** Stops and fences a member now, outside any operation (a fenced member seen again). */
   fenceNow(cluster: PgCluster, member: string, upstream: string | null, reason: string): Promise<void>
 }
@@ -117,7 +117,7 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     fenceNow: async (cluster, member, upstream, reason) => {
       await fence(cluster, new PgNode(o.hosts, memberOf(cluster, member), cluster.major), upstream ? memberOf(cluster, upstream) : undefined, reason)
     },
-    readPositions: (cluster, timeoutMs) => Promise.all(cluster.members.map((m) => readPosition(new PgNode(o.hosts, m, cluster.major), timeoutMs))),
+    readPositions: (cluster, timeoutMs) => Promise.all(cluster.members.map((m) => readPosition(new PgNode(o.hosts, m, cluster.major), typeof timeoutMs === 'function' ? timeoutMs(m.name) : timeoutMs))),
     switchover: (params: Input<typeof switchoverParams>) => ops.switchover.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     failover: (params: Input<typeof failoverParams>) => ops.failover.create({ clusterId: params.cluster.id, params, members: failoverLeaseHosts(params.cluster as PgCluster, params.from) }),
     rejoin: (params: Input<typeof rejoinParams>) => ops.rejoin.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
