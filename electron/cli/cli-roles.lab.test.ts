@@ -1,7 +1,7 @@
 // Role changes from the command line against the lab: a synchronous three-member cluster
 // (ANY 1), the confirmation (plan first, --yes, a declined prompt), switchover there and back,
-// and the CLI killed at every step of a switchover: resume or abandon ends with exactly one
-// primary and the others streaming from it.
+// and the CLI killed at every step of a switchover and of a failover: resume or abandon ends
+// with exactly one primary and the others streaming from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec, type LabHost } from '../../e2e/lab'
 import { cliLab, type CliLab } from './testing/cli-lab'
@@ -99,5 +99,37 @@ describe('replicadesk switchover against the lab', () => {
       outcomes.push(`${point} ${how} → ${primary}`)
     }
     console.log(`[switchover crash points] ${outcomes.join('; ')}`)
+  }, 600_000)
+
+  const foSteps = ['assess', 'fence', 'promote', 'repoint', 'verify']
+  const foPoints = soak ? foSteps.flatMap((s) => [`before:${s}`, `after:${s}`]) : foSteps.map((s) => `after:${s}`)
+  it(`the CLI killed at every step of a failover (${foPoints.length} points): one primary, the others following; the fenced one rejoins`, async () => {
+    const outcomes: string[] = []
+    for (const [i, point] of foPoints.entries()) {
+      const old = await expectConverged()
+      // The primary is up: the failover fences it first (the user was warned in the plan).
+      const killed = t.cliProcess(point, 'failover', 'ha', '--yes')
+      expect(killed.signal ?? `exit ${killed.status}: ${String(killed.stderr)}${String(killed.stdout)}`).toBe('SIGKILL')
+      const ops = JSON.parse((await t.cli('operation', 'list', '--cluster', 'ha', '--json')).out) as { id: string; status: string }[]
+      const interrupted = ops.find((o) => o.status === 'interrupted')
+      expect(interrupted, point).toBeDefined()
+      const how = i % 2 === 0 ? 'resume' : 'abandon'
+      const done = await t.cli('operation', how, interrupted!.id)
+      expect(done.err, `${point} ${how}`).toBe('')
+      expect(done.code).toBe(0)
+      const fenced = (JSON.parse((await t.cli('cluster', 'list', '--json')).out) as { fenced: string[] }[])[0]!.fenced
+      // Every member that is not fenced follows the one primary (a standby whose primary came
+      // back retries its stream within wal_retrieve_retry_interval, 5 s).
+      let top = await topology()
+      const want = () => members.filter((m) => m !== top.primaries[0] && !fenced.includes(m))
+      for (const deadline = Date.now() + 20_000; top.streaming.length < want().length && Date.now() < deadline; top = await topology()) await new Promise((r) => setTimeout(r, 200))
+      expect(top.primaries, `${point} ${how}`).toHaveLength(1)
+      expect(top.streaming.sort(), `${point} ${how}`).toEqual(want())
+      for (const f of fenced) expect((await t.cli('rejoin', 'ha', f, '--yes')).err, `rejoin ${f} after ${point} ${how}`).toBe('')
+      outcomes.push(`${point} ${how} → ${top.primaries[0]}${fenced.length ? ` (${fenced.join(', ')} fenced, rejoined)` : ''}`)
+      expect(old).toBeTruthy()
+    }
+    await expectConverged()
+    console.log(`[failover crash points] ${outcomes.join('; ')}`)
   }, 600_000)
 })
