@@ -23,6 +23,11 @@ const soaks = [
   { name: 'operations journal crash at every step', repeat: times, cmd: [vitest, 'run', '--project', 'unit', 'electron/core/operations'] },
   { name: 'live status (down within 2 s, split brain)', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/status'] },
   { name: 'demo cluster', repeat: 2, cmd: [vitest, 'run', '--project', 'lab', 'e2e/demo'] },
+  // Issues 7 and 8 (SOAK=1 in the env: 5 rounds inside each test, crash points before and after every step).
+  { name: 'switchover there and back ×5 under the write probe, async and sync', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/switchover-probe'] },
+  { name: 'switchover and failover killed before/after every step (resume / abandon)', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-roles'] },
+  { name: 'failover: cut+heal, kill ×5 (sync), split brain, through a running instance', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-failover'] },
+  { name: 'role changes: async bound, Debian via sudo, rejoin and rebuild', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/failover', 'electron/core/engines/postgres/roles-debian', 'electron/core/engines/postgres/rejoin', 'electron/core/engines/postgres/switchover.lab'] },
 ]
 
 const only = process.argv[2]
