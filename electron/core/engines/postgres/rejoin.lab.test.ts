@@ -3,7 +3,8 @@
 //     rejoined through pg_rewind;
 // (b) a split brain whose WAL history is gone on the member: rejoin fails with the --rebuild
 //     advice, and rejoin with rebuild copies it afresh;
-// (c) a member fenced by roles.ts fence(): rejoin lifts the fence (and Debian's start.conf).
+// (c) a member fenced by roles.ts fence(): rejoin lifts the fence (and Debian's start.conf);
+// (d) a rebuild that failed at its start step, resumed.
 // Once with plain data dirs reached as postgres, once with Debian clusters through sudo.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,6 @@ import { AppError } from '../../../../shared/errors'
 import { operationEvent, type OperationEvent, type OperationSummary } from '../../../../shared/operations'
 import { createOperations, defineOperationKind, loadInstanceId } from '../../operations'
 import { remoteRunnerOf } from '../host-exec'
-import { claimKey } from './claims'
 import type { PgCluster, PgClusterInput, PgMemberInput } from './model'
 import { PgNode } from './node'
 import { buildRejoin, rejoinParams } from './rejoin'
@@ -49,6 +49,8 @@ function rejoinSuite(v: Variant): void {
     let w: World
     let ops: ReturnType<typeof createOperations>
     let opsDir: string
+    const kind = defineOperationKind({ kind: 'pg-rejoin', params: rejoinParams, build: ({ params }) => ({ title: `Rejoin ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(w.hosts, params) }) })
+    const rejoinDef = (name: string, rebuild = false) => kind.create({ clusterId: c.id, params: { cluster: c, member: name, rebuild }, members: ['host1', 'host2'] })
     const events: OperationEvent[] = []
     const timings: Record<string, number> = {}
     const access = v.login === 'admin' ? ('sudo' as const) : ('postgres' as const)
@@ -63,7 +65,6 @@ function rejoinSuite(v: Variant): void {
       c = w.engine.parseCluster(input())
       await cleanupMembers(w, c.members)
       // The lead registers pg-rejoin in engine.ts; this service has it either way.
-      const kind = defineOperationKind({ kind: 'pg-rejoin', params: rejoinParams, build: ({ params }) => ({ title: `Rejoin ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(w.hosts, params) }) })
       opsDir = await mkdtemp(join(tmpdir(), 'rd-rejoin-lab-'))
       ops = createOperations({
         dataDir: opsDir,
@@ -96,12 +97,21 @@ function rejoinSuite(v: Variant): void {
     async function rejoin(name: string, rebuild = false): Promise<{ summary: OperationSummary; events: OperationEvent[]; ms: number }> {
       const from = events.length
       const t0 = performance.now()
-      const def = defineOperationKind({ kind: 'pg-rejoin', params: rejoinParams, build: ({ params }) => ({ title: `Rejoin ${params.member}`, steps: buildRejoin(w.hosts, params) }) }).create({ clusterId: c.id, params: { cluster: c, member: name, rebuild }, members: ['host1', 'host2'] })
-      const summary = await ops.runOperation(def)
+      const summary = await ops.runOperation(rejoinDef(name, rebuild))
+      if (process.env.REJOIN_STEP_TIMES) console.log(`[${v.title}] rejoin ${name}${rebuild ? ' --rebuild' : ''}: ${summary.steps.map((x) => `${x.id} ${x.status} ${x.startedAt && x.endedAt ? Date.parse(x.endedAt) - Date.parse(x.startedAt) : '-'} ms`).join(', ')}`)
       return { summary, events: events.slice(from), ms: performance.now() - t0 }
     }
     const messages = (evs: OperationEvent[], stepId: string) => evs.flatMap((e) => (e.type === 'progress' && e.progress.stepId === stepId && e.progress.message ? [e.progress.message] : []))
     const statuses = (s: OperationSummary) => s.steps.map((x) => `${x.id}:${x.status}`)
+    /** `id:a|b` accepts either status (a standby may stream before the streaming step looks). */
+    const expectSteps = (s: OperationSummary, want: string[]) => {
+      const got = statuses(s)
+      expect(got.length, got.join(' ')).toBe(want.length)
+      want.forEach((x, i) => {
+        const [id, alts] = x.split(':')
+        expect(alts!.split('|').map((a) => `${id}:${a}`), got.join(' ')).toContain(got[i])
+      })
+    }
 
     async function crash(m: string) {
       await w.asRoot(hostOf(m), ['sh', '-c', CRASH, 'sh', v.dataDir(m)])
@@ -120,7 +130,7 @@ function rejoinSuite(v: Variant): void {
       const lsn = await sql(upstream, 'SELECT pg_current_wal_lsn()')
       await waitUntil(`${m} to replay ${lsn}`, async () => (await sql(m, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'`)) === 't')
     }
-    const fenceDirs = async (host: string) => (await w.tryRoot(host, ['sh', '-c', 'ls -A /var/lib/postgresql/.replicadesk/fences /var/lib/postgresql/.replicadesk/rejoin 2>/dev/null; exit 0'])).stdout.trim()
+    const fenceDirs = async (host: string) => (await w.tryRoot(host, ['sh', '-c', 'find /var/lib/postgresql/.replicadesk/fences /var/lib/postgresql/.replicadesk/rejoin -mindepth 1 2>/dev/null; exit 0'])).stdout.trim()
     const startConf = (host: string) => w.asRoot(host, ['cat', '/etc/postgresql/15/rdmain/start.conf'])
 
     it('(a) brings a crashed old primary back through pg_rewind after a standby was promoted by hand', async () => {
@@ -130,7 +140,7 @@ function rejoinSuite(v: Variant): void {
       await sql('db2', "INSERT INTO rj SELECT g, 'second' FROM generate_series(101, 150) g")
 
       // The dry run shows the exact commands, pg_rewind from db2 among them.
-      const planned = await ops.plan(defineOperationKind({ kind: 'pg-rejoin', params: rejoinParams, build: ({ params }) => ({ title: 'x', steps: buildRejoin(w.hosts, params) }) }).create({ clusterId: c.id, params: { cluster: c, member: 'db1' }, members: ['host1', 'host2'] }))
+      const planned = await ops.plan(rejoinDef('db1'))
       expect(planned.steps.map((s) => s.id)).toEqual(['preflight', 'checkpoint', 'stop', 'rewind', 'start', 'streaming', 'unfence'])
       expect(planned.steps.find((s) => s.id === 'rewind')!.commands[0]!.argv.join(' ')).toContain(`--source-server=host=${w.host('host2').address} port=${v.port} user=replicadesk dbname=postgres`)
 
@@ -138,7 +148,7 @@ function rejoinSuite(v: Variant): void {
       const { summary, events: evs, ms } = await rejoin('db1')
       timings['rewind rejoin'] = ms
       expect(summary.error?.message).toBeUndefined()
-      expect(statuses(summary)).toEqual(['preflight:done', 'checkpoint:done', 'stop:done', 'rewind:done', 'start:done', 'streaming:done', 'unfence:done'])
+      expectSteps(summary, ['preflight:done', 'checkpoint:done', 'stop:done', 'rewind:done', 'start:done', 'streaming:done|skipped', 'unfence:done'])
       expect(messages(evs, 'rewind').join('\n')).toMatch(/pg_rewind rewound db1: it diverged from db2 at [0-9A-F]+\/[0-9A-F]+ on timeline 1/)
       expect(w.calls.slice(callsFrom).some((x) => x.host === 'host1' && x.argv.some((a) => a.endsWith('/pg_rewind')))).toBe(true)
 
@@ -154,11 +164,11 @@ function rejoinSuite(v: Variant): void {
       expect(await isFenced(new PgNode(w.hosts, memberNamed(c, 'db1'), '15'))).toBe(false)
       expect(await fenceDirs('host1')).toBe('')
 
-      // Run again on a cluster where it is done: every step but preflight finds its work there.
+      // Run again where it is done: every step but preflight finds its work there.
       const again = await rejoin('db1')
       expect(again.summary.error?.message).toBeUndefined()
-      expect(statuses(again.summary)).toEqual(['preflight:done', 'checkpoint:skipped', 'stop:done', 'rewind:done', 'start:done', 'streaming:done', 'unfence:done'])
-      await follows('db1', 'db2')
+      expectSteps(again.summary, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rewind:skipped', 'start:skipped', 'streaming:skipped', 'unfence:skipped'])
+      expect(messages(again.events, 'preflight').join('\n')).toContain('db1 is already a standby streaming from db2')
     }, 120_000)
 
     it('(b) a split brain whose WAL is gone: rewind fails with the --rebuild advice, and the rebuild works', async () => {
@@ -169,21 +179,31 @@ function rejoinSuite(v: Variant): void {
       const tli = parseInt((await sql('db1', 'SELECT pg_walfile_name(pg_current_wal_lsn())')).slice(0, 8), 16)
       const history = await sql('db1', `SELECT pg_read_file('pg_wal/${tli.toString(16).toUpperCase().padStart(8, '0')}.history')`)
       const forkLsn = history.trim().split('\n').at(-1)!.split('\t')[1]!
-      await sql('db2', "ALTER SYSTEM SET wal_keep_size = 0; SELECT pg_reload_conf(); CREATE TABLE junk (g int); INSERT INTO rj VALUES (10000, 'lost')")
-      await waitUntil('db2 slots to be free', async () => (await sql('db2', 'SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots WHERE NOT active; SELECT count(*) FROM pg_replication_slots')).endsWith('\n0'))
-      for (let i = 0; i < 4; i++) await sql('db2', 'INSERT INTO junk SELECT generate_series(1, 1000); SELECT pg_switch_wal()')
+      await sql('db2', 'ALTER SYSTEM SET wal_keep_size = 0')
+      await sql('db2', 'SELECT pg_reload_conf()')
+      await sql('db2', 'CREATE TABLE junk (g int)')
+      await sql('db2', "INSERT INTO rj VALUES (10000, 'lost')")
+      await waitUntil('db2 slots to be free', async () => {
+        await sql('db2', 'SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots WHERE NOT active')
+        return (await sql('db2', 'SELECT count(*) FROM pg_replication_slots')) === '0'
+      })
+      for (let i = 0; i < 4; i++) {
+        await sql('db2', 'INSERT INTO junk SELECT generate_series(1, 1000)')
+        await sql('db2', 'SELECT pg_switch_wal()')
+      }
       await sql('db2', 'CHECKPOINT')
       const forkSegment = await sql('db2', `SELECT pg_walfile_name('${forkLsn}')`)
       expect(await sql('db2', `SELECT count(*) FROM pg_ls_waldir() WHERE name = '${forkSegment}'`)).toBe('0')
 
       const failed = await rejoin('db2')
       expect(failed.summary.status).toBe('failed')
-      expect(statuses(failed.summary)).toEqual(['preflight:done', 'checkpoint:done', 'stop:done', 'rewind:failed', 'start:pending', 'streaming:pending', 'unfence:pending'])
+      expectSteps(failed.summary, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rewind:failed', 'start:pending', 'streaming:pending', 'unfence:pending'])
       const err = AppError.fromData(failed.summary.error!)
       expect(err.code).toBe('cluster_state')
       expect(err.detail).toMatchObject({ rebuild: true, host: 'host2' })
       expect(err.message).toContain(`replicadesk rejoin ${v.clusterId} db2 --rebuild`)
       expect(err.message).toMatch(/could not find previous WAL record|could not open file/)
+      if (process.env.REJOIN_STEP_TIMES) console.log(err.message)
       // It stays stopped and fenced, with standby.signal back.
       const n2 = new PgNode(w.hosts, memberNamed(c, 'db2'), '15')
       expect(await isFenced(n2)).toBe(true)
@@ -195,12 +215,12 @@ function rejoinSuite(v: Variant): void {
       const { summary, events: evs, ms } = await rejoin('db2', true)
       timings['rebuild rejoin'] = ms
       expect(summary.error?.message).toBeUndefined()
-      expect(statuses(summary)).toEqual(['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:done', 'start:done', 'streaming:done', 'unfence:done'])
+      expectSteps(summary, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:done', 'start:done', 'streaming:done|skipped', 'unfence:done'])
       const copy = evs.flatMap((e) => (e.type === 'progress' && e.progress.stepId === 'rebuild' && e.progress.bytesTotal ? [e.progress] : []))
       expect(copy.length).toBeGreaterThan(0)
       expect(copy.at(-1)!.bytesDone).toBe(copy.at(-1)!.bytesTotal)
       await follows('db2', 'db1')
-      expect(await sql('db2', "SELECT count(*) FILTER (WHERE era = 'third') || '/' || count(*) || '/' || (to_regclass('junk') IS NULL)")).toBe('20/170/true')
+      expect(await sql('db2', "SELECT count(*) FILTER (WHERE era = 'third') || '/' || count(*) || '/' || (to_regclass('junk') IS NULL) FROM rj")).toBe('20/170/true')
       expect(await sql('db2', "SELECT current_setting('wal_keep_size') || ' ' || current_setting('port') || ' ' || current_setting('primary_conninfo')")).toBe(`1GB ${v.port} host=${w.host('host1').address} port=${v.port} user=replicadesk application_name=db2`)
       expect(await isFenced(n2)).toBe(false)
       expect(await fenceDirs('host2')).toBe('')
@@ -218,11 +238,11 @@ function rejoinSuite(v: Variant): void {
       const { summary, events: evs, ms } = await rejoin('db1')
       timings['fenced rejoin'] = ms
       expect(summary.error?.message).toBeUndefined()
-      expect(statuses(summary)).toEqual(['preflight:done', 'checkpoint:done', 'stop:skipped', 'rewind:done', 'start:done', 'streaming:done', 'unfence:done'])
+      expectSteps(summary, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rewind:done', 'start:done', 'streaming:done|skipped', 'unfence:done'])
       expect(messages(evs, 'preflight').join('\n')).toContain('fenced')
-      expect(messages(evs, 'rewind').join('\n')).toMatch(/pg_rewind/)
+      expect(messages(evs, 'rewind').join('\n')).toMatch(/pg_rewind(?: rewound|: no rewind required)/)
       await follows('db1', 'db2')
-      expect(await sql('db1', "SELECT count(*) FILTER (WHERE era = 'fourth') || '/' || count(*)")).toBe('10/180')
+      expect(await sql('db1', "SELECT count(*) FILTER (WHERE era = 'fourth') || '/' || count(*) FROM rj")).toBe('10/180')
       expect(await isFenced(n1)).toBe(false)
       expect(await fenceDirs('host1')).toBe('')
       if (v.layout === 'debian') expect((await startConf('host1')).trim()).toBe('auto')
@@ -230,6 +250,26 @@ function rejoinSuite(v: Variant): void {
       const refused = await rejoin('db2')
       expect(statuses(refused.summary)[0]).toBe('preflight:failed')
       expect(refused.summary.error?.message).toContain('db2 on host2 is the primary')
+    }, 120_000)
+
+    it('(d) a rebuild that failed half-way leaves the member fenced; resume finishes it without copying again', async () => {
+      const def = rejoinDef('db1', true)
+      const broken = { ...def, steps: def.steps.map((s) => (s.id === 'start' ? { ...s, run: async () => Promise.reject(new AppError('command_failed', 'injected: start failed')) } : s)) }
+      const failed = await ops.runOperation(broken)
+      expectSteps(failed, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rebuild:done', 'start:failed', 'streaming:pending', 'unfence:pending'])
+      const n1 = new PgNode(w.hosts, memberNamed(c, 'db1'), '15')
+      expect(await isFenced(n1)).toBe(true)
+      expect((await w.tryRoot('host1', ['test', '-e', `${v.dataDir('db1')}/postmaster.pid`])).code).toBe(1)
+      if (v.layout === 'debian') expect(await startConf('host1')).toContain('disabled')
+      const t0 = performance.now()
+      const resumed = await (await ops.resume(failed.id)).finished
+      timings['resume after rebuild'] = performance.now() - t0
+      expect(resumed.error?.message).toBeUndefined()
+      expectSteps(resumed, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:skipped', 'start:done', 'streaming:done|skipped', 'unfence:done'])
+      await follows('db1', 'db2')
+      expect(await sql('db1', 'SELECT count(*) FROM rj')).toBe('180')
+      expect(await isFenced(n1)).toBe(false)
+      expect(await fenceDirs('host1')).toBe('')
     }, 120_000)
   })
 }

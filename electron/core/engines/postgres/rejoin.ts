@@ -32,7 +32,7 @@ import { PgNode, type Command } from './node'
 import { findPassword } from './pgpass'
 import { BasebackupProgressParser } from './progress'
 import { fenceCommand, followLines, freshSlotsStatements, isUp, pointsAt, positionQuery, readPosition, stopFastCommand, unfenceCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
-import { CONFIGURE_STANDBY, REJOIN_FORGET, REJOIN_LIFT_START_CONF, REJOIN_REBUILD, REJOIN_RESTORE, REJOIN_REWIND, REJOIN_SAVE, REJOIN_STATE, STOP_ORPHAN_COPY } from './scripts'
+import { CONFIGURE_STANDBY, REJOIN_FORGET, REJOIN_LIFT_START_CONF, REJOIN_REBUILD, REJOIN_RESTORE, REJOIN_REWIND, REJOIN_REWIND_UNTOUCHED, REJOIN_SAVE, REJOIN_STATE, STOP_ORPHAN_COPY } from './scripts'
 import { ident, lit } from './sql'
 import { createSlotSql } from './statements'
 
@@ -83,6 +83,8 @@ export interface DirState {
   savedFiles: string[]
   /** The operation whose rewind or copy finished. */
   done?: string
+  /** The operation whose pg_rewind began and did not finish cleanly. */
+  rewinding?: string
   startConf?: string
   confMissing: boolean
   addresses: string[]
@@ -108,6 +110,7 @@ export function parseDirState(out: string): DirState {
     else if (tag === 'saved') s.saved = true
     else if (tag === 'savedfile') s.savedFiles.push(arg)
     else if (tag === 'done') s.done = arg
+    else if (tag === 'rewinding') s.rewinding = arg
     else if (tag === 'startconf') s.startConf = arg
     else if (tag === 'noconf') s.confMissing = true
     else if (tag === 'addrs') s.addresses = hostAddresses(arg)
@@ -169,7 +172,14 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
   const startConf = confDir ? `${confDir}/start.conf` : '-'
   const at = `${member.name} on ${member.host}`
   const rebuildHint = `replicadesk rejoin ${c.id} ${member.name} --rebuild`
-  const memo: { primary?: PgMember; own?: Seen; seen?: Seen[]; access?: Assessed } = {}
+  const memo: {
+    primary?: PgMember
+    own?: Seen
+    seen?: Seen[]
+    access?: Assessed
+    /** Pre-flight found it streaming from the primary, unfenced, no rejoin under way: nothing to redo. */
+    joined?: boolean
+  } = {}
 
   // ---- reading ------------------------------------------------------------------------------
   const stateCommand = (): Command => R.pg(['sh', '-c', REJOIN_STATE, 'sh', member.dataDir, key, startConf, R.tool('pg_controldata'), confDir ?? '-'], 'reads only')
@@ -195,6 +205,8 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
     return (memo.primary = w[0]!.member)
   }
   const primary = async () => memo.primary ?? locate()
+  /** A standby of `up` with the follow settings ReplicaDesk writes. */
+  const following = (s: Seen, up: PgMember) => isUp(s) && s.pos.inRecovery && pointsAt(s.pos.conninfo, up) && s.pos.conninfo.includes(`application_name=${member.name}`)
   const plannedPrimary = () => memo.primary ?? others[0]!.member
 
   // ---- preflight ----------------------------------------------------------------------------
@@ -213,12 +225,16 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
         if (!st.pgdata) {
           throw pgError('cluster_state', `${member.dataDir} on ${member.host} holds no PostgreSQL data, so there is nothing to rewind. Copy it afresh from ${up.name}: run "${rebuildHint}" (this fills ${member.dataDir} with a new copy).`, { host: member.host, rebuild: true })
         }
+        if (st.rewinding) {
+          throw pgError('cluster_state', `An earlier pg_rewind of ${at} (operation ${st.rewinding}) stopped half-way: its data dir may be half-rewound, and rewinding it again could leave it corrupt. Copy it afresh from ${up.name}: run "${rebuildHint}" (everything in ${member.dataDir} is replaced).`, { host: member.host, rebuild: true })
+        }
         if (st.checksums === 0 && st.hints === 'off') {
           throw pgError('cluster_state', `pg_rewind cannot rewind ${at}: its data dir has neither data checksums nor wal_log_hints = on. Copy it afresh from ${up.name} instead: run "${rebuildHint}" (everything in ${member.dataDir} is replaced).`, { host: member.host, rebuild: true, check: 'wal_log_hints' })
         }
       }
       const own = memo.own!
-      const is = !isUp(own) ? 'not running' : writable(own.pos) ? 'a second primary (it is stopped next)' : own.pos.inRecovery ? 'a standby' : 'running read-only'
+      memo.joined = !p.rebuild && following(own, up) && !st.fenced && !st.saved && (await waitStreaming(nodeOf(up), [member.name], 0)).length === 1
+      const is = memo.joined ? `already a standby streaming from ${up.name}` : !isUp(own) ? 'not running' : writable(own.pos) ? `a second primary: it is stopped next, and what it wrote since it parted from ${up.name} is discarded` : own.pos.inRecovery ? 'a standby' : 'running read-only'
       report({ message: `Primary is ${up.name} on ${up.host}; ${member.name} is ${is}${st.fenced ? ', fenced' : ''}` })
     },
   }
@@ -292,6 +308,7 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
     hosts: [member.host],
     plan: (ctx) => [R.planned(stopFastCommand(R)), R.planned(fenceCommand(R, fenceReason(ctx.operationId ?? 'OPERATION'))), R.planned(saveCommand())],
     async check(ctx) {
+      if (memo.joined) return true
       const st = await dirState()
       return st.done === ctx.operationId || (!st.running && st.fenced && st.saved)
     },
@@ -323,7 +340,7 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
     hosts: [member.host],
     weight: 5,
     plan: (ctx) => [R.planned(rewindCommand(ctx.operationId ?? 'OPERATION', plannedPrimary()))],
-    check: async (ctx) => (await dirState()).done === ctx.operationId,
+    check: async (ctx) => memo.joined === true || (await dirState()).done === ctx.operationId,
     async run(ctx, report) {
       const up = await primary()
       let last = Date.now()
@@ -347,8 +364,13 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
       }
       const text = [...lines.all, r.stdout].join('\n')
       if (r.exitCode === 3) throw pgError('cluster_state', `${at} runs again: ReplicaDesk rewinds only a stopped server. Stop it, then resume the rejoin.`, { host: member.host })
+      if (r.exitCode === 4) throw pgError('cluster_state', `A pg_rewind started earlier on ${member.host} still runs on ${member.dataDir} (its ReplicaDesk died). Wait until it ends, then resume the rejoin.`, { host: member.host })
       if (r.exitCode !== 0) {
-        const why = explainRewindFailure(r.stderr || text)
+        const output = r.stderr || text
+        // pg_rewind changes the target only once it knows what to copy.
+        const touched = /need to copy|creating backup label/.test(output)
+        if (!touched) await R.run(R.pg(['sh', '-c', REJOIN_REWIND_UNTOUCHED, 'sh', key]))
+        const why = touched ? { rebuild: true, reason: `${explainRewindFailure(output).reason} (after it had begun to change the data dir)` } : explainRewindFailure(output)
         if (!why.rebuild) {
           throw pgError('cluster_state', `pg_rewind on ${member.host} could not read from the primary ${up.name} at ${up.address}:${up.port}: ${why.reason}. Resume the rejoin (it refreshes pg_hba.conf, ~/.pgpass and the grants), and check the network between them.`, { host: member.host, cause: why.reason })
         }
@@ -423,7 +445,6 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
       : R.pg(['sh', '-c', REJOIN_RESTORE, 'sh', member.dataDir, key, ...PLAIN_FILES, '--', ...configureArgv(true)], 'its own config files back, its own and follow settings (over stdin), standby.signal, then start')
   const debianStartCommand = (): Command => R.pg(['sh', '-c', REJOIN_LIFT_START_CONF, 'sh', key, startConf, ...startCommand(R).argv.slice(3)], 'start.conf back from "disabled" (the fence marker stays), then pg_ctlcluster start')
 
-  const following = (s: Seen, up: PgMember) => isUp(s) && s.pos.inRecovery && pointsAt(s.pos.conninfo, up) && s.pos.conninfo.includes(`application_name=${member.name}`)
   const staleSlotsQuery = (names: string[]) =>
     `SELECT json_build_object('missing', (SELECT count(*) FROM unnest(ARRAY[${names.map(lit).join(', ') || "''"}]::text[]) s WHERE s <> '' AND NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = s)), 'stale', (SELECT count(*) FROM pg_replication_slots WHERE NOT active AND restart_lsn IS NOT NULL AND slot_name = ANY (ARRAY[${names.map(lit).join(', ') || "''"}]::text[])))`
   const otherSlots = others.map((n) => slotName(n.name))

@@ -309,7 +309,8 @@ const POSTMASTER_RUNS = String.raw`[ -r "$d/postmaster.pid" ] && kill -0 "$(head
 
 /**
  * What a rejoin needs to know of a member's data dir, one fact per line: running|stopped,
- * fenced, standby, saved, savedfile NAME, done OPERATION, startconf VALUE, noconf, addrs …,
+ * fenced, standby, saved, savedfile NAME, done OPERATION, rewinding OPERATION, startconf VALUE,
+ * noconf, addrs …,
  * pgdata, and from pg_controldata: state, checksums, hints; then the saved
  * postgresql.auto.conf after a line `@@saved-auto-conf`. Args: DATADIR KEY START_CONF|-
  * PG_CONTROLDATA CONF_DIR|-.
@@ -323,6 +324,7 @@ if [ -d ${REJOIN_DIR} ]; then
   for f in ${REJOIN_DIR}/*; do [ -f "$f" ] && echo "savedfile ${'$'}{f##*/}"; done
 fi
 [ -f ${REJOIN_DIR}/done ] && echo "done $(head -n 1 ${REJOIN_DIR}/done)"
+[ -f ${REJOIN_DIR}/rewinding ] && echo "rewinding $(head -n 1 ${REJOIN_DIR}/rewinding)"
 if [ "$startconf" != - ] && [ -f "$startconf" ]; then echo "startconf $(grep -v '^\s*#' "$startconf" | grep -v '^\s*$' | head -n 1)"; fi
 [ "$confdir" != - ] && [ ! -d "$confdir" ] && echo noconf
 echo "addrs $(hostname -I 2>/dev/null)"
@@ -354,19 +356,32 @@ mv -- "$tmp" "$dir"`
 /**
  * Runs pg_rewind (the remaining arguments) on a stopped data dir: standby.signal lifted for
  * the run (pg_rewind refuses it) and put back when it fails; on success the operation's mark.
- * Exit 3: a server runs there. Args: DATADIR KEY OPERATION COMMAND...
+ * `rewinding` stays beside the saved files unless pg_rewind succeeded: the caller removes it
+ * (REJOIN_REWIND_UNTOUCHED) when pg_rewind failed before it changed anything, else the data
+ * dir may be half-rewound and only a rebuild helps. Exit 3: a server runs there; exit 4: a
+ * pg_rewind of a ReplicaDesk that died still runs on it. Args: DATADIR KEY OPERATION COMMAND...
  */
 export const REJOIN_REWIND = String.raw`set -u
 d=$1 key=$2 op=$3; shift 3
 if ${POSTMASTER_RUNS}; then echo "a server runs on $d: ReplicaDesk rewinds only a stopped one" >&2; exit 3; fi
+for p in $(pgrep -x pg_rewind); do
+  if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$d"; then echo "an earlier pg_rewind (pid $p) still runs on $d" >&2; exit 4; fi
+done
+mkdir -p ${REJOIN_DIR}
 rm -f -- "$d/standby.signal" ${REJOIN_DIR}/done
+printf '%s\n' "$op" > ${REJOIN_DIR}/rewinding
 "$@"
 rc=$?
 if [ $rc -ne 0 ]; then
   [ -d "$d" ] && : > "$d/standby.signal"
   exit $rc
 fi
-mkdir -p ${REJOIN_DIR} && printf '%s\n' "$op" > ${REJOIN_DIR}/done`
+printf '%s\n' "$op" > ${REJOIN_DIR}/done
+rm -f -- ${REJOIN_DIR}/rewinding`
+
+/** pg_rewind failed before it changed the data dir: its `rewinding` mark goes. Args: KEY. */
+export const REJOIN_REWIND_UNTOUCHED = String.raw`key=$1
+rm -f -- ${REJOIN_DIR}/rewinding`
 
 /**
  * Empties a stopped member's data dir (the dir itself stays, and a Debian cluster's conf dir
@@ -376,7 +391,7 @@ mkdir -p ${REJOIN_DIR} && printf '%s\n' "$op" > ${REJOIN_DIR}/done`
 export const REJOIN_REBUILD = String.raw`set -u
 d=$1 key=$2 op=$3; shift 3
 if ${POSTMASTER_RUNS}; then echo "a server runs on $d: ReplicaDesk empties only a stopped one" >&2; exit 3; fi
-rm -f -- ${REJOIN_DIR}/done
+rm -f -- ${REJOIN_DIR}/done ${REJOIN_DIR}/rewinding
 mkdir -p -- "$d" && chmod 700 -- "$d" || exit 1
 find "$d" -mindepth 1 -delete || exit 1
 "$@" || exit $?

@@ -6,6 +6,7 @@ import { cidr, currentHbaBlock, HBA_BEGIN, HBA_END, hbaBlock, hostAddresses, tru
 import { parseCluster } from './model'
 import { findPassword, mergePgpass, pgpassHosts, pgpassLine } from './pgpass'
 import { BasebackupProgressParser, type BackupProgress } from './progress'
+import { explainRewindFailure, parseDirState, rewindGrantSql } from './rejoin'
 import { generatePassword, ident, lit, scramVerifier } from './sql'
 import { degradedSyncValue, namesIn, requiredCount, satisfiable, syncNames } from './sync'
 
@@ -51,15 +52,18 @@ describe('postgresql.conf and conninfo', () => {
 describe('pg_hba block', () => {
   const block = hbaBlock({ replicationRole: 'replicadesk', addresses: ['10.0.0.2', '10.0.0.1', '10.0.0.2', 'fd00::5'], monitorRoles: ['rdadmin', 'postgres'] })
 
-  it('allows replication only from member addresses with scram, and admin logins by peer', () => {
+  it('allows replication (and pg_rewind\'s reads of the postgres database) only from member addresses with scram, and admin logins by peer', () => {
     expect(block[0]).toBe(HBA_BEGIN)
     expect(block.at(-1)).toBe(HBA_END)
     const rows = block.slice(1, -1).map((l) => l.split(/\s+/))
     expect(rows).toEqual([
       ['local', 'postgres', 'rdadmin', 'peer'],
       ['host', 'replication', 'replicadesk', '10.0.0.1/32', 'scram-sha-256'],
+      ['host', 'postgres', 'replicadesk', '10.0.0.1/32', 'scram-sha-256'],
       ['host', 'replication', 'replicadesk', '10.0.0.2/32', 'scram-sha-256'],
+      ['host', 'postgres', 'replicadesk', '10.0.0.2/32', 'scram-sha-256'],
       ['host', 'replication', 'replicadesk', 'fd00::5/128', 'scram-sha-256'],
+      ['host', 'postgres', 'replicadesk', 'fd00::5/128', 'scram-sha-256'],
     ])
     expect(trustLines(block.join('\n'))).toEqual([])
   })
@@ -173,5 +177,26 @@ describe('claims', () => {
     expect(parseClaim('operation=op-1\nmember=db2\ndatadir=/srv/pg/db2\nmade=yes\n')).toEqual(c)
     expect(parseClaim('operation=op-1 member=db2 datadir=/srv/pg/db2 made=yes ')).toEqual(c)
     expect(parseClaim('')).toBeUndefined()
+  })
+})
+
+describe('rejoin', () => {
+  it('reads the member state script, the saved postgresql.auto.conf included', () => {
+    const s = parseDirState(['stopped', 'fenced', 'saved', 'savedfile postgresql.auto.conf', 'savedfile postgresql.conf', 'done 20260101-000000-pg-rejoin-abcd', 'rewinding 20260101-000000-pg-rejoin-abcd', 'startconf disabled', 'addrs 10.0.0.5 127.0.0.1 fe80::1', 'pgdata', 'state shut down', 'checksums 0', 'hints on', '@@saved-auto-conf', "port = '5433'", ''].join('\n'))
+    expect(s).toMatchObject({ running: false, fenced: true, standby: false, saved: true, savedFiles: ['postgresql.auto.conf', 'postgresql.conf'], done: '20260101-000000-pg-rejoin-abcd', rewinding: '20260101-000000-pg-rejoin-abcd', startConf: 'disabled', addresses: ['10.0.0.5'], pgdata: true, clusterState: 'shut down', checksums: 0, hints: 'on' })
+    expect(parseConf(s.savedAuto!).get('port')).toBe('5433')
+    expect(parseDirState('running\naddrs \n')).toEqual({ running: true, fenced: false, standby: false, saved: false, savedFiles: [], confMissing: false, addresses: [], pgdata: false })
+  })
+
+  it('tells a rewind that only a fresh copy can fix from a connection problem', () => {
+    const wal = 'pg_rewind: servers diverged at WAL location 0/400D3A0 on timeline 2\npg_rewind: error: could not find previous WAL record at 0/400D3A0: could not open file "/d/pg_wal/000000020000000000000004": No such file or directory\n'
+    expect(explainRewindFailure(wal)).toEqual({ rebuild: true, reason: 'could not find previous WAL record at 0/400D3A0: could not open file "/d/pg_wal/000000020000000000000004": No such file or directory' })
+    expect(explainRewindFailure('pg_rewind: error: target server needs to use either data checksums or "wal_log_hints = on"').rebuild).toBe(true)
+    expect(explainRewindFailure('pg_rewind: error: connection to server at "10.0.0.1", port 5432 failed: FATAL:  no pg_hba.conf entry for host "10.0.0.2"').rebuild).toBe(false)
+    expect(explainRewindFailure('pg_rewind: error: could not fetch remote file "global/pg_control": ERROR:  permission denied for function pg_read_binary_file').rebuild).toBe(false)
+  })
+
+  it('grants exactly the functions pg_rewind needs', () => {
+    expect(rewindGrantSql('replicadesk')).toBe('GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text, boolean, boolean), pg_catalog.pg_stat_file(text, boolean), pg_catalog.pg_read_binary_file(text), pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO "replicadesk"')
   })
 })
