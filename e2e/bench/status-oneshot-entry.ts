@@ -1,6 +1,8 @@
-// The one-shot status as a whole process, for status.bench.ts (not the CLI: `replicadesk
-// status` is wired to the core later; this entry does what that command will do, minus the
-// argument parsing). Bundled by the bench with esbuild and run cold with plain node:
+// The one-shot status as a whole process, for status.bench.ts: what `replicadesk status
+// CLUSTER --json` does cold (no instance running: readStatusOnce in the process), without the
+// CLI's argument parsing and data dir records. Through a running instance the CLI takes its
+// thin path instead (electron/cli/fast-status.ts; bench section 1b). Bundled by the bench
+// with esbuild and run cold with plain node:
 //   node status-oneshot.mjs CONFIG.json [--timings]
 // CONFIG: { knownHosts, dataDir, cluster: StatusClusterInput }. Prints the snapshot as JSON;
 // with --timings, phase times (ms since process start) on stderr.

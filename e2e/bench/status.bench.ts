@@ -2,19 +2,27 @@
 // Uses the running lab if there is one (REPLICADESK_LAB_STATE), otherwise brings one up and
 // takes it down after. Makes its own primary + 2 standbys (port 5481) and removes them.
 //  1. one-shot status of 3 members as a whole cold process, beside a bare `ssh … psql` script
+//  1b. `replicadesk status CLUSTER --json` through a running instance (the thin path), beside
+//     `node -e 0`, the full CLI through the same instance, and the same bare script
 //  2. CPU of the collecting process per member per second at 10, 25, 50 … members at 1 Hz
 //     (many pollers, each its own database session, pointed at the same 3 instances)
-//  3. down detection for a killed and a cut host, beside a bare `ssh … psql` poller
-// Env: BENCH_ROUNDS (one-shot runs, 15), BENCH_WINDOW_S (CPU window, 10), BENCH_MEMBERS
+//  3. down detection for a killed host, a cut host and a hung server (SIGSTOP), beside a bare
+//     `ssh … psql` poller
+// Env: BENCH_ONLY (comma list of oneshot, instance, cpu, faults), BENCH_ROUNDS (one-shot runs, 15), BENCH_WINDOW_S (CPU window, 10), BENCH_MEMBERS
 // (comma list, default 10,25,50,100,200,400), BENCH_FAULT_ROUNDS (3).
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { build, stop as stopEsbuild } from 'esbuild'
 import { cut, heal, kill, labDown, labUp, readLab, resetHost, restart, type Lab } from '../lab'
 import { createSshService, MemoryTrustStore, type SshService } from '../../electron/core/ssh'
 import { createStatusService, type StatusClusterInput, type StatusService } from '../../electron/core/status'
 import { makeLabCluster, type LabCluster } from '../../electron/core/status/testing/lab-cluster'
+import { ClustersStore } from '../../electron/core/clusters/clusters-store'
+import { pgCluster } from '../../shared/postgres'
+import { HeadlessServer } from '../fixtures/server'
 import { barePoller, baselineOutputs, childrenCpuMs, timed, writeOneShotScript, type BaselineMember } from './status-baseline'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
@@ -86,6 +94,92 @@ async function oneShot(lab: Lab, c: LabCluster) {
   const oursPart = median(phases.printed!) - median(phases.modules!)
   console.log(`   ours after module loading (connect, ask, print): ${ms(oursPart)}; module loading (Node + ssh2 + pg + zod + our bundle): ${ms(median(phases.modules!))}`)
   console.log('   target < 250 ms as a whole process; `patronictl list` ≈ 450 ms on this kind of lab (not measured here)')
+}
+
+async function throughInstance(lab: Lab, c: LabCluster) {
+  console.log(`\n1b. \`replicadesk status CLUSTER --json\` for 3 members through a running instance, whole process, ${ROUNDS} runs each (load avg ${load()})`)
+  // the CLI and server as shipped (out/cli: the thin entry + the full CLI beside it)
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 })
+  if (built.status !== 0) throw new Error(`build-node failed: ${built.stderr}`)
+  const dir = mkdtempSync(join(tmpdir(), 'rd-bench-instance-'))
+  const dataDir = join(dir, 'data')
+  const saved = { ...process.env }
+  // the children (CLI, server) use the lab's host keys and nothing of this machine's SSH setup
+  Object.assign(process.env, { REPLICADESK_KNOWN_HOSTS: lab.knownHostsPath, REPLICADESK_SSH_CONFIG: join(dir, 'none') })
+  delete process.env.SSH_AUTH_SOCK
+  delete process.env.REPLICADESK_DATA_DIR
+  const bin = join(root, 'bin', 'replicadesk.cjs') // package.json "bin"
+  const members = c.input().members
+  for (const [i, m] of members.entries()) {
+    const r = await timed('node', [bin, 'host', 'add', `h${i + 1}`, '--address', m.target.address, '--user', m.target.user!, '--identity-file', lab.clientKeyPath, '--data-dir', dataDir])
+    if (r.code !== 0) throw new Error(`host add h${i + 1} exited ${r.code}`)
+  }
+  // the bench's cluster, recorded as \`cluster adopt\` would record it
+  const record = pgCluster.parse({
+    id: 'bench',
+    major: '15',
+    members: members.map((m, i) => ({ name: m.name, host: `h${i + 1}`, address: m.address, port: m.port, dataDir: m.dataDir, socketDir: m.socketDir, access: m.target.user === 'postgres' ? 'postgres' : 'sudo' })),
+  })
+  await new ClustersStore(dataDir).update('bench', () => record)
+  const server = await HeadlessServer.start(dataDir)
+  try {
+    const statusArgs = ['status', 'bench', '--json', '--data-dir', dataDir]
+    const thin = ['node', [bin, ...statusArgs]] as const
+    const thinEsm = ['node', [join(root, 'out', 'cli', 'index.mjs'), ...statusArgs]] as const
+    // the full CLI as index.mjs was before the split: everything loaded, then the same call
+    const fullUrl = pathToFileURL(join(root, 'out', 'cli', 'full.mjs')).href
+    const full = ['node', ['--input-type=module', '-e', `import(${JSON.stringify(fullUrl)}).then((m) => m.runFull(process.argv.slice(1)))`, ...statusArgs]] as const
+    const run = async ([cmd, args]: readonly [string, readonly string[]]) => {
+      let out = ''
+      const cpu0 = childrenCpuMs()
+      const r = await timed(cmd, [...args], { stdout: (s) => (out = s) })
+      if (r.code !== 0) throw new Error(`${args.join(' ')} exited ${r.code}: ${out}`)
+      return { ms: r.ms, out, cpu: childrenCpuMs() - cpu0 }
+    }
+    const deadline = Date.now() + 30_000
+    const states = async () => (JSON.parse((await run(thin)).out) as { members: { state: string }[] }).members.map((m) => m.state).join()
+    while ((await states()) !== 'up,up,up') {
+      if (Date.now() > deadline) throw new Error(`not all members up through the instance: ${(await run(thin)).out}`)
+      await sleep(300)
+    }
+    // the same output as the full CLI (read between two of its reads: a tick may change a field)
+    const steady = (json: string) => JSON.stringify({ ...JSON.parse(json), at: null, seq: null })
+    let same = false
+    for (let i = 0; i < 5 && !same; i++) {
+      const [before, ours, after] = [await run(full), await run(thin), await run(full)]
+      same = [before, after].some((x) => steady(x.out) === steady(ours.out))
+    }
+    if (!same) throw new Error('the thin path printed something else than the full CLI, 5 times')
+    const members3 = members.map((m) => ({ host: m.host, user: m.target.user!, port: m.port, dataDir: m.dataDir! }))
+    const script = writeOneShotScript(lab, members3, dir)
+    for (let i = 0; i < 2; i++) for (const x of [thin, thinEsm, full]) await run(x) // warm the file cache
+    type Key = 'bare' | 'thin' | 'thinEsm' | 'full' | 'baseline'
+    const xs: Record<Key, number[]> = { bare: [], thin: [], thinEsm: [], full: [], baseline: [] }
+    // CPU (user + sys) of the process, from the kernel's 10 ms ticks: a mean over the runs,
+    // steadier than wall time when other work shares the machine
+    const cpu: Record<Key, number> = { bare: 0, thin: 0, thinEsm: 0, full: 0, baseline: 0 }
+    const runs: [Key, readonly [string, readonly string[]]][] = [['bare', ['node', ['-e', '0']]], ['thin', thin], ['thinEsm', thinEsm], ['full', full], ['baseline', ['sh', [script]]]]
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const [k, x] of runs) {
+        const r = await run(x)
+        xs[k].push(r.ms)
+        cpu[k] += r.cpu
+      }
+    }
+    const row = (name: string, k: Key) => console.log(`   ${name.padEnd(58)} median ${ms(median(xs[k]))}  range ${ms(Math.min(...xs[k]))}–${ms(Math.max(...xs[k]))}  p90 ${ms(pct(xs[k], 90))}  CPU ${ms(cpu[k] / ROUNDS)}`)
+    row('node -e 0 (Node start-up alone)', 'bare')
+    row('ours: replicadesk status --json (bin/replicadesk.cjs)', 'thin')
+    row('ours: node out/cli/index.mjs status --json (ES module entry)', 'thinEsm')
+    row('before: the full CLI through the same instance', 'full')
+    row('baseline: sh + 3 × (ssh … psql; df) in parallel', 'baseline')
+    const m = (k: keyof typeof xs) => median(xs[k])
+    console.log(`   thin path: ${ms(m('thin') - m('bare'))} above bare Node; ${(m('full') / m('thin')).toFixed(1)}× faster than the full CLI; ${(m('baseline') / m('thin')).toFixed(1)}× faster than the baseline (${(m('thin') / m('baseline')).toFixed(2)} of its time)`)
+    console.log('   target < 55 ms as a whole process (`repmgr cluster show` ≈ 55 ms; not measured here)')
+  } finally {
+    await server.stop()
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]
+    Object.assign(process.env, saved)
+  }
 }
 
 function virtualCluster(c: LabCluster, n: number): StatusClusterInput {
@@ -195,14 +289,18 @@ async function faults(lab: Lab, c: LabCluster) {
   await waitState('db3', 'up', 20_000)
   await waitState('db2', 'up', 20_000)
   const report: Record<string, { ours: number[]; back: number[]; bare: number[]; reasons: Set<string> }> = {}
-  const runFault = async (what: 'kill' | 'cut', member: string, host: string) => {
+  // a hung server: every process of the instance stopped (the postmaster alone is not enough,
+  // its backends keep answering)
+  const signal = (member: string, sig: 'STOP' | 'CONT') => c.run(member, ['sh', '-c', 'pm=$(head -n 1 "$1/postmaster.pid") && kill -s "$2" "$pm" $(pgrep -P "$pm")', 'sh', c.dataDir, sig], 'root')
+  const runFault = async (what: 'kill' | 'cut' | 'hang', member: string, host: string) => {
     const r = (report[what] ??= { ours: [], back: [], bare: [], reasons: new Set() })
     const m = input.members.find((x) => x.name === member)!
     const bare = barePoller(lab, { host, user: m.target.user!, port: PORT, dataDir: m.dataDir! }, 1000, 2)
     await sleep(2500 + Math.random() * 1000)
     const t0 = performance.now()
     if (what === 'kill') await kill(host, lab)
-    else await cut(host, lab)
+    else if (what === 'cut') await cut(host, lab)
+    else await signal(member, 'STOP')
     const downAt = await waitState(member, 'down', 15_000)
     if (downAt) r.ours.push(downAt - t0)
     r.reasons.add(stateOf(member).down?.code ?? '?')
@@ -216,9 +314,12 @@ async function faults(lab: Lab, c: LabCluster) {
       await restart(host, lab)
       t1 = performance.now()
       await c.start(member)
-    } else {
+    } else if (what === 'cut') {
       t1 = performance.now()
       await heal(host, lab)
+    } else {
+      t1 = performance.now()
+      await signal(member, 'CONT')
     }
     const upAt = await waitState(member, 'up', 20_000)
     if (upAt) r.back.push(upAt - t1)
@@ -227,11 +328,12 @@ async function faults(lab: Lab, c: LabCluster) {
   for (let i = 0; i < FAULT_ROUNDS; i++) {
     await runFault('kill', 'db3', 'host3')
     await runFault('cut', 'db2', 'host2')
+    await runFault('hang', 'db3', 'host3')
   }
   for (const [what, r] of Object.entries(report)) {
     console.log(`   ${what}: ours down after ${r.ours.map(ms).join(', ')} (median ${ms(median(r.ours))}; reason ${[...r.reasons].join('/')})`)
     console.log(`   ${' '.repeat(what.length)}  bare poller (ssh … psql every 1 s, 2 s limit) down after ${r.bare.map(ms).join(', ')} (median ${ms(r.bare.length ? median(r.bare) : undefined)})`)
-    console.log(`   ${' '.repeat(what.length)}  ours back ${r.back.map(ms).join(', ')} after ${what === 'kill' ? 'PostgreSQL started again on the rebooted host' : 'heal'}`)
+    console.log(`   ${' '.repeat(what.length)}  ours back ${r.back.map(ms).join(', ')} after ${{ kill: 'PostgreSQL started again on the rebooted host', cut: 'heal', hang: 'SIGCONT' }[what]}`)
   }
   await status.close()
   await ssh.close()
@@ -253,6 +355,7 @@ async function main() {
   try {
     await c.run('db1', [`${lab.pgBin}/pgbench`, '-h', '/run/postgresql', '-p', String(PORT), '-i', '-q', '-s', '1', 'postgres'])
     if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('oneshot')) await oneShot(lab, c)
+    if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('instance')) await throughInstance(lab, c)
     if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('cpu')) await cpu(lab, c)
     if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('faults')) await faults(lab, c)
   } finally {

@@ -1,15 +1,14 @@
-import { runCli } from './main'
+// Entry of the `replicadesk` command (built as out/cli/index.cjs and index.mjs). `status
+// CLUSTER [--json]` with an instance running takes the thin path (node builtins only);
+// everything else — and that path whenever it cannot answer exactly as the full CLI would —
+// loads the full CLI.
+import { fastStatus } from './fast-status'
 
 const argv = process.argv.slice(2)
-const done = (code: number) => {
-  process.exitCode = code
-}
 
-if (argv[0] === 'serve') {
-  import('../server/main').then(({ main }) => main(argv.slice(1)).then((code) => process.exit(code)))
-} else {
-  runCli(argv, { out: (t) => console.log(t), err: (t) => console.error(t) }).then(done, (err: Error) => {
-    console.error(`replicadesk failed unexpectedly: ${err.stack ?? err.message}`)
-    done(1)
+fastStatus(argv, { out: (t) => void process.stdout.write(`${t}\n`) })
+  .catch(() => undefined)
+  .then((code) => {
+    if (code !== undefined) process.exitCode = code
+    else return import('./full').then(({ runFull }) => runFull(argv))
   })
-}

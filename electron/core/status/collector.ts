@@ -2,8 +2,9 @@
 // that member's one persistent database session; a member whose last poll has not answered is
 // skipped (never two polls in flight for a member). A member goes down the moment something
 // says so — the SSH connection's state, the session's end or error, a refused reconnect, or a
-// poll that stays unanswered — and comes back by itself: the session is reopened with backoff,
-// and at once when the host's SSH connection is back. Every change is published as a diff at
+// poll that stays unanswered (down after answerTimeoutMs; its session dropped after
+// reopenAfterMs) — and comes back by itself: the session is reopened with backoff, and at
+// once when the host's SSH connection is back. Every change is published as a diff at
 // once; each tick also feeds the history and, every few seconds, the last primary position.
 import type { ClusterStatus, MemberDown, PrimaryPosition, SplitBrainAlarm, SplitBrainEvent, StatusEvent, StatusHistory, DiskStatus } from '../../../shared/status'
 import { AppError } from '../../../shared/errors'
@@ -27,13 +28,18 @@ type Settings = Required<CollectorOptions>
 
 export function settingsOf(o: CollectorOptions = {}): Settings {
   const periodMs = Math.max(100, Math.round(o.periodMs ?? 1000))
+  // A hung server is noticed within period + answer wait (the last answer came just before it
+  // hung, the next poll goes out a period later): 1.8 s at 1 s. A slow poll past this only
+  // flickers the member down until it answers; the server's statement_timeout is the period.
+  const answerTimeoutMs = o.answerTimeoutMs ?? Math.max(500, Math.round(0.8 * periodMs))
   return {
     periodMs,
     diskPeriodMs: o.diskPeriodMs ?? 30_000,
     heartbeatMs: o.heartbeatMs ?? 5000,
     historySeconds: o.historySeconds ?? 900,
     statementTimeoutMs: o.statementTimeoutMs ?? Math.max(500, periodMs),
-    answerTimeoutMs: o.answerTimeoutMs ?? Math.max(3 * periodMs, 3000),
+    answerTimeoutMs,
+    reopenAfterMs: Math.max(o.reopenAfterMs ?? Math.max(3 * periodMs, 3000), answerTimeoutMs),
     connectTimeoutMs: o.connectTimeoutMs ?? 5000,
     positionWriteMs: o.positionWriteMs ?? 5000,
   }
@@ -58,6 +64,10 @@ class Member {
   inFlightSince = 0
   /** The session whose poll has not answered yet. */
   inFlight: DbSession | null = null
+  /** Marks the member down when the poll in flight stays unanswered. */
+  answerTimer: NodeJS.Timeout | undefined
+  /** The poll in flight is late: the member was marked down for it. */
+  late = false
   sample: RawSample | null = null
   sampleTick = -1
   fresh = false
@@ -97,7 +107,7 @@ export class Collector {
   private readonly diskNext = new Map<string, number>()
   private readonly diskBusy = new Set<string>()
   /** Counters for benches and diagnostics. */
-  readonly stats = { ticks: 0, polls: 0, skipped: 0, connects: 0, events: 0, errors: 0 }
+  readonly stats = { ticks: 0, polls: 0, skipped: 0, late: 0, connects: 0, events: 0, errors: 0 }
   lastError: unknown = null
 
   constructor(
@@ -142,6 +152,7 @@ export class Collector {
     clearTimeout(this.timer)
     this.unsubscribe?.()
     await Promise.all(this.members.map((m) => {
+      clearTimeout(m.answerTimer)
       const s = m.session
       m.session = null
       return s?.close()
@@ -191,7 +202,7 @@ export class Collector {
         if (m.inFlight) {
           m.skipped++
           this.stats.skipped++
-          if (now - m.inFlightSince > s.answerTimeoutMs) this.answerTimedOut(m)
+          if (now - m.inFlightSince > s.reopenAfterMs) this.answerTimedOut(m)
           continue
         }
         polls.push(this.poll(m, m.session))
@@ -217,6 +228,12 @@ export class Collector {
   private async poll(m: Member, session: DbSession): Promise<void> {
     m.inFlight = session
     m.inFlightSince = Date.now()
+    m.late = false
+    clearTimeout(m.answerTimer)
+    m.answerTimer = setTimeout(() => {
+      if (m.inFlight === session && m.session === session && !this.stopped) this.answerLate(m)
+    }, this.settings.answerTimeoutMs)
+    m.answerTimer.unref()
     this.stats.polls++
     try {
       if (!m.dataDir && !m.dataDirAsked) {
@@ -232,11 +249,20 @@ export class Collector {
       m.state = 'up'
       m.down = null
       m.backoffMs = FAST_RETRY_MS
+      // A late answer: up again now, not at the next tick's publication.
+      if (m.late) {
+        m.fresh = true
+        this.publish(false)
+      }
     } catch (err) {
       // A session that ended reports through onEnd; here only errors of a live session.
       if (m.session === session && !session.closed) this.markDown(m, fromError(m.who, err), true)
     } finally {
-      if (m.inFlight === session) m.inFlight = null
+      if (m.inFlight === session) {
+        m.inFlight = null
+        m.late = false
+        clearTimeout(m.answerTimer)
+      }
     }
   }
 
@@ -282,10 +308,24 @@ export class Collector {
     this.publish(false)
   }
 
+  /**
+   * The poll in flight is late: down now, but the session is kept (the answer may still come).
+   * A cut host often ends up here first; SSH keepalive then says `ssh_unreachable`.
+   */
+  private answerLate(m: Member): void {
+    m.late = true
+    this.stats.late++
+    this.markDown(m, { code: 'timeout', reason: `${m.who.name} on ${m.who.host}: no answer from PostgreSQL for ${Math.round((Date.now() - m.inFlightSince) / 100) / 10} s (the server hung or overloaded, or the host cut off).` }, true)
+    this.publish(false)
+  }
+
+  /** Still no answer: the session is given up (a stuck backend stays stuck) and reopened. */
   private answerTimedOut(m: Member): void {
     const s = m.session
     m.session = null
     m.inFlight = null
+    m.late = false
+    clearTimeout(m.answerTimer)
     this.markDown(m, { code: 'timeout', reason: `${m.who.name} on ${m.who.host}: no answer from PostgreSQL for ${Math.round((Date.now() - m.inFlightSince) / 100) / 10} s; the session was dropped and is being reopened.` }, true)
     void s?.close()
     this.scheduleRetry(m)

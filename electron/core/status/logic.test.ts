@@ -7,6 +7,7 @@ import { clusterStatus, memberStatus, statusEvent, type ClusterStatus } from '..
 import { derive, lagSeconds, nextPosition, nextSplitBrain, type MemberView } from './derive'
 import { applyDiff, diffCluster, diffMember, same } from './diff'
 import { parseDf } from './disk'
+import { settingsOf } from './collector'
 import { capacityFor, HistoryRing } from './history'
 import { formatLsn, lsnDiff, maxLsn, parseLsn } from './lsn'
 import { parseSample, type RawSample } from './query'
@@ -274,5 +275,17 @@ describe('one server under two names', () => {
     const d = derive([view('a', primary('0/5000100')), view('b', primary('0/5000100'), { instanceKey: 'k-a' }), view('s', standby('0/5000000', '0/5000000'))])
     expect(d.writable).toEqual(['a'])
     expect(d.members[2]!.lagBytes).toBe(0x100)
+  })
+})
+
+describe('answer deadlines', () => {
+  it('show a hung server down within 2 s at the default period, and reopen its session later', () => {
+    const s = settingsOf()
+    // worst case: the server hangs right after an answer; the next poll goes out a period later
+    expect(s.periodMs + s.answerTimeoutMs).toBeLessThanOrEqual(1800)
+    expect(s.answerTimeoutMs).toBeGreaterThanOrEqual(500) // no false alarm for a slow poll under that
+    expect(s.reopenAfterMs).toBe(3000)
+    expect(settingsOf({ periodMs: 5000 })).toMatchObject({ answerTimeoutMs: 4000, reopenAfterMs: 15_000 })
+    expect(settingsOf({ answerTimeoutMs: 4000, reopenAfterMs: 1000 }).reopenAfterMs).toBe(4000)
   })
 })

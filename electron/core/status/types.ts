@@ -34,8 +34,14 @@ export interface CollectorOptions {
   historySeconds?: number
   /** Server-side statement_timeout of the poll (default: the period, at least 500 ms). */
   statementTimeoutMs?: number
-  /** A poll without an answer after this long marks the member down and drops its session (default max(3 × period, 3000)). */
+  /**
+   * A poll without an answer after this long marks the member down (`timeout`); the session is
+   * kept, so a late answer brings it back at once (default 0.8 × period, at least 500 ms: a
+   * hung server shows down within period + this, 1.8 s at 1 s).
+   */
   answerTimeoutMs?: number
+  /** A poll still unanswered after this long: the session is dropped and reopened (default max(3 × period, 3000)). */
+  reopenAfterMs?: number
   /** SSH connect + channel + PostgreSQL login (default 5 s). */
   connectTimeoutMs?: number
   /** Minimum time between writes of the last primary position (default 5 s). */

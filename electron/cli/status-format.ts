@@ -1,0 +1,28 @@
+// The human form of `replicadesk status CLUSTER` and its split-brain banner. Kept free of zod
+// and the core (types only) so the thin status path (fast-status.ts) can print it too.
+import type { ClusterStatus } from '../../shared/status'
+import { formatTable } from './format'
+
+export const SPLIT_BRAIN_EXIT = 4
+
+const bytes = (n: number | null) => (n === null ? '' : n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
+
+export function formatStatus(s: ClusterStatus): string {
+  const rows = s.members.map((m) => ({
+    member: m.name,
+    host: `${m.host}:${m.port}`,
+    role: m.role ?? '',
+    state: m.state === 'down' ? `down: ${m.down?.reason ?? ''}` : m.state,
+    timeline: m.timeline ?? '',
+    lsn: m.currentLsn ?? m.replayLsn ?? '',
+    lag: m.role === 'standby' ? `${bytes(m.lagBytes)} / ${m.lagSeconds === null ? '' : `${m.lagSeconds.toFixed(1)} s`}` : '',
+    sync: m.syncState ?? '',
+  }))
+  const head = `Cluster ${s.cluster}: primary ${s.primary ?? 'none'} (read ${s.at})`
+  return [head, formatTable(rows)].join('\n')
+}
+
+export function splitBrainBanner(s: ClusterStatus): string | undefined {
+  if (!s.splitBrain) return undefined
+  return `SPLIT BRAIN: ${s.splitBrain.members.join(' and ')} both accept writes. Stop writing to the cluster and fence one of them before anything else.`
+}
