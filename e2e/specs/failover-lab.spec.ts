@@ -7,10 +7,11 @@
 //  2. A split brain made by hand (the replica promoted behind ReplicaDesk's back): the banner
 //     offers to fence each writable member; the old primary is fenced from it, then brought
 //     back from its card with Rejoin (pg_rewind); the rebuild option asks once more first.
-import { exec, execOk, kill, resetHost, type Lab, type LabHost } from '../lab'
+import { exec, execOk, kill, type Lab, type LabHost } from '../lab'
 import { expect, test, type AppUnderTest } from '../fixtures/app'
 import { labHosts, requireLab, requireLabNetns } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
+import { cleanLabMember, cliOk } from '../fixtures/labMembers'
 import { ClustersPage } from '../pages/ClustersPage'
 import { OperationCard } from '../pages/OperationsPage'
 import { RoleActions, type RoleChangeDialog } from '../pages/RoleChangeDialog'
@@ -32,15 +33,7 @@ const failoverMembers: Member[] = [1, 2, 3].map((i) => ({ name: `f${i}`, host: `
 const FENCE = { id: 'fnc', port: 5448 }
 const fenceMembers: Member[] = [1, 2].map((i) => ({ name: `p${i}`, host: `host${i}`, dataDir: `/var/lib/postgresql/15/fnc${i}`, port: FENCE.port }))
 
-/** Stops what the spec started and removes what it made on a host (whatever state it is in). */
-async function cleanHost(m: Member): Promise<void> {
-  await resetHost(m.host, lab) // a killed host boots again
-  const pgCtl = `${lab.pgBin}/pg_ctl`
-  if ((await exec(m.host, ['test', '-f', `${m.dataDir}/postmaster.pid`])).code === 0) {
-    await exec(m.host, [pgCtl, '-D', m.dataDir, 'stop', '-m', 'immediate', '-w'], { user: 'postgres' })
-  }
-  await execOk(m.host, ['rm', '-rf', '--', m.dataDir, `/var/log/postgresql/replicadesk-${m.name}.log`, '/var/lib/postgresql/.pgpass', '/var/lib/postgresql/.replicadesk'])
-}
+const cleanHost = (m: Member) => cleanLabMember(lab, m)
 
 test.beforeAll(() => {
   lab = requireLab()
@@ -56,13 +49,7 @@ test.afterAll(async () => {
   }
 })
 
-/** A CLI command that must succeed; on failure the message carries the member's PostgreSQL log. */
-async function cli(app: AppUnderTest, args: string[], member?: Member): Promise<void> {
-  const r = await app.cli(args)
-  let log = ''
-  if (r.code !== 0 && member) log = (await exec(member.host, ['tail', '-n', '30', `/var/log/postgresql/replicadesk-${member.name}.log`])).stdout
-  expect(r.code, `replicadesk ${args.join(' ')}: ${JSON.stringify(r.json)} ${r.stderr}${log ? `\nlog of ${member!.name}:\n${log}` : ''}`).toBe(0)
-}
+const cli = cliOk
 
 const psql = (m: Member, sql: string) =>
   execOk(m.host, [`${lab.pgBin}/psql`, '-X', '-At', '-h', '/var/run/postgresql', '-p', String(m.port), '-d', 'postgres', '-c', sql], { user: 'postgres' }).then((s) => s.trim())

@@ -4,10 +4,11 @@
 // host2 (a power cut) and its card goes red within 2 s with the reason while the others stay
 // green; host2 reboots, PostgreSQL is started again by hand, and the card comes back by itself.
 // Last, a replica is promoted by hand: two primaries, and the split-brain banner names them.
-import { exec, execOk, kill, resetHost, restart, type Lab, type LabHost } from '../lab'
-import { expect, test, type AppUnderTest } from '../fixtures/app'
+import { execOk, kill, restart, type Lab, type LabHost } from '../lab'
+import { expect, test } from '../fixtures/app'
 import { labHosts, requireLab, requireLabNetns } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
+import { cleanLabMember, cliOk } from '../fixtures/labMembers'
 import { ClustersPage } from '../pages/ClustersPage'
 import { StatusPanel } from '../pages/StatusPanel'
 
@@ -26,15 +27,7 @@ const members = [
 type Member = (typeof members)[number]
 const pgLog = (member: string) => `/tmp/replicadesk-status-${member}.log`
 
-/** Stops what the spec started and removes what it made on a host (whatever state it is in). */
-async function cleanHost(m: Member): Promise<void> {
-  await resetHost(m.host, lab) // a killed host boots again
-  const pgCtl = `${lab.pgBin}/pg_ctl`
-  if ((await exec(m.host, ['test', '-f', `${m.dataDir}/postmaster.pid`])).code === 0) {
-    await exec(m.host, [pgCtl, '-D', m.dataDir, 'stop', '-m', 'immediate', '-w'], { user: 'postgres' })
-  }
-  await execOk(m.host, ['rm', '-rf', '--', m.dataDir, pgLog(m.name), `/var/log/postgresql/replicadesk-${m.name}.log`, '/var/lib/postgresql/.pgpass', '/var/lib/postgresql/.replicadesk'])
-}
+const cleanHost = (m: Member) => cleanLabMember(lab, m, [pgLog(m.name)])
 
 test.beforeAll(() => {
   lab = requireLab()
@@ -50,13 +43,7 @@ test.afterAll(async () => {
   }
 })
 
-/** A CLI command that must succeed; on failure the message carries the member's PostgreSQL log. */
-async function cli(app: AppUnderTest, args: string[], member?: Member): Promise<void> {
-  const r = await app.cli(args)
-  let log = ''
-  if (r.code !== 0 && member) log = (await exec(member.host, ['tail', '-n', '30', `/var/log/postgresql/replicadesk-${member.name}.log`])).stdout
-  expect(r.code, `replicadesk ${args.join(' ')}: ${JSON.stringify(r.json)} ${r.stderr}${log ? `\nlog of ${member!.name}:\n${log}` : ''}`).toBe(0)
-}
+const cli = cliOk
 
 test('topology and member cards of a live 3-member cluster; a killed host goes red within 2 s and comes back; two primaries raise the banner', async ({ app }) => {
   requireLabNetns(lab, 'killing a host needs network namespaces')

@@ -5,10 +5,11 @@
 // to whom, no data lost, every step with its commands; picking a member plans again for it;
 // Confirm starts it, the operations panel on the card follows its steps to the end, and the
 // topology shows the new primary with the two others (the old primary too) streaming from it.
-import { exec, execOk, resetHost, type Lab, type LabHost } from '../lab'
-import { expect, test, type AppUnderTest } from '../fixtures/app'
+import { execOk, type Lab, type LabHost } from '../lab'
+import { expect, test } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
+import { cleanLabMember, cliOk } from '../fixtures/labMembers'
 import { ClustersPage } from '../pages/ClustersPage'
 import { OperationCard } from '../pages/OperationsPage'
 import { RoleActions } from '../pages/RoleChangeDialog'
@@ -28,15 +29,7 @@ const members = [
 ] as const
 type Member = (typeof members)[number]
 
-/** Stops what the spec started and removes what it made on a host (whatever state it is in). */
-async function cleanHost(m: Member): Promise<void> {
-  await resetHost(m.host, lab)
-  const pgCtl = `${lab.pgBin}/pg_ctl`
-  if ((await exec(m.host, ['test', '-f', `${m.dataDir}/postmaster.pid`])).code === 0) {
-    await exec(m.host, [pgCtl, '-D', m.dataDir, 'stop', '-m', 'immediate', '-w'], { user: 'postgres' })
-  }
-  await execOk(m.host, ['rm', '-rf', '--', m.dataDir, `/var/log/postgresql/replicadesk-${m.name}.log`, '/var/lib/postgresql/.pgpass', '/var/lib/postgresql/.replicadesk'])
-}
+const cleanHost = (m: Member) => cleanLabMember(lab, m)
 
 test.beforeAll(() => {
   lab = requireLab()
@@ -52,13 +45,7 @@ test.afterAll(async () => {
   }
 })
 
-/** A CLI command that must succeed; on failure the message carries the member's PostgreSQL log. */
-async function cli(app: AppUnderTest, args: string[], member?: Member): Promise<void> {
-  const r = await app.cli(args)
-  let log = ''
-  if (r.code !== 0 && member) log = (await exec(member.host, ['tail', '-n', '30', `/var/log/postgresql/replicadesk-${member.name}.log`])).stdout
-  expect(r.code, `replicadesk ${args.join(' ')}: ${JSON.stringify(r.json)} ${r.stderr}${log ? `\nlog of ${member!.name}:\n${log}` : ''}`).toBe(0)
-}
+const cli = cliOk
 
 const psql = (m: Member, sql: string) =>
   execOk(m.host, [`${lab.pgBin}/psql`, '-X', '-At', '-h', '/var/run/postgresql', '-p', String(PORT), '-d', 'postgres', '-c', sql], { user: 'postgres' }).then((s) => s.trim())

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec, execOk, type LabHost } from '../../e2e/lab'
 import { runCli } from './main'
-import { cliLab, type CliLab } from './testing/cli-lab'
+import { cleanupDataDirs, cliLab, type CliLab } from './testing/cli-lab'
 
 let t: CliLab
 let hosts: LabHost[]
@@ -13,12 +13,6 @@ const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
 const cli = (...argv: string[]) => t.cli(...argv)
 const cliProcess = (fault: string, ...argv: string[]) => t.cliProcess(fault, ...argv)
 
-const cleanup = `for d in "$@"; do
-  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
-  rm -rf -- "$d"
-done
-rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
-exit 0`
 
 const psql = (host: LabHost, sql: string) => t.psql(host, 5432, sql)
 
@@ -29,7 +23,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', dirOf('c1'), dirOf('c2'), dirOf('c3')])))
+  await cleanupDataDirs(hosts, [dirOf('c1'), dirOf('c2'), dirOf('c3')])
 })
 
 describe('replicadesk cluster and replica commands against the lab', () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cut, exec, heal, kill, resetHost, restart, type LabHost } from '../../e2e/lab'
 import { HeadlessServer } from '../../e2e/fixtures/server'
 import { describeReport, setupProbe, WriteProbe, type ProbeAccess } from '../../e2e/probe'
-import { cliLab, type CliLab } from './testing/cli-lab'
+import { cleanupDataDirs, cliLab, topology as topologyOf, waitFor, type CliLab } from './testing/cli-lab'
 
 let t: CliLab
 let hosts: LabHost[]
@@ -20,33 +20,8 @@ const members = ['f1', 'f2', 'f3']
 const hostOf = (m: string) => hosts[members.indexOf(m)]!
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const cleanup = `for d in "$@"; do
-  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
-  rm -rf -- "$d"
-done
-rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
-exit 0`
 
-async function topology(): Promise<{ primaries: string[]; streaming: string[] }> {
-  const answers = await Promise.all(
-    members.map(async (m) => {
-      const r = await exec(hostOf(m).name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres' }).catch(() => ({ code: -1, stdout: '' }))
-      return { name: m, out: r.code === 0 ? r.stdout.trim() : '' }
-    }),
-  )
-  const primaries = answers.filter((a) => a.out.startsWith('t|'))
-  return { primaries: primaries.map((a) => a.name), streaming: primaries.length === 1 ? primaries[0]!.out.slice(2).split(',').filter(Boolean) : [] }
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<{ value: T; ms: number }> {
-  const t0 = performance.now()
-  for (;;) {
-    const value = await read()
-    if (ok(value)) return { value, ms: performance.now() - t0 }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`)
-    await sleep(100)
-  }
-}
+const topology = () => topologyOf(hosts, members)
 
 const status = async () => JSON.parse((await t.cli('status', 'ha', '--json')).out) as { primary: string | null; splitBrain: unknown; members: { name: string; state: string; writable: boolean | null }[] }
 const record = async () => (JSON.parse((await t.cli('cluster', 'list', '--json')).out) as { id: string; fenced: string[] }[]).find((c) => c.id === 'ha')!
@@ -54,7 +29,7 @@ const record = async () => (JSON.parse((await t.cli('cluster', 'list', '--json')
 beforeAll(async () => {
   t = await cliLab()
   hosts = t.hosts
-  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', ...members.map(dirOf)])))
+  await cleanupDataDirs(hosts, members.map(dirOf))
   expect((await t.cli('cluster', 'create', 'ha', '--member', 'f1', '--host', 'h1', '--pgdata', dirOf('f1'), '--sync')).code).toBe(0)
   for (const m of ['f2', 'f3']) expect((await t.cli('replica', 'add', 'ha', m, '--host', `h${members.indexOf(m) + 1}`, '--pgdata', dirOf(m), '--sync')).err).toBe('')
   access = await setupProbe({ members: members.map((m) => ({ name: m, host: hostOf(m).name, address: hostOf(m).address, port: 5432 })), primary: 'f1' })
@@ -65,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop()
   await Promise.all(hosts.map((h) => resetHost(h.name)))
-  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', ...members.map(dirOf)])))
+  await cleanupDataDirs(hosts, members.map(dirOf))
 })
 
 async function underProbe<T>(finalPrimary: () => Promise<string>, body: (probe: WriteProbe) => Promise<T>) {

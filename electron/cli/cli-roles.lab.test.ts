@@ -3,8 +3,8 @@
 // and the CLI killed at every step of a switchover and of a failover: resume or abandon ends
 // with exactly one primary and the others streaming from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exec, type LabHost } from '../../e2e/lab'
-import { cliLab, type CliLab } from './testing/cli-lab'
+import type { LabHost } from '../../e2e/lab'
+import { cleanupDataDirs, cliLab, topology as topologyOf, type CliLab } from './testing/cli-lab'
 
 let t: CliLab
 let hosts: LabHost[]
@@ -12,38 +12,22 @@ const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
 const members = ['r1', 'r2', 'r3']
 const soak = Boolean(process.env.SOAK)
 
-const cleanup = `for d in "$@"; do
-  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
-  rm -rf -- "$d"
-done
-rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
-exit 0`
 
-/** Who is writable, and whom the writable one's standbys are, read on the servers. */
-async function topology(): Promise<{ primaries: string[]; streaming: string[] }> {
-  const answers = await Promise.all(
-    hosts.map(async (h, i) => {
-      const r = await exec(h.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres' })
-      return { name: members[i]!, out: r.code === 0 ? r.stdout.trim() : '' }
-    }),
-  )
-  const primaries = answers.filter((a) => a.out.startsWith('t|'))
-  return { primaries: primaries.map((a) => a.name), streaming: primaries.length === 1 ? primaries[0]!.out.slice(2).split(',').filter(Boolean) : [] }
-}
+const topology = () => topologyOf(hosts, members)
 
 /** Exactly one primary, the other two streaming from it (waits for streaming to settle). */
 async function expectConverged(): Promise<string> {
   let top = await topology()
   for (const deadline = Date.now() + 20_000; top.streaming.length < 2 && Date.now() < deadline; top = await topology()) await new Promise((r) => setTimeout(r, 200))
   expect(top.primaries).toHaveLength(1)
-  expect(top.streaming.sort()).toEqual(members.filter((m) => m !== top.primaries[0]))
+  expect(top.streaming).toEqual(members.filter((m) => m !== top.primaries[0]))
   return top.primaries[0]!
 }
 
 beforeAll(async () => {
   t = await cliLab()
   hosts = t.hosts
-  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', ...members.map(dirOf)])))
+  await cleanupDataDirs(hosts, members.map(dirOf))
   expect((await t.cli('cluster', 'create', 'ha', '--member', 'r1', '--host', 'h1', '--pgdata', dirOf('r1'), '--sync')).code).toBe(0)
   for (const [i, m] of ['r2', 'r3'].entries()) {
     const added = await t.cli('replica', 'add', 'ha', m, '--host', `h${i + 2}`, '--pgdata', dirOf(m), '--sync')
@@ -53,7 +37,7 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
-  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', cleanup, 'sh', ...members.map(dirOf)])))
+  await cleanupDataDirs(hosts, members.map(dirOf))
 })
 
 describe('replicadesk switchover against the lab', () => {
@@ -124,7 +108,7 @@ describe('replicadesk switchover against the lab', () => {
       const want = () => members.filter((m) => m !== top.primaries[0] && !fenced.includes(m))
       for (const deadline = Date.now() + 20_000; top.streaming.length < want().length && Date.now() < deadline; top = await topology()) await new Promise((r) => setTimeout(r, 200))
       expect(top.primaries, `${point} ${how}`).toHaveLength(1)
-      expect(top.streaming.sort(), `${point} ${how}`).toEqual(want())
+      expect(top.streaming, `${point} ${how}`).toEqual(want())
       for (const f of fenced) expect((await t.cli('rejoin', 'ha', f, '--yes')).err, `rejoin ${f} after ${point} ${how}`).toBe('')
       outcomes.push(`${point} ${how} → ${top.primaries[0]}${fenced.length ? ` (${fenced.join(', ')} fenced, rejoined)` : ''}`)
       expect(old).toBeTruthy()

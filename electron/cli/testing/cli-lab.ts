@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { execOk, readLab, type Lab, type LabHost } from '../../../e2e/lab'
+import { exec, execOk, readLab, type Lab, type LabHost } from '../../../e2e/lab'
 import { runCli, type CliIo } from '../main'
 
 export interface CliLab {
@@ -55,4 +55,42 @@ export async function cliLab(): Promise<CliLab> {
     expect((await cli('host', 'add', `h${i + 1}`, '--address', h.address, '--user', 'postgres', '--identity-file', lab.clientKeyPath)).code).toBe(0)
   }
   return { lab, hosts, dataDir, cli, cliWith, cliProcess, psql }
+}
+
+const CLEANUP = `for d in "$@"; do
+  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
+  rm -rf -- "$d"
+done
+rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log
+exit 0`
+
+/** Stops and removes plain data dirs on every host, with the passfile, claims and fences. */
+export async function cleanupDataDirs(hosts: readonly LabHost[], dirs: readonly string[]): Promise<void> {
+  await Promise.all(hosts.map((h) => exec(h.name, ['sh', '-c', CLEANUP, 'sh', ...dirs])))
+}
+
+/**
+ * Who is writable, and which standbys stream from it, read on the servers as postgres
+ * (`members[i]` runs on `hosts[i]`, port 5432). A host that is down answers nothing.
+ */
+export async function topology(hosts: readonly LabHost[], members: readonly string[]): Promise<{ primaries: string[]; streaming: string[] }> {
+  const answers = await Promise.all(
+    members.map(async (m, i) => {
+      const r = await exec(hosts[i]!.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres' }).catch(() => ({ code: -1, stdout: '' }))
+      return { name: m, out: r.code === 0 ? r.stdout.trim() : '' }
+    }),
+  )
+  const primaries = answers.filter((a) => a.out.startsWith('t|'))
+  return { primaries: primaries.map((a) => a.name), streaming: primaries.length === 1 ? primaries[0]!.out.slice(2).split(',').filter(Boolean).sort() : [] }
+}
+
+/** Reads until `ok` (every 100 ms) or throws after `timeoutMs`; returns the value and how long it took. */
+export async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now()
+  for (;;) {
+    const value = await read()
+    if (ok(value)) return { value, ms: performance.now() - t0 }
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }

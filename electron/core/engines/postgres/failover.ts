@@ -18,8 +18,8 @@ import { assessFailover } from './assess'
 import { pgError } from './errors'
 import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
 import { PgNode } from './node'
-import { ahead, configureFollow, converge, unfenceAndStart, fence, fenceCommand, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, stopFastCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
-import { isRunning } from './instance'
+import { followNewPrimary, promoteStep } from './role-steps'
+import { ahead, unfenceAndStart, fence, fenceCommand, isUp, pointsAt, readPosition, repointStatements, stopFastCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
 
 export const failoverParams = z
   .object({
@@ -105,36 +105,13 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
     },
   }
 
-  const promoteStep: Step<FailoverParams> = {
-    id: 'promote',
-    title: `Promote ${p.to}`,
-    hosts: [T.host],
-    plan: () => [T.planned(T.psql(promoteStatements(), 'waits until it accepts writes'))],
-    check: async () => (memo.fresh ? false : promoted()),
-    async run(_ctx, report) {
-      await promote(T)
-      report({ message: `${p.to} accepts writes` })
-    },
-    // Abandoned after this point: nothing goes back, every member follows the primary of now.
-    undo: async () => void (await converge(hosts, c)),
-  }
+  const promoteIt = promoteStep<FailoverParams>(hosts, c, T, () => !!memo.fresh, promoted)
 
   const repointOne = async (n: PgNode): Promise<string> => {
-    const s = memo.seen?.find((x) => x.member.name === n.name) ?? (await readPosition(n))
-    if (isUp(s)) {
-      if (!s.pos.inRecovery) throw pgError('cluster_state', `${n.name} on ${n.host} accepts writes: fence it, then rejoin it.`, { host: n.host })
-      if (pointsAt(s.pos.conninfo, T.member)) return `${n.name} follows already`
-      const further = p.assessment.candidates.find((v) => v.name === n.name)
-      const tv = p.assessment.candidates.find((v) => v.name === p.to)
-      if ((ahead(further?.lsn ?? null, tv?.lsn ?? null) ?? 0) > 0) return `${n.name} received more than ${p.to}: rejoin it (pg_rewind)`
-      await n.sql(repointStatements(c, n.member, T.member))
-      return `${n.name} re-pointed`
-    }
-    if ((await isRunning(n).catch(() => undefined)) === false) {
-      await configureFollow(c, n, T.member, false)
-      return `${n.name} is stopped: set to follow ${p.to} when it starts`
-    }
-    return `${n.name} not reachable: rejoin it later`
+    // A standby that received more than the new primary cannot follow it: rejoin rewinds it.
+    const lsnOf = (name: string) => p.assessment.candidates.find((v) => v.name === name)?.lsn ?? null
+    if ((ahead(lsnOf(n.name), lsnOf(p.to)) ?? 0) > 0) return `${n.name} received more than ${p.to}: rejoin it (pg_rewind)`
+    return followNewPrimary(c, n, T.member, memo.seen?.find((x) => x.member.name === n.name))
   }
   const repoint: Step<FailoverParams> = {
     id: 'repoint',
@@ -165,5 +142,5 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
     },
   }
 
-  return [assess, fenceStep, promoteStep, repoint, verify]
+  return [assess, fenceStep, promoteIt, repoint, verify]
 }

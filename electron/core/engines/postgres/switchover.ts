@@ -16,7 +16,8 @@ import type { HostExec } from '../host-exec'
 import { pgError } from './errors'
 import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
 import { PgNode } from './node'
-import { ahead, configureFollow, controlCommand, converge, readControl, freshSlotsStatements, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, stopFast, stopFastCommand, waitStreaming, waitStreamingSql, writable, configureFollowCommand, type Seen } from './roles'
+import { followNewPrimary, promoteStep } from './role-steps'
+import { ahead, configureFollow, controlCommand, readControl, freshSlotsStatements, isUp, pointsAt, readPosition, repointStatements, stopFast, stopFastCommand, waitStreaming, waitStreamingSql, writable, configureFollowCommand, type Seen } from './roles'
 import { alterSystem } from './statements'
 import { syncNames } from './sync'
 import { lit } from './sql'
@@ -151,39 +152,13 @@ END $rd$`
     },
   }
 
-  const promoteStep: Step<SwitchoverParams> = {
-    id: 'promote',
-    title: `Promote ${p.to}`,
-    hosts: [T.host],
-    plan: () => [T.planned(T.psql(promoteStatements(), 'waits until it accepts writes'))],
-    check: async () => (memo.fresh ? false : promoted()),
-    async run(_ctx, report) {
-      await promote(T)
-      report({ message: `${p.to} accepts writes` })
-    },
-    // Abandoned after this point: nothing goes back, every member follows the primary of now.
-    undo: async () => void (await converge(hosts, c)),
-  }
+  const promoteIt = promoteStep<SwitchoverParams>(hosts, c, T, () => !!memo.fresh, promoted)
 
   const follows = async (n: PgNode) => {
     const s = await readPosition(n)
     return isUp(s) && s.pos.inRecovery && pointsAt(s.pos.conninfo, T.member)
   }
-  const repointOne = async (n: PgNode) => {
-    const s = memo.seen ? seenOf(n.name) : await readPosition(n)
-    if (s && isUp(s)) {
-      if (s.pos.inRecovery && pointsAt(s.pos.conninfo, T.member)) return `${n.name} follows already`
-      if (!s.pos.inRecovery) throw pgError('cluster_state', `${n.name} on ${n.host} accepts writes: it is not a standby any more. Fence it, then rejoin it.`, { host: n.host })
-      await n.sql(repointStatements(c, n.member, T.member))
-      return `${n.name} re-pointed`
-    }
-    // Stopped (or unreachable): its settings are written for its next start where the host answers.
-    if (await isRunning(n).catch(() => undefined) === false) {
-      await configureFollow(c, n, T.member, false)
-      return `${n.name} is stopped: set to follow ${p.to} when it starts`
-    }
-    return `${n.name} not reachable: rejoin it later`
-  }
+  const repointOne = (n: PgNode) => followNewPrimary(c, n, T.member, memo.seen ? seenOf(n.name) : undefined)
   const repoint: Step<SwitchoverParams> = {
     id: 'repoint',
     title: `Re-point the other standbys to ${p.to}`,
@@ -248,5 +223,5 @@ END $rd$`
     },
   }
 
-  return [preflight, stop, catchUp, promoteStep, repoint, demote, sync, verify]
+  return [preflight, stop, catchUp, promoteIt, repoint, demote, sync, verify]
 }

@@ -1,0 +1,49 @@
+// Steps switchover and failover share: the promotion, and making one other member follow the
+// new primary.
+import type { Step } from '../../operations'
+import type { HostExec } from '../host-exec'
+import { pgError } from './errors'
+import { isRunning } from './instance'
+import type { PgCluster, PgMember } from './model'
+import type { PgNode } from './node'
+import { configureFollow, converge, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, type Seen } from './roles'
+
+/**
+ * Promotes `T`. `fresh`: this attempt just read that it is a standby (no need to ask again).
+ * Abandoned after it ran, nothing goes back (that would lose writes): every member follows the
+ * primary of then.
+ */
+export function promoteStep<P>(hosts: HostExec, c: PgCluster, T: PgNode, fresh: () => boolean, promoted: () => Promise<boolean>): Step<P> {
+  return {
+    id: 'promote',
+    title: `Promote ${T.name}`,
+    hosts: [T.host],
+    plan: () => [T.planned(T.psql(promoteStatements(), 'waits until it accepts writes'))],
+    check: async () => (fresh() ? false : promoted()),
+    async run(_ctx, report) {
+      await promote(T)
+      report({ message: `${T.name} accepts writes` })
+    },
+    undo: async () => void (await converge(hosts, c)),
+  }
+}
+
+/**
+ * Makes `n` follow `upstream`: a running standby is re-pointed (ALTER SYSTEM + reload); a
+ * stopped one gets the settings for its next start; one that accepts writes is refused (it
+ * needs a fence and a rejoin). `seen`: its position read just now, if at hand. Says what it did.
+ */
+export async function followNewPrimary(c: PgCluster, n: PgNode, upstream: PgMember, seen?: Seen): Promise<string> {
+  const s = seen ?? (await readPosition(n))
+  if (isUp(s)) {
+    if (!s.pos.inRecovery) throw pgError('cluster_state', `${n.name} on ${n.host} accepts writes: it is not a standby any more. Fence it, then rejoin it.`, { host: n.host })
+    if (pointsAt(s.pos.conninfo, upstream)) return `${n.name} follows already`
+    await n.sql(repointStatements(c, n.member, upstream))
+    return `${n.name} re-pointed`
+  }
+  if ((await isRunning(n).catch(() => undefined)) === false) {
+    await configureFollow(c, n, upstream, false)
+    return `${n.name} is stopped: set to follow ${upstream.name} when it starts`
+  }
+  return `${n.name} not reachable: rejoin it later`
+}
