@@ -1,4 +1,5 @@
-// Bundles the plain-Node entry points (CLI, headless server) with esbuild; packages stay external.
+// Bundles the plain-Node entry points (CLI, headless server) with esbuild; the server's packages
+// stay external, the full CLI carries them (see below).
 // The CLI's entry holds only the thin `status` path (node builtins, nothing shared to load);
 // out/cli/full.mjs, the full CLI, is loaded when that path does not answer. The entry is built
 // twice: index.cjs for bin/replicadesk.cjs (Node starts CommonJS ~6 ms sooner than an ES
@@ -32,11 +33,34 @@ const fullApart = {
   },
 }
 
+// The full CLI carries its packages inside (one file loads ~35 ms sooner than zod, ssh2 and pg
+// resolved file by file from node_modules). Native add-ons stay where npm built them, loaded
+// by package path at run time; ssh2 runs without them when they are missing.
+const nativeByPackagePath = {
+  name: 'native-by-package-path',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const pkg = args.resolveDir.split(`${join('node_modules')}/`).pop()
+      return { path: `${pkg}/${args.path.replace(/^\.\//, '')}`, external: true }
+    })
+  },
+}
+const requireInEsm = "import { createRequire as __rdCreateRequire } from 'node:module'; const require = __rdCreateRequire(import.meta.url);"
+
 rmSync(join(root, 'out', 'cli', 'chunks'), { recursive: true, force: true }) // left by an earlier split build
 await build({
   ...common,
-  entryPoints: { 'server/index': 'electron/server/bin.ts', 'cli/full': 'electron/cli/full.ts', 'cli/index': 'electron/cli/bin.ts' },
+  entryPoints: { 'server/index': 'electron/server/bin.ts', 'cli/index': 'electron/cli/bin.ts' },
   outdir: 'out',
   plugins: [fullApart],
+})
+await build({
+  ...common,
+  packages: undefined,
+  external: ['cpu-features', 'pg-native'],
+  banner: { js: requireInEsm },
+  entryPoints: { 'cli/full': 'electron/cli/full.ts' },
+  outdir: 'out',
+  plugins: [nativeByPackagePath],
 })
 await build({ ...common, format: 'cjs', outExtension: { '.js': '.cjs' }, entryPoints: { 'cli/index': 'electron/cli/bin.ts' }, outdir: 'out', plugins: [fullApart] })

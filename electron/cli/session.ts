@@ -1,9 +1,7 @@
 // Where a CLI command runs: in a running instance of the same data dir (warm connections, a
 // single writer), or in a core started in this process.
 import type { Reply } from '../../shared/wire'
-import { createCore } from '../core/core'
 import { readInstanceFile } from '../server/instance-file'
-import { connectInstance } from './remote'
 
 export interface CliSession {
   kind: 'instance' | 'standalone'
@@ -15,7 +13,10 @@ export interface CliSession {
 /** `live`: collect status in this process too (for --watch without a running instance). */
 export async function openSession(dataDir: string, opts: { live?: boolean } = {}): Promise<CliSession> {
   const instance = await readInstanceFile(dataDir)
-  if (instance) return connectInstance(instance)
+  // Loaded only on the path taken: a cold CLI never pays for the WebSocket client, nor a
+  // client of an instance for the whole core.
+  if (instance) return (await import('./remote')).connectInstance(instance)
+  const { createCore } = await import('../core/core')
   const core = await createCore({ dataDir, live: opts.live })
   return {
     kind: 'standalone',
