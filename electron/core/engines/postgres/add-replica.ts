@@ -21,7 +21,7 @@ import { confLine, conninfo } from './conf'
 import { pgError } from './errors'
 import { factsQuery, HOT_STANDBY_LIMITS, locatePrimary, majorOf, pgFacts, readFacts, type MemberFacts, type PgFacts } from './facts'
 import { hbaFile, memberName, memberOf, pgCluster, slotName, debianConfDir, type PgCluster, type PgMember } from './model'
-import { PgNode, type Command } from './node'
+import { PgNode, type Command, memberNodes } from './node'
 import { findPassword } from './pgpass'
 import { checkNewMember, neededBytes, probe, probeCommand, type Probe } from './probe'
 import { BasebackupProgressParser } from './progress'
@@ -101,9 +101,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
   const c: PgCluster = p.cluster
   const major = c.major
   const member = memberOf(c, p.member)
-  const node = (m: PgMember) => new PgNode(hosts, m, major)
-  const R = node(member)
-  const others = c.members.filter((m) => m.name !== member.name).map(node)
+  const { R, others, nodeOf } = memberNodes(hosts, c, member.name)
   const slot = slotName(member.name)
   const key = claimKey(member.dataDir)
   const role = c.replicationRole
@@ -120,7 +118,6 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
     return memo.primary
   }
   const primary = async () => memo.primary ?? locate()
-  const nodeOf = (m: PgMember) => others.find((n) => n.name === m.name)!
   const hbaPathOf = (n: PgNode) => {
     const f = memo.facts?.find((x) => x.member.name === n.name)
     return f && 'facts' in f ? f.facts.hbaFile : hbaFile(n.member, major)

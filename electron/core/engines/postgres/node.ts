@@ -91,3 +91,12 @@ export class PgNode {
     return r.data
   }
 }
+
+/** The nodes an operation on one member works with: that member's (`R`) and the others'. */
+export function memberNodes(hosts: HostExec, c: { major: string; members: readonly PgMember[] }, name: string) {
+  const node = (m: PgMember) => new PgNode(hosts, m, c.major)
+  const member = c.members.find((m) => m.name === name)
+  if (!member) throw new AppError('invalid_input', `The cluster has no member named ${name}.`)
+  const others = c.members.filter((m) => m.name !== name).map(node)
+  return { node, R: node(member), others, nodeOf: (m: PgMember) => others.find((n) => n.name === m.name)! }
+}

@@ -28,7 +28,7 @@ import { pgError } from './errors'
 import { hostAddresses } from './hba'
 import { execTimeoutMs, START_TIMEOUT_S, startCommand } from './instance'
 import { debianConfDir, hbaFile, logFile, memberName, memberOf, pgCluster, slotName, type PgMember } from './model'
-import { PgNode, type Command } from './node'
+import { PgNode, type Command, memberNodes } from './node'
 import { findPassword } from './pgpass'
 import { BasebackupProgressParser } from './progress'
 import { fenceCommand, followLines, freshSlotsStatements, isUp, pointsAt, positionQuery, readPosition, stopFastCommand, unfenceCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
@@ -158,10 +158,7 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
   const c = p.cluster
   const major = c.major
   const member = memberOf(c, p.member)
-  const node = (m: PgMember) => new PgNode(hosts, m, major)
-  const R = node(member)
-  const others = c.members.filter((m) => m.name !== member.name).map(node)
-  const nodeOf = (m: PgMember) => others.find((n) => n.name === m.name)!
+  const { R, others, nodeOf } = memberNodes(hosts, c, member.name)
   const all = [...others, R]
   const hostsOf = (ns: readonly PgNode[]) => [...new Set(ns.map((n) => n.host))]
   const slot = slotName(member.name)

@@ -17,7 +17,7 @@ import { pgError } from './errors'
 import { factsQuery, locatePrimary, readFacts, type MemberFacts, type PgFacts } from './facts'
 import { execTimeoutMs, isRunning, START_TIMEOUT_S, stopCommand } from './instance'
 import { debianConfDir, hbaFile, memberName, memberOf, pgCluster, slotName, type PgMember } from './model'
-import { PgNode, type Command } from './node'
+import { PgNode, type Command, memberNodes } from './node'
 import { lit } from './sql'
 import { degradedSyncValue, syncNames } from './sync'
 
@@ -46,10 +46,7 @@ export function buildRemoveReplica(hosts: HostExec, p: RemoveReplicaParams): Ste
   const c = p.cluster
   const major = c.major
   const member = memberOf(c, p.member)
-  const node = (m: PgMember) => new PgNode(hosts, m, major)
-  const R = node(member)
-  const others = c.members.filter((m) => m.name !== member.name).map(node)
-  const nodeOf = (m: PgMember) => others.find((n) => n.name === m.name)!
+  const { node, R, others, nodeOf } = memberNodes(hosts, c, member.name)
   const slot = slotName(member.name)
   const role = c.replicationRole
   const remaining = others.map((n) => n.member)
