@@ -19,7 +19,7 @@
 import { exec, kill, resetHost, restart } from '../lab'
 import { setupProbe, type ProbeAccess } from '../probe'
 import { Bare } from './roles-bare'
-import { activityLines, buildNode, waitPersistedPrimary, cliFixedCost, cliFixture, cliFixtureRemove, cliProcess, converged, dropCluster, ensureLab, envList, envNumber, load, makeCluster, median, nodeStartup, printTable, startInstance, statusSettled, stepTimes, StepStats, underProbe, type Instance, type RolesCluster, type Row } from './roles-common'
+import { activityLines, buildNode, cliFixedCost, cliFixture, cliFixtureRemove, cliProcess, converged, dropCluster, ensureLab, envList, envNumber, load, makeCluster, median, nodeStartup, printTable, startInstance, statusSettled, stepTimes, StepStats, underProbe, type Instance, type RolesCluster, type Row } from './roles-common'
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5)
 const MODES = envList('BENCH_MODES', ['async', 'sync'])
@@ -28,8 +28,6 @@ type Method = 'session' | 'cli' | 'bare'
 const VERBOSE = process.env.BENCH_VERBOSE === '1'
 /** The instance's remote commands of the last ReplicaDesk run per mode and way. */
 const activity = new Map<string, string[]>()
-/** How long, after the rejoin, status took to persist the new primary (primary-positions.json). */
-const persistWaits: number[] = []
 /** Rejoins that succeeded but left the member not streaming (with what the instance did). */
 const incidents: string[] = []
 
@@ -112,7 +110,6 @@ async function main() {
   }
   printTable(`Failover after kill of the primary's host (${ROUNDS} rounds per way; ratio = median / bare median; node start-up alone ${node.toFixed(0)} ms, a trivial CLI call through the instance ${cliCost.toFixed(0)} ms)`, rows)
   console.log(`\nkill itself (every process of the host, inside the figures above): median ${median(kills).toFixed(0)} ms; rejoin between rounds (restart + rejoin + streaming): median ${(median(rejoins) / 1000).toFixed(1)} s`)
-  console.log(`waited after each rejoin until primary-positions.json named the new primary (a failover before that starts from the previous primary): median ${Math.round(median(persistWaits))} ms, max ${Math.round(Math.max(...persistWaits))} ms`)
   console.log(`first ack measured from when kill returned (the host's processes all gone), medians ms: ${fromReturned.join('; ')}`)
   console.log('Steps, median ms (ReplicaDesk: from the journal, startedAt → endedAt; "call → first step" = the service reads every member, the dead one too, and takes the lease; bare: each command):')
   for (const l of steps.lines()) console.log(l)
@@ -194,9 +191,6 @@ async function backToThree(c: RolesCluster, inst: Instance, bare: Bare, old: str
   }
   if (now !== primary) throw new Error(`after rejoin ${now} is primary, not ${primary}`)
   await statusSettled(inst, c, primary)
-  // A failover takes the old primary from what status persisted (at most every 5 s): wait until
-  // it names this one, or the next failover starts from the one before (see the notes printed).
-  persistWaits.push(await waitPersistedPrimary(c, primary))
   await bare.warm()
   return performance.now() - t0
 }

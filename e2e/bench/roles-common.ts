@@ -4,7 +4,7 @@
 // one role change, what the servers say (read inside the hosts, no SSH), and the table.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { exec, labDown, labUp, statePath, type LabHost } from '../lab'
@@ -395,26 +395,3 @@ export async function cliFixedCost(dataDir: string, n = 5): Promise<number> {
   return median(xs)
 }
 
-/**
- * The primary a failover starts from when status knows one: primary-positions.json in the data
- * dir, which status writes at most every 5 s (positionWriteMs). Until it names the current
- * primary, a failover right after a role change takes the one before as the old primary.
- */
-export async function waitPersistedPrimary(c: RolesCluster, primary: string, timeoutMs = 20_000): Promise<number> {
-  const t0 = performance.now()
-  const file = join(c.t.dataDir, 'primary-positions.json')
-  await waitFor(
-    `primary-positions.json naming ${primary}`,
-    async () => {
-      try {
-        return (JSON.parse(await readFile(file, 'utf8')) as { data: Record<string, { member: string }> }).data[c.id]?.member ?? null
-      } catch {
-        return null
-      }
-    },
-    (m) => m === primary,
-    timeoutMs,
-    100,
-  )
-  return performance.now() - t0
-}

@@ -5,6 +5,7 @@ import type { clusterCreateInput, failoverInput, fenceInput, rejoinInput, replic
 import type { Host } from '../../../shared/hosts'
 import type { OperationStartResult, RoleChangeAssessment } from '../../../shared/operations'
 import type { ClusterStatus } from '../../../shared/status'
+import { liveLastPrimary } from '../status'
 import { pgMember, type PgCluster, type PgMember } from '../../../shared/postgres'
 import { AppError } from '../../../shared/errors'
 import { assessFailover, assessSwitchover, isUp, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
@@ -115,8 +116,10 @@ export function createClusterService(o: ClusterServiceOptions) {
       const snapshot = o.status.snapshot(cluster.id)
       const gone = new Set(snapshot?.members.filter((m) => m.state === 'down' && m.down?.code === 'ssh_unreachable').map((m) => m.name))
       const timeoutOf = (member: string) => (gone.has(member) ? GONE_TIMEOUT_MS : READ_TIMEOUT_MS)
-      const [seen, lastPrimary] = await Promise.all([o.engine.readPositions(cluster, timeoutOf), o.status.lastPrimary(cluster.id)])
-      const from = oldPrimary(cluster, seen, lastPrimary?.member ?? snapshot?.primary ?? null)
+      const [seen, stored] = await Promise.all([o.engine.readPositions(cluster, timeoutOf), o.status.lastPrimary(cluster.id)])
+      // A live collector knows the primary of this moment; the file only what it was a few seconds ago.
+      const lastPrimary = liveLastPrimary(snapshot) ?? stored
+      const from = oldPrimary(cluster, seen, lastPrimary?.member ?? null)
       const assessment = assessFailover({ cluster, from, seen, lastPrimary: lastPrimary?.member === from ? lastPrimary : null, to: input.to })
       const def = o.engine.failover({ cluster, from, to: assessment.to, assessment, ...(from && { fenceTimeoutMs: timeoutOf(from) }) })
       confirmed(input, `fail over ${cluster.id} to ${assessment.to} (expected loss: ${assessment.loss.text})`)

@@ -15,7 +15,7 @@ function watcher(status: ClusterStatus, busy = false) {
     cluster: async () => cluster,
     snapshot: () => status,
     busy: async () => busy,
-    fence: async (_c, m, upstream) => void fenced.push({ member: m, upstream }),
+    fence: async (_c, m, upstream) => (fenced.push({ member: m, upstream }), 'fenced' as const),
     log: () => undefined,
   })
   return { w, fenced }

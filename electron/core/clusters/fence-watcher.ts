@@ -10,8 +10,8 @@ export interface FenceWatcherOptions {
   snapshot(id: string): ClusterStatus | null
   /** An operation of this instance runs on the cluster (a fence, failover or rejoin does its own fencing). */
   busy(id: string): Promise<boolean>
-  /** Stops and fences the member (following `upstream` when given); idempotent. */
-  fence(cluster: PgCluster, member: string, upstream: string | null): Promise<void>
+  /** Reads the member afresh and fences it as needed (following `upstream` when given); idempotent. */
+  fence(cluster: PgCluster, member: string, upstream: string | null): Promise<'fenced' | 'files' | 'left'>
   /** Tells the user (activity log) what was done or what failed. */
   log(message: string, error?: unknown): void
 }
@@ -40,9 +40,12 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
       busy.add(key)
       const upstream = snap.members.find((x) => x.name !== name && x.state === 'up' && x.writable === true)?.name ?? null
       try {
-        await o.fence(cluster, name, upstream)
+        // The record again: a rejoin may have ended (and unfenced it) since this event was made.
+        if (!(await o.cluster(clusterId))?.fenced.includes(name)) continue
+        const done = await o.fence(cluster, name, upstream)
+        if (done === 'left') continue
         settled.add(key)
-        o.log(writableNow ? `${name} of ${clusterId} was fenced but accepted writes again: stopped and fenced` : `${name} of ${clusterId} is reachable again: fence written (it starts only as a standby)`)
+        o.log(done === 'fenced' ? `${name} of ${clusterId} was fenced but accepted writes again: stopped and fenced` : `${name} of ${clusterId} is reachable again: fence written (it starts only as a standby)`)
       } catch (err) {
         o.log(`Could not fence ${name} of ${clusterId}; ReplicaDesk tries again on the next status change`, err)
       } finally {

@@ -1,5 +1,5 @@
 // Public surface of live status; everything else in this folder is internal. See README.md.
 export { createStatusService, type StatusService, type StatusServiceOptions, type StatusServiceEvent } from './service'
 export { readStatusOnce, type OneShotOptions } from './oneshot'
-export { PositionStore, type StoredPosition } from './positions'
+export { liveLastPrimary, PositionStore, type StoredPosition } from './positions'
 export { membersFrom, socketPathOf, DEFAULT_SOCKET_DIR, type StatusClusterInput, type StatusMemberInput, type CollectorOptions } from './types'

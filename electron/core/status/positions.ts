@@ -4,7 +4,7 @@
 // with an earlier one, and at most every few seconds per cluster, not every poll.
 import { join } from 'node:path'
 import { z } from 'zod'
-import { primaryPosition, type PrimaryPosition } from '../../../shared/status'
+import { primaryPosition, type ClusterStatus, type PrimaryPosition } from '../../../shared/status'
 import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 
@@ -104,4 +104,17 @@ export class PositionWriter {
       })
     await this.writing
   }
+}
+
+/**
+ * The last primary position as a live collector knows it (fresher than the file, which is
+ * written at most every few seconds), with when the primary was last seen: now while it
+ * answers, else when it went down.
+ */
+export function liveLastPrimary(snapshot: ClusterStatus | null): StoredPosition | null {
+  const p = snapshot?.lastPrimary
+  if (!snapshot || !p) return null
+  const m = snapshot.members.find((x) => x.name === p.member)
+  const seenAt = m?.state === 'down' && m.down ? m.down.since : snapshot.at
+  return { ...p, seenAt }
 }

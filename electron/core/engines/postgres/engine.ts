@@ -14,7 +14,8 @@ import { buildRejoin, rejoinParams, type RejoinParams } from './rejoin'
 import { buildFence, fenceParams, type FenceParams } from './fence-member'
 import type { z } from 'zod'
 import { PgNode } from './node'
-import { fence, readPosition, type Seen } from './roles'
+import { fence, fenceFiles, isUp, readPosition, writable, type Seen } from './roles'
+import { isRunning } from './instance'
 import { memberOf } from './model'
 
 export const KIND_CREATE_CLUSTER = 'pg-create-cluster'
@@ -91,8 +92,12 @@ export type PostgresEngine = Engine<PgCluster, 'postgres' | 'sudo', PgDetection>
   fence(params: Input<typeof fenceParams>): OperationDefinition<FenceParams>
   /** Every member's role and WAL position, read now in parallel (failures are answers). */
   readPositions(cluster: PgCluster, timeoutMs?: number | ((member: string) => number)): Promise<Seen[]>
-  /** Stops and fences a member now, outside any operation (a fenced member seen again). */
-  fenceNow(cluster: PgCluster, member: string, upstream: string | null, reason: string): Promise<void>
+  /**
+   * A fenced member seen again, outside any operation: read afresh, then stopped and fenced
+   * if it accepts writes, fence files written if it is stopped, left alone if it runs as a
+   * standby (a rejoin just brought it back) or cannot be read. Says which.
+   */
+  fenceNow(cluster: PgCluster, member: string, upstream: string | null, reason: string): Promise<'fenced' | 'files' | 'left'>
 }
 
 export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
@@ -115,7 +120,16 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     createCluster: ({ cluster, primary, mode }) => ops.createCluster.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, primary, mode }, members: leaseHosts(cluster) }),
     addReplica: ({ cluster, member, overwrite }) => ops.addReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, overwrite }, members: leaseHosts(cluster) }),
     fenceNow: async (cluster, member, upstream, reason) => {
-      await fence(cluster, new PgNode(o.hosts, memberOf(cluster, member), cluster.major), upstream ? memberOf(cluster, upstream) : undefined, reason)
+      const n = new PgNode(o.hosts, memberOf(cluster, member), cluster.major)
+      const up = upstream ? memberOf(cluster, upstream) : undefined
+      const now = await readPosition(n)
+      if (isUp(now) && writable(now.pos)) {
+        await fence(cluster, n, up, reason)
+        return 'fenced'
+      }
+      if (isUp(now) || (await isRunning(n))) return 'left'
+      await fenceFiles(cluster, n, up, reason)
+      return 'files'
     },
     readPositions: (cluster, timeoutMs) => Promise.all(cluster.members.map((m) => readPosition(new PgNode(o.hosts, m, cluster.major), typeof timeoutMs === 'function' ? timeoutMs(m.name) : timeoutMs))),
     switchover: (params: Input<typeof switchoverParams>) => ops.switchover.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),

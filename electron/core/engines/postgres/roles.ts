@@ -166,9 +166,14 @@ export async function isFenced(n: PgNode): Promise<boolean> {
  */
 export async function fence(c: PgCluster, n: PgNode, upstream: PgMember | undefined, reason: string, timeoutMs?: number): Promise<Stopped> {
   const stopped = parseStopped((await n.run(stopFastCommand(n), { timeoutMs: timeoutMs ?? execTimeoutMs(120) })).stdout, n.host)
+  await fenceFiles(c, n, upstream, reason, timeoutMs)
+  return stopped
+}
+
+/** The fence's files only (the server is stopped already). */
+export async function fenceFiles(c: PgCluster, n: PgNode, upstream: PgMember | undefined, reason: string, timeoutMs?: number): Promise<void> {
   await n.run(fenceCommand(n, reason), { timeoutMs })
   if (upstream) await n.run(configureFollowCommand(n, false), { stdin: followLines(c, n.member, upstream).join('\n') + '\n', timeoutMs })
-  return stopped
 }
 
 /**
