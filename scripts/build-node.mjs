@@ -45,7 +45,15 @@ const nativeByPackagePath = {
     })
   },
 }
-const requireInEsm = "import { createRequire as __rdCreateRequire } from 'node:module'; const require = __rdCreateRequire(import.meta.url);"
+// CommonJS packages inside an ES module want require, __filename and __dirname (ssh2's poly1305).
+const requireInEsm = [
+  "import { createRequire as __rdCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __rdFileURLToPath } from 'node:url';",
+  "import { dirname as __rdDirname } from 'node:path';",
+  'const require = __rdCreateRequire(import.meta.url);',
+  'const __filename = __rdFileURLToPath(import.meta.url);',
+  'const __dirname = __rdDirname(__filename);',
+].join(' ')
 
 rmSync(join(root, 'out', 'cli', 'chunks'), { recursive: true, force: true }) // left by an earlier split build
 await build({
@@ -59,8 +67,12 @@ await build({
   packages: undefined,
   external: ['cpu-features', 'pg-native'],
   banner: { js: requireInEsm },
-  entryPoints: { 'cli/full': 'electron/cli/full.ts' },
-  outdir: 'out',
+  entryPoints: { full: 'electron/cli/full.ts' },
+  outdir: 'out/cli',
+  // The core and the WebSocket client in chunks of their own: a CLI that talks to a running
+  // instance never parses the core, a standalone one never the client.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   plugins: [nativeByPackagePath],
 })
 await build({ ...common, format: 'cjs', outExtension: { '.js': '.cjs' }, entryPoints: { 'cli/index': 'electron/cli/bin.ts' }, outdir: 'out', plugins: [fullApart] })

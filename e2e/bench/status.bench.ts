@@ -175,6 +175,19 @@ async function throughInstance(lab: Lab, c: LabCluster) {
     const m = (k: keyof typeof xs) => median(xs[k])
     console.log(`   thin path: ${ms(m('thin') - m('bare'))} above bare Node; ${(m('full') / m('thin')).toFixed(1)}× faster than the full CLI; ${(m('baseline') / m('thin')).toFixed(1)}× faster than the baseline (${(m('thin') / m('baseline')).toFixed(2)} of its time)`)
     console.log('   target < 55 ms as a whole process (`repmgr cluster show` ≈ 55 ms; not measured here)')
+
+    // 1c: the same command as users run it when no instance runs: the full CLI, cold
+    await server.stop()
+    console.log(`\n1c. \`replicadesk status CLUSTER --json\` cold (no instance: the CLI reads the 3 members itself), ${ROUNDS} runs each (load avg ${load()})`)
+    const cold: number[] = []
+    const coldBase: number[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      cold.push((await run(thin)).ms)
+      coldBase.push((await run(['sh', [script]])).ms)
+    }
+    console.log(`   ours: replicadesk status --json (bin/replicadesk.cjs, cold)   median ${ms(median(cold))}  range ${ms(Math.min(...cold))}–${ms(Math.max(...cold))}  p90 ${ms(pct(cold, 90))}`)
+    console.log(`   baseline: sh + 3 × (ssh … psql; df) in parallel              median ${ms(median(coldBase))}  range ${ms(Math.min(...coldBase))}–${ms(Math.max(...coldBase))}  p90 ${ms(pct(coldBase, 90))}`)
+    console.log(`   ratio ours / baseline ${(median(cold) / median(coldBase)).toFixed(2)}; target < 250 ms as a whole process (\`patronictl list\` ≈ 450 ms on this kind of lab)`)
   } finally {
     await server.stop()
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]
