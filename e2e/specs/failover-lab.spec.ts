@@ -7,7 +7,7 @@
 //  2. A split brain made by hand (the replica promoted behind ReplicaDesk's back): the banner
 //     offers to fence each writable member; the old primary is fenced from it, then brought
 //     back from its card with Rejoin (pg_rewind); the rebuild option asks once more first.
-import { exec, execOk, kill, type Lab, type LabHost } from '../lab'
+import { exec, execOk, kill, resetHost, type Lab, type LabHost } from '../lab'
 import { expect, test, type AppUnderTest } from '../fixtures/app'
 import { labHosts, requireLab, requireLabNetns } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
@@ -180,6 +180,8 @@ test('failover: the primary is killed, shown down within 2 s; the plan states ze
     expect(await psql(to, 'SELECT count(*) FROM acked')).toBe('100')
     expect(await psql(to, "SELECT string_agg(application_name || '=' || state, ',') FROM pg_stat_replication")).toBe(`${other.name}=streaming`)
   } finally {
+    // The next holder of the hosts finds the killed host booted again (its PostgreSQL stays down).
+    await resetHost(failoverMembers[0]!.host, lab)
     release()
   }
 })
