@@ -51,20 +51,14 @@ export const replicaRemoveInput = z.object({
 
 const yes = z.boolean().default(false).describe('run without asking (the CLI asks on a terminal; the UI shows the plan first)')
 
-export const switchoverInput = z.object({
-  cluster: clusterId,
-  to: memberName.optional().describe('the member to promote (default: the best candidate: caught up, synchronous, highest priority)'),
-  dryRun,
-  yes,
-})
+/** Switchover and failover: the cluster, and optionally who takes over. */
+const roleChangeInput = (toDefault: string) =>
+  z.object({ cluster: clusterId, to: memberName.optional().describe(`the member to promote (default: ${toDefault})`), dryRun, yes })
+
+export const switchoverInput = roleChangeInput('the best candidate: caught up, synchronous, highest priority')
 export type SwitchoverInput = z.input<typeof switchoverInput>
 
-export const failoverInput = z.object({
-  cluster: clusterId,
-  to: memberName.optional().describe('the member to promote (default: the one with the most WAL received)'),
-  dryRun,
-  yes,
-})
+export const failoverInput = roleChangeInput('the one with the most WAL received')
 export type FailoverInput = z.input<typeof failoverInput>
 
 export const rejoinInput = z.object({

@@ -7,6 +7,8 @@
 // own overhead, not a smarter or dumber server-side recipe.
 import { rm } from 'node:fs/promises'
 import { conninfo } from '../../electron/core/engines/postgres/conf'
+import { lsnDiff } from '../../electron/core/status/lsn'
+import { slotName } from '../../shared/postgres'
 import { labContext } from '../../electron/core/ssh/lab-fixtures'
 import type { SshService } from '../../electron/core/ssh'
 import { dirOf, type Member, type RolesCluster } from './roles-common'
@@ -14,7 +16,6 @@ import { dirOf, type Member, type RolesCluster } from './roles-common'
 const PG = '/usr/lib/postgresql/15/bin'
 const PORT = 5432
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`
-const slot = (name: string) => `rd_${name.replace(/-/g, '_')}`
 
 /** Fast stop: SIGINT, wait (10 ms polls) until the postmaster is gone, print state and last checkpoint. */
 const STOP_FAST = String.raw`d=$1
@@ -42,9 +43,17 @@ const waitStreamingSql = (names: string[]) => `DO $b$ BEGIN
   WHILE (SELECT count(DISTINCT application_name) FROM pg_stat_replication WHERE state = 'streaming' AND application_name = ANY (ARRAY[${names.map(lit).join(', ')}]::text[])) < ${names.length} LOOP PERFORM pg_sleep(0.01); END LOOP;
 END $b$`
 
-const lsnValue = (lsn: string) => {
-  const [hi, lo] = lsn.split('/')
-  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`)
+/** Times consecutive steps: `lap(name)` records the time since the previous lap. */
+function stopwatch() {
+  const steps: Record<string, number> = {}
+  const t0 = performance.now()
+  let t = t0
+  const lap = (name: string) => {
+    const now = performance.now()
+    steps[name] = now - t
+    t = now
+  }
+  return { steps, lap, t0 }
 }
 
 export class Bare {
@@ -76,7 +85,7 @@ export class Bare {
   }
 
   private repointSql(m: Member, upstream: Member) {
-    return [`ALTER SYSTEM SET primary_conninfo = ${lit(this.follow(m, upstream))}`, `ALTER SYSTEM SET primary_slot_name = ${lit(slot(m.name))}`, 'SELECT pg_reload_conf()']
+    return [`ALTER SYSTEM SET primary_conninfo = ${lit(this.follow(m, upstream))}`, `ALTER SYSTEM SET primary_slot_name = ${lit(slotName(m.name))}`, 'SELECT pg_reload_conf()']
   }
 
   /**
@@ -88,14 +97,7 @@ export class Bare {
     const F = this.c.member(from)
     const T = this.c.member(to)
     const others = this.c.members.filter((m) => m !== F && m !== T)
-    const steps: Record<string, number> = {}
-    const t0 = performance.now()
-    let t = t0
-    const lap = (name: string) => {
-      const now = performance.now()
-      steps[name] = now - t
-      t = now
-    }
+    const { steps, lap, t0 } = stopwatch()
     const [state, checkpoint] = (await this.sh(F, STOP_FAST, [dirOf(F.name)])).trim().split('\n')
     if (state !== 'shut down' || !checkpoint) throw new Error(`bare switchover: ${from} stopped as "${state}"`)
     lap('stop')
@@ -105,8 +107,8 @@ export class Bare {
     lap('promote')
     await Promise.all(others.map((o) => this.psql(o, this.repointSql(o, T))))
     lap('repoint')
-    await this.sh(F, START_AS_STANDBY, [dirOf(F.name), `/var/log/postgresql/replicadesk-${F.name}.log`, this.follow(F, T), slot(F.name)])
-    const mine = this.c.members.filter((m) => m !== F).map((m) => slot(m.name))
+    await this.sh(F, START_AS_STANDBY, [dirOf(F.name), `/var/log/postgresql/replicadesk-${F.name}.log`, this.follow(F, T), slotName(F.name)])
+    const mine = this.c.members.filter((m) => m !== F).map((m) => slotName(m.name))
     const arr = `ARRAY[${mine.map(lit).join(', ')}]::text[]`
     await this.psql(F, [
       `SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots WHERE NOT active AND restart_lsn IS NOT NULL AND slot_name = ANY (${arr})`,
@@ -125,17 +127,10 @@ export class Bare {
    */
   async failover(standbys: string[]): Promise<{ to: string; ms: number; verifiedMs: number; steps: Record<string, number> }> {
     const S = standbys.map((n) => this.c.member(n))
-    const steps: Record<string, number> = {}
-    const t0 = performance.now()
-    let t = t0
-    const lap = (name: string) => {
-      const now = performance.now()
-      steps[name] = now - t
-      t = now
-    }
+    const { steps, lap, t0 } = stopwatch()
     const lsns = await Promise.all(S.map((m) => this.psql(m, ['SELECT coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())'])))
     let best = 0
-    for (let i = 1; i < S.length; i++) if (lsnValue(lsns[i]!) > lsnValue(lsns[best]!)) best = i
+    for (let i = 1; i < S.length; i++) if ((lsnDiff(lsns[i]!, lsns[best]!) ?? 0) > 0) best = i
     const T = S[best]!
     lap('positions')
     await this.psql(T, PROMOTE)

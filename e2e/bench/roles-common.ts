@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
-import { exec, labDown, labUp, statePath, type LabHost } from '../lab'
+import { labDown, labUp, resetHost, statePath, type LabHost } from '../lab'
 import { HeadlessServer } from '../fixtures/server'
 import { cliEntry, repoRoot } from '../fixtures/paths'
 import { describeReport, WriteProbe, type ProbeAccess, type Report } from '../probe'
-import { cliLab, type CliLab } from '../../electron/cli/testing/cli-lab'
+import { cleanupDataDirs, cliLab, topology as topologyOf, waitFor as waitForValue, type CliLab } from '../../electron/cli/testing/cli-lab'
 import { connectInstance } from '../../electron/cli/remote'
 import { followOperations } from '../../electron/cli/operation-output'
 import type { CliSession } from '../../electron/cli/session'
@@ -109,12 +109,6 @@ export interface RolesCluster {
   replicationRole: string
 }
 
-const CLEANUP = `for d in "$@"; do
-  [ -f "$d/postmaster.pid" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate -w stop >/dev/null 2>&1
-  rm -rf -- "$d"
-done
-rm -rf /var/lib/postgresql/.pgpass /var/lib/postgresql/.replicadesk /var/log/postgresql/replicadesk-*.log /var/lib/replicadesk/leases
-exit 0`
 
 let lab: CliLab | undefined
 /** The CLI's test fixture once per process: a data dir that trusts the lab's host keys, hosts h1…h3 (login postgres). */
@@ -132,7 +126,7 @@ export async function cliFixtureRemove() {
 /** A three-member cluster made as a user makes it: `cluster create` + 2 × `replica add` (all `--sync` for ANY 1). */
 export async function makeCluster(t: CliLab, id: string, names: [string, string, string], sync: boolean): Promise<RolesCluster> {
   const members = names.map((name, i) => ({ name, host: t.hosts[i]!, record: `h${i + 1}` }))
-  await Promise.all(t.hosts.map((h) => exec(h.name, ['sh', '-c', CLEANUP, 'sh', ...names.map(dirOf)])))
+  await cleanupDataDirs(t.hosts, names.map(dirOf))
   const flags = sync ? ['--sync'] : []
   const created = await t.cli('cluster', 'create', id, '--member', names[0], '--host', 'h1', '--pgdata', dirOf(names[0]), ...flags)
   if (created.code !== 0) throw new Error(`cluster create ${id}: ${created.err}`)
@@ -146,36 +140,15 @@ export async function makeCluster(t: CliLab, id: string, names: [string, string,
 
 export async function dropCluster(c: RolesCluster) {
   await c.t.cli('cluster', 'forget', c.id)
-  await Promise.all(c.t.hosts.map((h) => exec(h.name, ['sh', '-c', CLEANUP, 'sh', ...c.members.map((m) => dirOf(m.name))])))
+  await cleanupDataDirs(c.t.hosts, c.members.map((m) => dirOf(m.name)))
 }
 
-export interface Topology {
-  primaries: string[]
-  /** Standbys streaming from the one primary. */
-  streaming: string[]
-}
+export type Topology = Awaited<ReturnType<typeof topologyOf>>
 
 /** Who accepts writes and who streams from it, read on the servers (inside the hosts, no SSH). */
-export async function topology(c: RolesCluster): Promise<Topology> {
-  const answers = await Promise.all(
-    c.members.map(async (m) => {
-      const r = await exec(m.host.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres', timeoutMs: 5000 }).catch(() => ({ code: -1, stdout: '' }))
-      return { name: m.name, out: r.code === 0 ? r.stdout.trim() : '' }
-    }),
-  )
-  const primaries = answers.filter((a) => a.out.startsWith('t|'))
-  return { primaries: primaries.map((a) => a.name), streaming: primaries.length === 1 ? primaries[0]!.out.slice(2).split(',').filter(Boolean) : [] }
-}
+export const topology = (c: RolesCluster) => topologyOf(c.members.map((m) => m.host), c.members.map((m) => m.name))
 
-export async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const t0 = performance.now()
-  for (;;) {
-    const value = await read()
-    if (ok(value)) return value
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`)
-    await sleep(everyMs)
-  }
-}
+export const waitFor = async <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000, everyMs = 50): Promise<T> => (await waitForValue(what, read, ok, timeoutMs, everyMs)).value
 
 /** One primary, the two others streaming from it; returns the primary. */
 export async function converged(c: RolesCluster, timeoutMs = 30_000): Promise<string> {
@@ -395,3 +368,13 @@ export async function cliFixedCost(dataDir: string, n = 5): Promise<number> {
   return median(xs)
 }
 
+
+/** After a run, whatever happened: hosts booted, probe access, bare connections, instance and cluster gone. */
+export async function tearDownRun(c: RolesCluster, o: { access: ProbeAccess; bare: { close(): Promise<void> }; inst: Instance }) {
+  const quiet = (what: string) => (e: Error) => console.log(`${what}: ${e.message}`)
+  await Promise.all(c.members.map((m) => resetHost(m.host.name).catch(quiet(`reset ${m.host.name}`))))
+  await o.access.teardown().catch(quiet('probe teardown'))
+  await o.bare.close().catch(quiet('bare close'))
+  await o.inst.close().catch(quiet('instance stop'))
+  await dropCluster(c).catch(quiet('drop cluster'))
+}

@@ -14,10 +14,9 @@
 // whole command's time; the bare script's, and the ratios. No acknowledged write may be lost.
 // Env: BENCH_ROUNDS (there-and-back rounds per way and mode, default 5), BENCH_MODES
 // (async,sync), BENCH_METHODS (cli,session,bare).
-import { resetHost } from '../lab'
 import { setupProbe, type ProbeAccess } from '../probe'
 import { Bare } from './roles-bare'
-import { activityLines, buildNode, cliFixedCost, cliFixture, cliFixtureRemove, cliProcess, converged, dropCluster, ensureLab, envList, envNumber, load, makeCluster, nodeStartup, printTable, sleep, startInstance, statusSettled, stepTimes, StepStats, underProbe, type Instance, type RolesCluster, type Row } from './roles-common'
+import { activityLines, buildNode, cliFixedCost, cliFixture, cliFixtureRemove, cliProcess, converged, ensureLab, envList, envNumber, load, makeCluster, nodeStartup, printTable, sleep, startInstance, statusSettled, stepTimes, StepStats, underProbe, type Instance, type RolesCluster, type Row, tearDownRun } from './roles-common'
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5)
 const MODES = envList('BENCH_MODES', ['async', 'sync'])
@@ -83,12 +82,7 @@ async function main() {
         console.log(`[${mode}] stopped by an error (the figures so far follow): ${(err as Error).stack ?? String(err)}`)
         notes.push(`[${mode}] stopped: ${(err as Error).message}`)
       } finally {
-        const quiet = (what: string) => (e: Error) => console.log(`${what}: ${e.message}`)
-        await Promise.all(c.members.map((m) => resetHost(m.host.name).catch(quiet(`reset ${m.host.name}`))))
-        await access.teardown().catch(quiet('probe teardown'))
-        await bare.close().catch(quiet('bare close'))
-        await inst.close().catch(quiet('instance stop'))
-        await dropCluster(c).catch(quiet('drop cluster'))
+        await tearDownRun(c, { access, bare, inst })
       }
       const pick = (m: Method, k: 'gap' | 'total' | 'journal') => res[m].map((x) => x[k]).filter((x): x is number => x !== undefined)
       const base = (k: 'gap' | 'total') => (METHODS.includes('bare') ? pick('bare', k) : undefined)

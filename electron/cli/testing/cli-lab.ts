@@ -76,7 +76,7 @@ export async function cleanupDataDirs(hosts: readonly LabHost[], dirs: readonly 
 export async function topology(hosts: readonly LabHost[], members: readonly string[]): Promise<{ primaries: string[]; streaming: string[] }> {
   const answers = await Promise.all(
     members.map(async (m, i) => {
-      const r = await exec(hosts[i]!.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres' }).catch(() => ({ code: -1, stdout: '' }))
+      const r = await exec(hosts[i]!.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', "SELECT NOT pg_is_in_recovery(), (SELECT coalesce(string_agg(application_name, ',' ORDER BY application_name), '') FROM pg_stat_replication WHERE state = 'streaming')"], { user: 'postgres', timeoutMs: 5000 }).catch(() => ({ code: -1, stdout: '' }))
       return { name: m, out: r.code === 0 ? r.stdout.trim() : '' }
     }),
   )
@@ -84,13 +84,13 @@ export async function topology(hosts: readonly LabHost[], members: readonly stri
   return { primaries: primaries.map((a) => a.name), streaming: primaries.length === 1 ? primaries[0]!.out.slice(2).split(',').filter(Boolean).sort() : [] }
 }
 
-/** Reads until `ok` (every 100 ms) or throws after `timeoutMs`; returns the value and how long it took. */
-export async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<{ value: T; ms: number }> {
+/** Reads until `ok` (every `everyMs`) or throws after `timeoutMs`; returns the value and how long it took. */
+export async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000, everyMs = 100): Promise<{ value: T; ms: number }> {
   const t0 = performance.now()
   for (;;) {
     const value = await read()
     if (ok(value)) return { value, ms: performance.now() - t0 }
     if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`)
-    await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => setTimeout(r, everyMs))
   }
 }

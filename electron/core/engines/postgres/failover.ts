@@ -18,8 +18,8 @@ import { assessFailover } from './assess'
 import { pgError } from './errors'
 import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
 import { PgNode } from './node'
-import { followNewPrimary, promoteStep } from './role-steps'
-import { ahead, unfenceAndStart, fence, fenceCommand, isUp, pointsAt, readPosition, repointStatements, stopFastCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
+import { promoteStep, repointStep } from './role-steps'
+import { ahead, unfenceAndStart, fence, fenceCommand, isUp, readPosition, stopFastCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
 
 export const failoverParams = z
   .object({
@@ -107,26 +107,13 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
 
   const promoteIt = promoteStep<FailoverParams>(hosts, c, T, () => !!memo.fresh, promoted)
 
-  const repointOne = async (n: PgNode): Promise<string> => {
-    // A standby that received more than the new primary cannot follow it: rejoin rewinds it.
-    const lsnOf = (name: string) => p.assessment.candidates.find((v) => v.name === name)?.lsn ?? null
-    if ((ahead(lsnOf(n.name), lsnOf(p.to)) ?? 0) > 0) return `${n.name} received more than ${p.to}: rejoin it (pg_rewind)`
-    return followNewPrimary(c, n, T.member, memo.seen?.find((x) => x.member.name === n.name))
-  }
-  const repoint: Step<FailoverParams> = {
-    id: 'repoint',
-    title: `Re-point the other standbys to ${p.to}`,
-    hosts: others.map((n) => n.host),
-    plan: () => others.map((n) => n.planned(n.psql(repointStatements(c, n.member, T.member)))),
-    async check() {
-      if (memo.fresh) return others.length === 0
-      const seen = await Promise.all(others.map((n) => readPosition(n)))
-      return seen.every((s) => !isUp(s) || pointsAt(s.pos.conninfo, T.member))
-    },
-    async run(_ctx, report) {
-      report({ message: (await Promise.all(others.map(repointOne))).join('; ') || 'no other standby' })
-    },
-  }
+  // A standby that received more than the new primary cannot follow it: rejoin rewinds it.
+  const lsnOf = (name: string) => p.assessment.candidates.find((v) => v.name === name)?.lsn ?? null
+  const repoint = repointStep<FailoverParams>(c, T, others, {
+    fresh: () => !!memo.fresh,
+    seenOf: (name) => memo.seen?.find((x) => x.member.name === name),
+    skip: (name) => ((ahead(lsnOf(name), lsnOf(p.to)) ?? 0) > 0 ? `${name} received more than ${p.to}: rejoin it (pg_rewind)` : undefined),
+  })
 
   const verify: Step<FailoverParams> = {
     id: 'verify',

@@ -47,3 +47,25 @@ export async function followNewPrimary(c: PgCluster, n: PgNode, upstream: PgMemb
   }
   return `${n.name} not reachable: rejoin it later`
 }
+
+/**
+ * Re-points `others` to the new primary `T`, in parallel. `fresh`: positions read this attempt
+ * (`seenOf`) stand in for a new read. `skip`: why a member must not be re-pointed, if so.
+ */
+export function repointStep<P>(c: PgCluster, T: PgNode, others: readonly PgNode[], o: { fresh: () => boolean; seenOf: (name: string) => Seen | undefined; skip?: (name: string) => string | undefined }): Step<P> {
+  return {
+    id: 'repoint',
+    title: `Re-point the other standbys to ${T.name}`,
+    hosts: others.map((n) => n.host),
+    plan: () => others.map((n) => n.planned(n.psql(repointStatements(c, n.member, T.member)))),
+    async check() {
+      if (o.fresh()) return others.length === 0
+      const seen = await Promise.all(others.map((n) => readPosition(n)))
+      return seen.every((s) => !isUp(s) || pointsAt(s.pos.conninfo, T.member))
+    },
+    async run(_ctx, report) {
+      const done = await Promise.all(others.map((n) => o.skip?.(n.name) ?? followNewPrimary(c, n, T.member, o.fresh() ? o.seenOf(n.name) : undefined)))
+      report({ message: done.join('; ') || 'no other standby' })
+    },
+  }
+}

@@ -16,8 +16,8 @@ import type { HostExec } from '../host-exec'
 import { pgError } from './errors'
 import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
 import { PgNode } from './node'
-import { followNewPrimary, promoteStep } from './role-steps'
-import { ahead, configureFollow, controlCommand, readControl, freshSlotsStatements, isUp, pointsAt, readPosition, repointStatements, stopFast, stopFastCommand, waitStreaming, waitStreamingSql, writable, configureFollowCommand, type Seen } from './roles'
+import { promoteStep, repointStep } from './role-steps'
+import { ahead, configureFollow, controlCommand, readControl, freshSlotsStatements, isUp, pointsAt, readPosition, stopFast, stopFastCommand, waitStreaming, waitStreamingSql, writable, configureFollowCommand, type Seen } from './roles'
 import { alterSystem } from './statements'
 import { syncNames } from './sync'
 import { lit } from './sql'
@@ -158,21 +158,7 @@ END $rd$`
     const s = await readPosition(n)
     return isUp(s) && s.pos.inRecovery && pointsAt(s.pos.conninfo, T.member)
   }
-  const repointOne = (n: PgNode) => followNewPrimary(c, n, T.member, memo.seen ? seenOf(n.name) : undefined)
-  const repoint: Step<SwitchoverParams> = {
-    id: 'repoint',
-    title: `Re-point the other standbys to ${p.to}`,
-    hosts: others.map((n) => n.host),
-    plan: () => others.map((n) => n.planned(n.psql(repointStatements(c, n.member, T.member)))),
-    async check() {
-      if (memo.fresh) return others.length === 0
-      return (await Promise.all(others.map(follows))).every(Boolean)
-    },
-    async run(_ctx, report) {
-      const done = await Promise.all(others.map(repointOne))
-      report({ message: done.join('; ') })
-    },
-  }
+  const repoint = repointStep<SwitchoverParams>(c, T, others, { fresh: () => !!memo.fresh, seenOf })
 
   const demote: Step<SwitchoverParams> = {
     id: 'demote',
