@@ -74,7 +74,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   }
   // Live collection follows the records: started for new clusters, restarted with new members.
   const collecting = new Map<string, string>()
+  // Fenced members per cluster, kept with the published records (the fence watcher asks on every status event).
+  const fencedByCluster = new Map<string, readonly string[]>()
   const syncCollectors = async (clusters: PgCluster[]) => {
+    fencedByCluster.clear()
+    for (const c of clusters) if (c.fenced.length) fencedByCluster.set(c.id, c.fenced)
     if (!options.live) return
     for (const c of clusters) {
       const shape = JSON.stringify(c.members)
@@ -153,7 +157,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         return null // not started yet
       }
     },
-    busy: async (id) => (await ops.listOperations()).some((op) => op.clusterId === id && ['planned', 'running', 'abandoning'].includes(op.status)),
+    fencedOf: (id) => fencedByCluster.get(id) ?? [],
+    busy: (id) => ops.isBusy(id),
     fence: (c, member, upstream) => postgres.fenceNow(c, member, upstream, 'fenced member seen again'),
     log: (message, err) => console.warn(`ReplicaDesk: ${message}${err ? `: ${(err as Error).message}` : ''}`),
   })

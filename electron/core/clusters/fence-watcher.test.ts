@@ -12,9 +12,10 @@ const snap = (a: Partial<MemberStatus>): ClusterStatus => ({ cluster: 'c', membe
 function watcher(status: ClusterStatus, busy = false) {
   const fenced: { member: string; upstream: string | null }[] = []
   const w = createFenceWatcher({
+    fencedOf: () => cluster.fenced,
     cluster: async () => cluster,
     snapshot: () => status,
-    busy: async () => busy,
+    busy: () => busy,
     fence: async (_c, m, upstream) => (fenced.push({ member: m, upstream }), 'fenced' as const),
     log: () => undefined,
   })

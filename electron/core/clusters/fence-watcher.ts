@@ -6,10 +6,13 @@ import type { ClusterStatus } from '../../../shared/status'
 import type { PgCluster } from '../../../shared/postgres'
 
 export interface FenceWatcherOptions {
+  /** The members the record marks fenced, as last published (memory: asked on every status event). */
+  fencedOf(id: string): readonly string[]
+  /** The record as stored now (read only before acting). */
   cluster(id: string): Promise<PgCluster | null>
   snapshot(id: string): ClusterStatus | null
   /** An operation of this instance runs on the cluster (a fence, failover or rejoin does its own fencing). */
-  busy(id: string): Promise<boolean>
+  busy(id: string): boolean
   /** Reads the member afresh and fences it as needed (following `upstream` when given); idempotent. */
   fence(cluster: PgCluster, member: string, upstream: string | null): Promise<'fenced' | 'files' | 'left'>
   /** Tells the user (activity log) what was done or what failed. */
@@ -22,11 +25,11 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
   const settled = new Set<string>()
 
   async function onStatus(clusterId: string): Promise<void> {
+    const fenced = o.fencedOf(clusterId)
+    if (!fenced.length || o.busy(clusterId)) return
     const snap = o.snapshot(clusterId)
     if (!snap) return
-    const cluster = await o.cluster(clusterId)
-    if (!cluster?.fenced.length || (await o.busy(clusterId))) return
-    for (const name of cluster.fenced) {
+    for (const name of fenced) {
       const m = snap.members.find((x) => x.name === name)
       if (!m) continue
       const key = `${clusterId}/${name}`
@@ -40,8 +43,9 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
       busy.add(key)
       const upstream = snap.members.find((x) => x.name !== name && x.state === 'up' && x.writable === true)?.name ?? null
       try {
-        // The record again: a rejoin may have ended (and unfenced it) since this event was made.
-        if (!(await o.cluster(clusterId))?.fenced.includes(name)) continue
+        // The record as stored: a rejoin may have ended (and unfenced it) since this event was made.
+        const cluster = await o.cluster(clusterId)
+        if (!cluster?.fenced.includes(name) || o.busy(clusterId)) continue
         const done = await o.fence(cluster, name, upstream)
         if (done === 'left') continue
         settled.add(key)

@@ -223,6 +223,8 @@ export function createOperations(options: OperationsOptions) {
     resume,
     abandon,
     recoverInterrupted,
+    /** An operation of this instance runs (or undoes) on the cluster now: from memory, no journal read. */
+    isBusy: (clusterId: string) => busyClusters.has(`${options.instanceId}|${clusterId}`),
     async listOperations(): Promise<OperationSummary[]> {
       await recoverInterrupted()
       return (await journal.list()).map(toSummary)
