@@ -1,13 +1,13 @@
 // The log of remote commands ReplicaDesk ran (secrets already redacted by the core): loaded
 // once connected, then kept current by the activity event; newest first.
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AppError } from '../../../shared/errors'
 import type { ActivityEntry } from '../../../shared/ssh'
 import { connectionLabel } from '../activity/format'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
-import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 import { useHostsStore } from './hosts'
 
 /** As many as the core keeps in memory and hands out in one call. */
@@ -31,7 +31,6 @@ export interface HostChoice {
 
 export const useActivityStore = defineStore('activity', () => {
   const { client } = useBridge()
-  const connection = useConnectionStore()
   const hosts = useHostsStore()
 
   const entries = shallowRef<ActivityEntry[]>([])
@@ -41,11 +40,12 @@ export const useActivityStore = defineStore('activity', () => {
   const hostFilter = ref<string | null>(null)
   let arrived: ActivityEntry[] | null = null // events received while a load runs
 
-  const unsubscribe = client.on('activity', (entry) => {
-    arrived?.push(entry)
-    entries.value = mergeEntries(entries.value, [entry])
-  })
-  onScopeDispose(unsubscribe)
+  onScopeDispose(
+    client.on('activity', (entry) => {
+      arrived?.push(entry)
+      entries.value = mergeEntries(entries.value, [entry])
+    }),
+  )
 
   async function load(): Promise<void> {
     const during: ActivityEntry[] = []
@@ -63,13 +63,7 @@ export const useActivityStore = defineStore('activity', () => {
     }
   }
 
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
 
   /** Record name for a connection label, where a record matches it. */
   const recordByLabel = computed(() => new Map(hosts.hosts.map((h) => [connectionLabel(h), h.name])))

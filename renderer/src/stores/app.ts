@@ -1,16 +1,15 @@
 // Facts about the running core: version and data dir.
 import { defineStore } from 'pinia'
-import { ref, watch } from 'vue'
+import { ref } from 'vue'
 import type { z } from 'zod'
 import type { appInfo } from '../../../shared/contract'
 import { useBridge } from './bridge'
-import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 
 export type AppInfo = z.output<typeof appInfo>
 
 export const useAppStore = defineStore('app', () => {
   const { client } = useBridge()
-  const connection = useConnectionStore()
   const info = ref<AppInfo | null>(null)
 
   async function load(): Promise<void> {
@@ -21,13 +20,7 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
 
   return { info, load }
 })

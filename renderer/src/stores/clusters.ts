@@ -4,14 +4,14 @@
 // rejoin, fence), whose summaries go to the operations store at once so the panels show them
 // before the first event. Role changes run only with yes: true, after the plan was shown.
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, reactive, ref, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, reactive, ref, shallowRef } from 'vue'
 import type { ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SwitchoverInput } from '../../../shared/clusters'
 import type { AppError } from '../../../shared/errors'
 import type { OperationStartResult } from '../../../shared/operations'
 import type { PgCluster, PgDetection } from '../../../shared/postgres'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
-import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 import { useOperationsStore } from './operations'
 
 const byId = (a: PgCluster, b: PgCluster) => a.id.localeCompare(b.id, undefined, { numeric: true, sensitivity: 'base' })
@@ -25,7 +25,6 @@ export interface Detection {
 
 export const useClustersStore = defineStore('clusters', () => {
   const { client } = useBridge()
-  const connection = useConnectionStore()
   const operations = useOperationsStore()
 
   const clusters = shallowRef<PgCluster[]>([])
@@ -44,8 +43,7 @@ export const useClustersStore = defineStore('clusters', () => {
     loadError.value = null
   }
 
-  const unsubscribe = client.on('clustersChanged', ({ clusters: list }) => setAll(list))
-  onScopeDispose(unsubscribe)
+  onScopeDispose(client.on('clustersChanged', ({ clusters: list }) => setAll(list)))
 
   async function load(): Promise<void> {
     const started = generation
@@ -57,13 +55,7 @@ export const useClustersStore = defineStore('clusters', () => {
     }
   }
 
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
 
   /** Asks what a host runs; resolves to the answer, or null when it failed (detections says why). */
   async function detect(host: string): Promise<PgDetection | null> {

@@ -7,6 +7,7 @@ import { idleConnection, nextShown, type ShownConnection } from '../hosts/connec
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
 import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 import { useHostsStore } from './hosts'
 
 export const useHostConnectionsStore = defineStore('hostConnections', () => {
@@ -21,11 +22,12 @@ export const useHostConnectionsStore = defineStore('hostConnections', () => {
   let clock = 0
   const stamped = new Map<string, number>()
 
-  const unsubscribe = client.on('hostConnection', (c) => {
-    stamped.set(c.name, ++clock)
-    byName.value = { ...byName.value, [c.name]: nextShown(byName.value[c.name], c) }
-  })
-  onScopeDispose(unsubscribe)
+  onScopeDispose(
+    client.on('hostConnection', (c) => {
+      stamped.set(c.name, ++clock)
+      byName.value = { ...byName.value, [c.name]: nextShown(byName.value[c.name], c) }
+    }),
+  )
 
   async function load(): Promise<void> {
     const started = clock
@@ -45,13 +47,7 @@ export const useHostConnectionsStore = defineStore('hostConnections', () => {
 
   // After every (re)connection to the core, and whenever the records change (a new or renamed
   // record has a state to show; a removed one has none).
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
   watch(
     () => hosts.hosts,
     () => {

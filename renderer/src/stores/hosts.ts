@@ -1,18 +1,17 @@
 // Host records: the list the core keeps, kept current by the hostsChanged event (changes made
 // by another window, a browser tab or the CLI show up without a reload).
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AppError } from '../../../shared/errors'
 import type { Host, HostEdit, HostInput } from '../../../shared/hosts'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
-import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 
 const byName = (a: Host, b: Host) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' })
 
 export const useHostsStore = defineStore('hosts', () => {
   const { client } = useBridge()
-  const connection = useConnectionStore()
 
   const hosts = shallowRef<Host[]>([])
   const loaded = ref(false)
@@ -29,8 +28,7 @@ export const useHostsStore = defineStore('hosts', () => {
     loadError.value = null
   }
 
-  const unsubscribe = client.on('hostsChanged', ({ hosts: list }) => setAll(list))
-  onScopeDispose(unsubscribe)
+  onScopeDispose(client.on('hostsChanged', ({ hosts: list }) => setAll(list)))
 
   async function load(): Promise<void> {
     const started = generation
@@ -45,15 +43,7 @@ export const useHostsStore = defineStore('hosts', () => {
     }
   }
 
-  // Load on the first connection and again after every reconnection: events sent while the
-  // socket was down are lost.
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
 
   /** Replaces or appends one record right away; the hostsChanged event confirms it. */
   function put(record: Host): void {

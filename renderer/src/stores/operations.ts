@@ -2,18 +2,17 @@
 // once connected and again after every reconnection (events sent while the socket was down are
 // lost), kept live by operationChanged (full summaries) and operationProgress (the bar).
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AppError } from '../../../shared/errors'
 import type { OperationSummary } from '../../../shared/operations'
 import { isActive, needsDecision } from '../operations/format'
 import { mergeOperations, mergeSummary, newestFirst, withProgress } from '../operations/merge'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
-import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 
 export const useOperationsStore = defineStore('operations', () => {
   const { client } = useBridge()
-  const connection = useConnectionStore()
 
   const operations = shallowRef<OperationSummary[]>([])
   const loaded = ref(false)
@@ -75,13 +74,7 @@ export const useOperationsStore = defineStore('operations', () => {
     }
   }
 
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
 
   async function act(id: string, kind: 'resume' | 'abandon'): Promise<OperationSummary> {
     acting.value = { ...acting.value, [id]: kind }

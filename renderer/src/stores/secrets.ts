@@ -3,16 +3,15 @@
 // Loaded with secret.pending on every (re)connection, so a question asked while this page was
 // away (or before it opened) is still shown; secretSettled closes one answered elsewhere.
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, shallowRef } from 'vue'
 import type { AppError } from '../../../shared/errors'
 import type { SecretRequestView } from '../../../shared/secrets'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
-import { useConnectionStore } from './connection'
+import { loadOnEverySession } from './sessions'
 
 export const useSecretsStore = defineStore('secrets', () => {
   const { client } = useBridge()
-  const connection = useConnectionStore()
 
   const questions = shallowRef<readonly SecretRequestView[]>([])
   const answering = shallowRef<string | null>(null)
@@ -56,13 +55,7 @@ export const useSecretsStore = defineStore('secrets', () => {
     }
   }
 
-  watch(
-    () => connection.sessions,
-    (sessions) => {
-      if (sessions > 0) void load()
-    },
-    { immediate: true },
-  )
+  loadOnEverySession(load)
 
   /** value null: the user cancelled. Resolves to whether the question is closed. */
   async function answer(id: string, value: string | null, remember: boolean): Promise<boolean> {
