@@ -18,12 +18,24 @@ async function schemeNamespaces(): Promise<string[]> {
     .filter((n) => nsPattern.test(n))
 }
 
-async function schemeLinks(): Promise<string[]> {
+interface SchemeLink {
+  name: string
+  /**
+   * A veth whose host end lives in a netns this mount namespace cannot name (`link-netnsid`, not
+   * `link-netns NAME`), or a bridge holding one: a lab run from another root (a chroot) or mount
+   * namespace, whose run dir we may not see either. Never an orphan: a veth dies with its netns.
+   */
+  foreign: boolean
+}
+
+async function schemeLinks(): Promise<SchemeLink[]> {
   const { stdout } = await run('ip', ['-o', 'link', 'show'])
-  return stdout
+  const links = stdout
     .split('\n')
-    .map((l) => l.split(': ')[1]?.split('@')[0])
-    .filter((n): n is string => !!n && linkPattern.test(n))
+    .map((l) => ({ name: l.split(': ')[1]?.split('@')[0] ?? '', master: / master (\S+)/.exec(l)?.[1], foreign: / link-netnsid /.test(l) }))
+    .filter((l) => linkPattern.test(l.name))
+  const foreignBridges = new Set(links.filter((l) => l.foreign && l.master).map((l) => l.master))
+  return links.map((l) => ({ name: l.name, foreign: l.foreign || foreignBridges.has(l.name) }))
 }
 
 /** Mounts under a run dir in the machine's own mount namespace (only a crash mid-mount leaves one). */
@@ -60,7 +72,8 @@ export async function cleanRuns(opts: { all?: boolean } = {}): Promise<string[]>
   if (left.length) throw new LabError(`lab processes survive kill -9: ${left.join(' ')}`)
   // Links first: deleting a veth's machine side removes the pair at once, whereas a deleted
   // netns takes its veths down later, in the kernel's own time.
-  const links = (await schemeLinks()).filter(isGoing)
+  // A foreign link goes only with its own run (known and doomed), never as an orphan.
+  const links = (await schemeLinks()).filter((l) => (l.foreign ? goingPrefixes.has(prefixOf(l.name)) : isGoing(l.name))).map((l) => l.name)
   for (const link of links) {
     await run('ip', ['link', 'del', link], { allowFail: true })
     removed.push(`link ${link}`)
@@ -79,7 +92,7 @@ export async function cleanRuns(opts: { all?: boolean } = {}): Promise<string[]>
   dropStaleState()
   let still: string[] = []
   await waitFor('lab links and namespaces to go', async () => {
-    still = [...(await schemeNamespaces()), ...(await schemeLinks())].filter((n) => namespaces.includes(n) || links.includes(n))
+    still = [...(await schemeNamespaces()), ...(await schemeLinks()).map((l) => l.name)].filter((n) => namespaces.includes(n) || links.includes(n))
     return still.length === 0
   }, 3000).catch(() => {
     throw new LabError(`could not remove: ${still.join(' ')}`)

@@ -1,23 +1,33 @@
 // `npm run lab -- <verb>`: the lab from a shell, for developers and CI scripts.
 import { parseArgs } from 'node:util'
 import { execInteractive } from './exec'
-import { block, cut, heal, hostStatus, kill, resetHost, restart, unblock } from './faults'
+import { block, cut, heal, hostStatus, kill, powerOff, powerOn, resetHost, restart, unblock } from './faults'
 import { LabError } from './run'
 import { listRuns } from './runs'
+import { aptRequests } from './standins'
 import { readLab, statePath, type Lab } from './state'
 import { labDown, labUp } from './up'
 
 const usage = `usage: npm run lab -- <verb>
   up [--hosts N] [--sudo-password-host NAME]… [--sshd-option '[HOST:]Keyword value']… [--mode auto|netns|loopback]
-                          fresh lab (cleans any earlier run first); NAME outside host1…hostN adds a host
+     [--bare-host NAME]… [--same-machine-id HOST=HOST[=HOST…]]…
+                          fresh lab (cleans any earlier run first); NAME outside host1…hostN adds a host.
+                          Every host has its own /etc/machine-id (--same-machine-id shares one on purpose)
+                          and a systemctl stand-in (sudo -n systemctl start|stop|restart|enable|disable|
+                          is-active|is-enabled|daemon-reload|status|show for units in /etc/systemd/system
+                          and /lib/systemd/system; enabled units start at boot). A bare host has no
+                          PostgreSQL until \`sudo -n apt-get install -y postgresql-15\` runs on it.
   down [--all]            remove this lab (state file) and crashed runs; --all: every lab on the machine
   status [--json]         hosts, addresses, fingerprints, faults in force
-  kill HOST               kill -9 every process of the host
-  restart HOST            reboot: kill, then sshd back (PostgreSQL not started)
+  kill HOST               kill -9 every process of the host (kernel alive: its address still answers)
+  power-off HOST          kill every process AND take the link down: nothing answers (a dead box)
+  power-on HOST           the host boots (sshd), link up, then its enabled units; nothing else
+  restart HOST            reboot: kill, then sshd and enabled units back (PostgreSQL not started)
   cut HOST | heal HOST    link down / up
   block HOST PORT | unblock HOST PORT
   reset HOST              heal + unblock all + sshd back if it is down
-  exec HOST [--user U] -- ARGV…   run a command inside the host (root by default)`
+  exec HOST [--user U] -- ARGV…   run a command inside the host (root by default)
+  apt-requests HOST       what was asked of a bare host's apt-get, one request a line`
 
 const say = (msg: string) => console.log(msg)
 
@@ -29,6 +39,8 @@ async function up(args: string[]) {
       'sudo-password-host': { type: 'string', multiple: true, default: [] },
       'sshd-option': { type: 'string', multiple: true, default: [] },
       mode: { type: 'string', default: 'auto' },
+      'bare-host': { type: 'string', multiple: true, default: [] },
+      'same-machine-id': { type: 'string', multiple: true, default: [] },
     },
   })
   if (!['auto', 'netns', 'loopback'].includes(values.mode)) throw new LabError(`--mode must be auto, netns or loopback`)
@@ -43,6 +55,8 @@ async function up(args: string[]) {
     hosts: Number(values.hosts),
     sudoPasswordHosts: values['sudo-password-host'],
     sshdOptions,
+    bareHosts: values['bare-host'],
+    sameMachineId: values['same-machine-id'].map((g) => g.split('=')),
     mode: values.mode as 'auto' | 'netns' | 'loopback',
     log: say,
     persistent: true, // outlives this command, until `down`
@@ -59,7 +73,7 @@ async function printStatus(lab: Lab, json = false) {
   for (const h of lab.hosts) {
     const s = rows.find((r) => r.name === h.name)!
     const faults = [!s.up && 'DOWN', s.up && !s.sshd && 'no-sshd', !s.linkUp && 'CUT', s.blockedPorts.length && `blocked:${s.blockedPorts.join(',')}`]
-    const flags = [h.sudoAsksPassword && 'sudo-asks-password', ...faults].filter(Boolean).join(' ')
+    const flags = [h.sudoAsksPassword && 'sudo-asks-password', h.bare && 'bare', ...faults].filter(Boolean).join(' ')
     say(`  ${h.name.padEnd(8)} ${`${h.address}:${h.port}`.padEnd(17)} ${h.hostKeyFingerprint} ${flags}`)
   }
 }
@@ -93,6 +107,12 @@ async function main(argv: string[]): Promise<number> {
     case 'kill':
       await kill(needHost())
       break
+    case 'power-off':
+      await powerOff(needHost())
+      break
+    case 'power-on':
+      await powerOn(needHost())
+      break
     case 'restart':
       await restart(needHost())
       break
@@ -111,6 +131,9 @@ async function main(argv: string[]): Promise<number> {
     case 'reset':
       await resetHost(needHost())
       break
+    case 'apt-requests':
+      for (const line of aptRequests(needHost())) say(line)
+      return 0
     case 'exec': {
       const sep = rest.indexOf('--')
       const opts = sep < 0 ? [] : rest.slice(1, sep)

@@ -1,8 +1,10 @@
 // Runs a command inside a lab host for test setup, without SSH: nsenter into the holder's
-// net+mount+UTS namespaces, then runuser to the wanted user (root by default).
+// net+mount+UTS namespaces (keeping its root and cwd), then runuser to the wanted user (root by
+// default).
 import { spawn } from 'node:child_process'
 import { holderPid } from './netns'
 import { cleanEnv, LabError, run, type RunResult } from './run'
+import { enterArgs } from './same-root'
 import { findHost, readLab, type Lab, type LabHost } from './state'
 
 export interface ExecOptions {
@@ -24,7 +26,8 @@ function command(host: string | LabHost, argv: string[], opts: ExecOptions): { c
   if (lab.mode === 'loopback') return { cmd: asUser[0]!, args: asUser.slice(1), env }
   const pid = holderPid(h)
   if (!pid) throw new LabError(`${h.name} is down (killed?): \`restart ${h.name}\` boots it again`)
-  return { cmd: 'nsenter', args: ['-t', String(pid), '-n', '-m', '-u', '--wdns=/', '--', ...asUser], env }
+  // -r -w: the holder's root and cwd (/), never the mount namespace's own root (see same-root.ts).
+  return { cmd: 'nsenter', args: [...enterArgs(pid), '--', ...asUser], env }
 }
 
 /** Runs argv on the host; never throws on a non-zero exit: check `code`. */

@@ -12,15 +12,19 @@ function netnsHost(host: HostRef, verb: string, lab: Lab): LabHost {
   return findHost(lab, host)
 }
 
-/** kill -9 of every process of the host (sshd, PostgreSQL, sessions): a power cut. */
+/**
+ * kill -9 of every process of the host (sshd, PostgreSQL, sessions): every process crashed, but
+ * the kernel lives on, so its address still answers (TCP resets, ARP). For a dead box: powerOff.
+ */
 export async function kill(host: HostRef, lab = readLab()) {
   const h = findHost(lab, host)
   await (lab.mode === 'netns' ? netns.killHost(h) : loopback.killHost(h))
 }
 
 /**
- * A reboot: kill what runs, then sshd comes back. PostgreSQL is not started. Network faults
- * (cut, block) live in the netns, outside the reboot, and stay until healed / unblocked.
+ * A reboot: kill what runs, then sshd and the enabled units come back. PostgreSQL is not started
+ * (unless a unit starts it). Network faults (cut, block) live in the netns, outside the reboot,
+ * and stay until healed / unblocked.
  */
 export async function restart(host: HostRef, lab = readLab()) {
   const h = findHost(lab, host)
@@ -31,6 +35,29 @@ export async function restart(host: HostRef, lab = readLab()) {
     await loopback.killHost(h)
     await loopback.startSshd(h)
   }
+}
+
+/**
+ * A power cut: every process killed AND the link down, so nothing answers at the host's address
+ * (a TCP connect times out, ARP gets no reply), as with a dead box. Undo with powerOn.
+ */
+export async function powerOff(host: HostRef, lab = readLab()) {
+  const h = netnsHost(host, 'power-off', lab)
+  await netns.setLink(h, false)
+  await netns.killHost(h)
+}
+
+/**
+ * Power back: the host boots (sshd answers as soon as the link is up), the link comes up, then the
+ * units enabled through its systemctl stand-in start (with the network, as after
+ * network-online.target). Nothing else is started.
+ */
+export async function powerOn(host: HostRef, lab = readLab()) {
+  const h = netnsHost(host, 'power-on', lab)
+  const off = !netns.holderPid(h)
+  if (off) await netns.bootHost(h, { units: false })
+  await netns.setLink(h, true)
+  if (off) await netns.startEnabledUnits(h)
 }
 
 /** Pulls the host's network cable: nobody reaches it, it reaches nobody; processes keep running. */

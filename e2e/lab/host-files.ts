@@ -1,6 +1,6 @@
 // Lays out one host's machine-side dir: its private copies of per-machine paths (bind-mounted
 // over the real paths inside the host), its sshd config and host key, sudoers and authorized keys.
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { adminUser, userInfo } from './machine'
 
@@ -16,8 +16,13 @@ const privateDirs: Record<string, { owner: string; group: string; mode: number }
   '/tmp': { owner: 'root', group: 'root', mode: 0o1777 },
   // Where admins like to put data dirs outside /var/lib (pg_createcluster -d /srv/…).
   '/srv': { owner: 'root', group: 'root', mode: 0o755 },
+  // Units the product installs; enabled units' symlinks (the systemctl stand-in). Starts empty.
+  '/etc/systemd/system': { owner: 'root', group: 'root', mode: 0o755 },
 }
-const privateFiles = ['/etc/hosts', '/etc/hostname']
+/** Files every host has its own copy of; the machine-id pair only where the machine has them. */
+const privateFiles = ['/etc/hosts', '/etc/hostname', '/etc/machine-id', '/var/lib/dbus/machine-id']
+/** Dirs only some hosts keep private (a bare host's /etc/postgresql-common): bound when laid out. */
+const optionalDirs = ['/etc/postgresql-common']
 
 export const hostRoot = (hostDir: string) => join(hostDir, 'root')
 export const sshDir = (hostDir: string) => join(hostDir, 'ssh')
@@ -28,9 +33,10 @@ export const sshdLogPath = (hostDir: string) => join(hostDir, 'sshd.log')
 export const holderPidPath = (hostDir: string) => join(hostDir, 'holder.pid')
 export const killedPidsPath = (hostDir: string) => join(hostDir, 'killed.pids')
 
-/** [source, target] pairs for `mount --bind`, in mount order. */
+/** [source, target] pairs for `mount --bind`, in mount order (only copies laid out for this host). */
 export function bindMounts(hostDir: string): [string, string][] {
-  return [...Object.keys(privateDirs), ...privateFiles].map((p) => [join(hostRoot(hostDir), p), p])
+  const optional = [...privateFiles, ...optionalDirs].filter((p) => existsSync(join(hostRoot(hostDir), p)))
+  return [...Object.keys(privateDirs), ...optional].map((p) => [join(hostRoot(hostDir), p), p])
 }
 
 const groupId = (name: string) => (name === 'root' ? 0 : userInfo(name).gid)
@@ -55,6 +61,8 @@ export interface HostFilesInput {
   clientPublicKey: string
   /** All hosts' names and addresses, for the host's own /etc/hosts. */
   peers: { name: string; address: string }[]
+  /** 32 hex digits, the host's /etc/machine-id (and /var/lib/dbus/machine-id where the machine has one). */
+  machineId: string
 }
 
 export function layOutNetnsHost(h: HostFilesInput) {
@@ -64,6 +72,10 @@ export function layOutNetnsHost(h: HostFilesInput) {
   const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...h.peers.map((p) => `${p.address}\t${p.name}`)]
   ownedFile(join(etc, 'hosts'), hosts.join('\n') + '\n', 'root', 0o644)
   ownedFile(join(etc, 'hostname'), `${h.name}\n`, 'root', 0o644)
+  for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id'].filter((f) => existsSync(f))) {
+    mkdirSync(join(hostRoot(h.hostDir), f, '..'), { recursive: true })
+    ownedFile(join(hostRoot(h.hostDir), f), `${h.machineId}\n`, 'root', 0o444)
+  }
   ownedFile(join(etc, 'sudoers.d', adminUser), sudoersText(h.sudoAsksPassword), 'root', 0o440)
   // postgres logs in with the key in its own (per-host) home, as on a real box.
   const pgSsh = join(hostRoot(h.hostDir), 'var/lib/postgresql/.ssh')

@@ -1,10 +1,12 @@
 // The test lab's API: bring it up and down, read it, inject faults, run commands on hosts.
 export { labUp, labDown, type LabUpOptions } from './up'
+export { ownLab, type OwnLab } from './own-lab'
 export { readLab, findHost, statePath, labRoot, type Lab, type LabHost } from './state'
-export { kill, restart, cut, heal, block, unblock, resetHost, hostStatus, type HostStatus } from './faults'
+export { kill, powerOff, powerOn, restart, cut, heal, block, unblock, resetHost, hostStatus, type HostStatus } from './faults'
 export { exec, execOk, type ExecOptions } from './exec'
 export { ssh, sshArgv, type SshOptions } from './ssh'
 export { requireNetns } from './require-netns'
 export { createDebianCluster, initDataDir, type DebianCluster, type DebianClusterOptions } from './postgres'
 export { LabError, type RunResult } from './run'
 export { probePort, probePortFrom, type PortState } from './probe'
+export { aptRequests } from './standins'

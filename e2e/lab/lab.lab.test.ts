@@ -1,7 +1,7 @@
 // Self-test of the lab: the hosts are real (SSH with the expected host keys, private per-host
 // paths, sudo, PostgreSQL reachable between hosts) and every fault verb does what it says.
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +15,8 @@ import {
   heal,
   hostStatus,
   kill,
+  powerOff,
+  powerOn,
   probePort,
   probePortFrom,
   readLab,
@@ -28,6 +30,7 @@ import {
   type LabHost,
 } from './index'
 import { knownHostsName } from './keys'
+import { nsPids } from './netns'
 import { run } from './run'
 
 let lab: Lab
@@ -75,6 +78,15 @@ describe('hosts', () => {
     const r = await run('ssh', [...argv, '--', 'true'], { allowFail: true })
     expect(r.code).toBe(255)
     expect(r.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/)
+  })
+
+  it('each have their own /etc/machine-id, none the machine\'s', async (ctx) => {
+    if (!requireNetns('per-host machine-id needs mount namespaces', { skip: ctx.skip })) return
+    const ids = await Promise.all(lab.hosts.map(async (h) => (await ssh(h, 'cat /etc/machine-id')).stdout.trim()))
+    ids.forEach((id, i) => expect(id).toBe(lab.hosts[i]!.machineId))
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/)
+    expect(new Set(ids).size).toBe(lab.hosts.length)
+    expect(ids).not.toContain(readFileSync('/etc/machine-id', 'utf8').trim())
   })
 
   it('have different hostnames', (ctx) => {
@@ -177,6 +189,26 @@ describe('fault verbs', () => {
     expect(pg.code).toBe(3) // "no server running"
     expect(await execOk(host1, ['ls', '-A', '/run/postgresql'])).toBe('') // a reboot empties /run
     await ensurePostgres(host1) // and it starts again after the crash
+  })
+
+  it('power-off leaves nothing answering (TCP times out, no ARP reply); power-on boots sshd and nothing else', async (ctx) => {
+    if (!requireNetns('power-off needs a per-host link', { skip: ctx.skip })) return
+    touched.add(host2)
+    await powerOff(host2)
+    // A dead box: no reset (kill's "refused"), the connect just waits; ARP asked, nobody answers.
+    await run('ip', ['neigh', 'flush', 'to', host2.address, 'dev', lab.bridge])
+    expect(await probePort(host2.address, 22, 1500)).toBe('timeout')
+    const neigh = await run('ip', ['neigh', 'show', 'to', host2.address, 'dev', lab.bridge])
+    expect(neigh.stdout).toMatch(/INCOMPLETE|FAILED/)
+    expect(await nsPids(host2.ns)).toEqual([])
+    expect(await hostStatus(host2)).toMatchObject({ up: false, sshd: false, linkUp: false })
+
+    await powerOn(host2)
+    const pids = await nsPids(host2.ns)
+    const comms = pids.map((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim()).sort()
+    expect(comms).toEqual(['sleep', 'sshd']) // the holder and sshd: nothing else was started
+    expect(await probePort(host2.address, 22)).toBe('open')
+    expect((await ssh(host2, 'hostname')).stdout.trim()).toBe(host2.hostname)
   })
 
   it('cut makes a host unreachable from the machine and the other hosts; heal undoes it', async (ctx) => {

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cleanEnv, LabError, run } from './run'
 
 // tcsh: a non-POSIX login shell, for the SSH layer's refusal test.
-export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh']
+// systemd: not run, but its /usr/bin/systemctl is where each host's stand-in is bound.
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd']
 export const adminUser = 'rdadmin'
 // Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
 export const adminPassword = 'rdadmin-lab-password'
@@ -74,7 +75,7 @@ export async function prepareMachine() {
   }
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }) // sshd's privilege-separation dir; systemd would make it
   // Mount points for per-host copies that a stock Debian box may lack.
-  for (const dir of ['/var/lib/replicadesk', '/var/log/postgresql', '/etc/sudoers.d']) {
+  for (const dir of ['/var/lib/replicadesk', '/var/log/postgresql', '/etc/sudoers.d', '/etc/systemd/system', '/run/postgresql']) {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 })
   }
 }

@@ -1,11 +1,14 @@
 // Netns mode: each host is a network namespace on a private bridge plus a mount+UTS namespace
-// kept alive by a holder process (`sleep`), in which sshd runs with the host's private dirs
-// bind-mounted over the real paths.
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
+// kept alive by a holder process (`sleep`), in which sshd and the host's enabled units run with
+// the host's private dirs and stand-ins bind-mounted over the real paths (boot-script.ts).
+import { appendFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { bootScript } from './boot-script'
 import { bindMounts, holderPidPath, hostRoot, killedPidsPath, sshdConfigPath, sshdLogPath, sshdPidPath } from './host-files'
 import { killUntilGone, zombies } from './procs'
 import { LabError, run, waitFor } from './run'
+import { assertSameRoot, enterArgs } from './same-root'
+import { standInPath } from './standins'
 import type { LabHost } from './state'
 
 export async function createNetwork(bridge: string, gateway: string, hosts: LabHost[]) {
@@ -80,35 +83,39 @@ function listening(pid: number, port: number): boolean {
   return false
 }
 
-// Runs as root inside the host's new mount+UTS namespace: private copies first, then the
-// holder, then sshd (which daemonizes, so the script ends once sshd has forked).
-const bootScript = `set -eu
-name=$1 cfg=$2 log=$3; shift 3
-while [ $# -gt 0 ]; do mount --bind "$1" "$2"; shift 2; done
-hostname "$name"
-(exec -a rdlab-holder sleep infinity) </dev/null >/dev/null 2>&1 &
-echo $!
-exec /usr/sbin/sshd -f "$cfg" -E "$log"
-`
-
-/** Boots a host whose processes are all gone: like a reboot, /run/postgresql starts empty. */
-export async function bootHost(h: LabHost) {
+/**
+ * Boots a host whose processes are all gone: like a reboot, /run/postgresql starts empty; sshd,
+ * then the enabled units (unless `units: false`: power-on starts them once the link is up).
+ */
+export async function bootHost(h: LabHost, opts: { units?: boolean } = {}) {
   await waitForReaped(h)
   const runPg = join(hostRoot(h.dir), 'run/postgresql')
   for (const entry of readdirSync(runPg)) rmSync(join(runPg, entry), { recursive: true, force: true })
   rmSync(sshdPidPath(h.dir), { force: true })
   const mounts = bindMounts(h.dir).flat()
   const args = ['netns', 'exec', h.ns, 'unshare', '--uts', '--mount', '--propagation', 'private', '--']
-  const { stdout } = await run('ip', [...args, 'bash', '-c', bootScript, 'boot', h.hostname, sshdConfigPath(h.dir), sshdLogPath(h.dir), ...mounts])
+  // --norc: node's pipes are sockets, and `bash -c` on a socket stdin reads ~/.bashrc as if started by sshd.
+  const boot = ['bash', '--norc', '-c', bootScript, 'boot', h.hostname, sshdConfigPath(h.dir), sshdLogPath(h.dir), h.dir, ...mounts]
+  // cwd /: the holder's cwd is where every later `nsenter -w` lands.
+  const { stdout } = await run('ip', [...args, ...boot], { cwd: '/' })
   writeFileSync(holderPidPath(h.dir), stdout.trim() + '\n')
   await waitForSshd(h)
+  if (opts.units !== false) await startEnabledUnits(h)
+}
+
+/** Like systemd at boot: the units enabled through the host's systemctl stand-in start. */
+export async function startEnabledUnits(h: LabHost) {
+  const pid = holderPid(h)
+  if (!pid) throw new LabError(`${h.name}: holder process died during boot`)
+  const systemctl = standInPath(h.dir, 'systemctl')
+  if (existsSync(systemctl)) await run('nsenter', [...enterArgs(pid), '--', systemctl, 'rdlab-boot'], { cwd: '/', timeoutMs: 120_000 })
 }
 
 /** Starts sshd again in a host whose namespaces are still held (only sshd was gone). */
 export async function startSshd(h: LabHost) {
   const pid = holderPid(h)
   if (!pid) return bootHost(h)
-  await run('nsenter', ['-t', String(pid), '-n', '-m', '-u', '--', '/usr/sbin/sshd', '-f', sshdConfigPath(h.dir), '-E', sshdLogPath(h.dir)])
+  await run('nsenter', [...enterArgs(pid), '--', '/usr/sbin/sshd', '-f', sshdConfigPath(h.dir), '-E', sshdLogPath(h.dir)], { cwd: '/' })
   await waitForSshd(h)
 }
 
@@ -117,6 +124,7 @@ async function waitForSshd(h: LabHost) {
   if (!pid) throw new LabError(`${h.name}: holder process died during boot (see ${sshdLogPath(h.dir)})`)
   // sshd forks into the background before it binds: wait for the listener, not the fork.
   await waitFor(`sshd on ${h.name}:${h.port}`, () => listening(pid, h.port) && sshdPid(h) !== undefined)
+  await assertSameRoot(h.name, pid, [sshdPid(h)!])
 }
 
 export async function nsPids(ns: string): Promise<number[]> {

@@ -25,6 +25,10 @@ const hostSchema = z.object({
   /** Machine-side dir holding this host's private copies, keys and logs. */
   dir: z.string(),
   sshdOptions: z.array(z.string()),
+  /** The host's own /etc/machine-id ('' in loopback mode: the machine's). */
+  machineId: z.string().default(''),
+  /** Started bare: the database packages hidden until the host's apt-get stand-in installs them. */
+  bare: z.boolean().default(false),
 })
 
 export const labSchema = z.object({

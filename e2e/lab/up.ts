@@ -1,4 +1,5 @@
 // labUp / labDown: clean whatever earlier runs left, then build a fresh lab under a new prefix.
+import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,7 @@ import { bridgeName, hostAddress, hostNamePattern, newPrefix, nsName, pickSubnet
 import { bootHost, createNetwork } from './netns'
 import { LabError, run } from './run'
 import { registerRun, releaseOwner } from './runs'
+import { bareHideList, installSystemctl, layOutBareHost } from './standins'
 import { labRoot, statePath, writeLab, type Lab, type LabHost } from './state'
 
 export interface LabUpOptions {
@@ -21,6 +23,13 @@ export interface LabUpOptions {
   sudoPasswordHosts?: string[]
   /** Extra sshd_config lines by host name, '*' for every host (e.g. { host2: ['MaxSessions 2'] }). */
   sshdOptions?: Record<string, string[]>
+  /**
+   * Hosts that start bare: the database packages' files hidden inside that host until its apt-get
+   * stand-in installs them. A name outside host1…hostN adds an extra host. netns mode only.
+   */
+  bareHosts?: string[]
+  /** Groups of hosts that share one /etc/machine-id on purpose (e.g. [['host2', 'host3']]); others get their own. */
+  sameMachineId?: string[][]
   /** 'auto' (default) tries network namespaces and falls back to loopback. */
   mode?: 'auto' | 'netns' | 'loopback'
   /**
@@ -39,14 +48,25 @@ async function netnsAllowed(prefix: string): Promise<boolean> {
   return true
 }
 
-function hostNames(count: number, sudoPasswordHosts: string[]): string[] {
+function hostNames(count: number, extraHosts: string[]): string[] {
   if (!Number.isInteger(count) || count < 1 || count > 50) throw new LabError(`--hosts must be 1…50, got ${count}`)
   const names = Array.from({ length: count }, (_, i) => `host${i + 1}`)
-  for (const n of sudoPasswordHosts) {
+  for (const n of extraHosts) {
     if (!hostNamePattern.test(n)) throw new LabError(`bad host name ${JSON.stringify(n)}: use [a-z][a-z0-9-]*`)
     if (!names.includes(n)) names.push(n)
   }
   return names
+}
+
+/** A fresh random machine-id per host (32 hex digits, as systemd-machine-id-setup writes), shared within each group. */
+function assignMachineIds(names: string[], groups: string[][]): Map<string, string> {
+  const ids = new Map(names.map((n) => [n, randomBytes(16).toString('hex')]))
+  for (const group of groups) {
+    const unknown = group.filter((n) => !names.includes(n))
+    if (unknown.length) throw new LabError(`same machine-id for unknown hosts: ${unknown.join(', ')}`)
+    for (const n of group) ids.set(n, ids.get(group[0]!)!)
+  }
+  return ids
 }
 
 export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
@@ -77,7 +97,10 @@ async function build(prefix: string, dir: string, opts: LabUpOptions, log: (msg:
     log('!!! unavailable, no host asks for a sudo password, and tests that need netns print NOT RUN.')
   }
   const pwHosts = opts.sudoPasswordHosts ?? []
-  const names = hostNames(opts.hosts ?? 3, pwHosts)
+  const bareHosts = opts.bareHosts ?? []
+  if (bareHosts.length && mode !== 'netns') throw new LabError('bare hosts need netns mode (their own mount namespace)')
+  const names = hostNames(opts.hosts ?? 3, [...pwHosts, ...bareHosts])
+  const machineIds = assignMachineIds(names, opts.sameMachineId ?? [])
   // sshd reads <dir>/authorized_keys/<user> as that user: every dir on the way must be world-readable.
   for (const d of [labRoot(), dir]) chmodSync(d, 0o755)
   mkdirSync(join(dir, 'client'), { mode: 0o700 })
@@ -96,6 +119,8 @@ async function build(prefix: string, dir: string, opts: LabUpOptions, log: (msg:
     veth: mode === 'netns' ? vethName(prefix, i + 1) : '',
     dir: join(dir, 'hosts', name),
     sshdOptions: [...(opts.sshdOptions?.['*'] ?? []), ...(opts.sshdOptions?.[name] ?? [])],
+    machineId: mode === 'netns' ? machineIds.get(name)! : '',
+    bare: bareHosts.includes(name),
   }))
   const unknown = Object.keys(opts.sshdOptions ?? {}).filter((k) => k !== '*' && !names.includes(k))
   if (unknown.length) throw new LabError(`sshd options for unknown hosts: ${unknown.join(', ')}`)
@@ -106,6 +131,7 @@ async function build(prefix: string, dir: string, opts: LabUpOptions, log: (msg:
   // postgres's key sits in its per-host home in netns mode; its home is the machine's in loopback.
   writeLabAuthorizedKeys(authorizedKeysDir, mode === 'netns' ? [adminUser] : [adminUser, 'postgres'], clientPublicKey)
 
+  const hideList = bareHosts.length ? await bareHideList() : ''
   await Promise.all(
     hosts.map(async (h) => {
       mkdirSync(sshDir(h.dir), { recursive: true, mode: 0o700 })
@@ -115,7 +141,9 @@ async function build(prefix: string, dir: string, opts: LabUpOptions, log: (msg:
       writeSshdConfig({ hostDir: h.dir, authorizedKeysDir, listen, extra: h.sshdOptions })
       if (mode === 'netns') {
         const peers = hosts.map((p) => ({ name: p.name, address: p.address }))
-        layOutNetnsHost({ hostDir: h.dir, name: h.name, sudoAsksPassword: h.sudoAsksPassword, clientPublicKey, peers })
+        layOutNetnsHost({ hostDir: h.dir, name: h.name, sudoAsksPassword: h.sudoAsksPassword, clientPublicKey, peers, machineId: h.machineId })
+        installSystemctl(h.dir)
+        if (h.bare) layOutBareHost(h.dir, hideList)
       }
     }),
   )
@@ -142,7 +170,7 @@ async function build(prefix: string, dir: string, opts: LabUpOptions, log: (msg:
   }
   if (mode === 'netns') {
     await createNetwork(lab.bridge, lab.gateway, hosts)
-    await Promise.all(hosts.map(bootHost))
+    await Promise.all(hosts.map((h) => bootHost(h)))
   } else {
     loopback.writeLoopbackSudoers(prefix)
     await Promise.all(hosts.map((h) => loopback.startSshd(h)))
