@@ -37,7 +37,8 @@ export const replicaAddInput = z.object({
   cluster: clusterId,
   name: memberName.describe('name of the new member (its application_name)'),
   ...memberPlacement,
-  overwrite: z.boolean().default(false).describe('empty a non-empty data dir (confirmed)'),
+  overwrite: z.boolean().default(false).describe('empty a non-empty data dir that is a stale copy of this cluster (confirmed)'),
+  overwriteUnrelated: z.boolean().default(false).describe('with --overwrite: empty it even though it is NOT a copy of this cluster (a second confirmation; the plan shows what and how much)'),
   dryRun,
 })
 export type ReplicaAddInput = z.input<typeof replicaAddInput>

@@ -42,14 +42,19 @@ export interface CreateClusterInput<Cluster> {
   /** The member that is (adopt) or becomes (init) the primary. */
   primary: string
   mode: 'init' | 'adopt'
+  /** Data dirs of the members of the other cluster records: nothing is deleted above, at or below them. */
+  knownDataDirs?: { host: string; dataDir: string }[]
 }
 
 export interface AddReplicaInput<Cluster> {
   /** The cluster including the new member. */
   cluster: Cluster
   member: string
-  /** The user confirmed that the new member's non-empty data dir may be emptied. */
+  /** The user confirmed that the new member's non-empty data dir may be emptied (a stale copy of this cluster). */
   overwrite?: boolean
+  /** …and, a second time, that it may be emptied although it is not a copy of this cluster. */
+  overwriteUnrelated?: boolean
+  knownDataDirs?: { host: string; dataDir: string }[]
 }
 
 export interface RemoveReplicaInput<Cluster> {
@@ -58,6 +63,7 @@ export interface RemoveReplicaInput<Cluster> {
   member: string
   /** The user confirmed that the member's data dir is deleted. */
   deleteData?: boolean
+  knownDataDirs?: { host: string; dataDir: string }[]
 }
 
 /**

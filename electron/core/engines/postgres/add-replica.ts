@@ -30,6 +30,7 @@ import { lit } from './sql'
 import { degradedSyncValue, satisfiable, syncNames } from './sync'
 import { alterSystem, createSlotSql, dropSlotSql, dropSlotWhenFree, monitorRoleSql } from './statements'
 import { explainBackupFailure } from './basebackup'
+import { allowArg, checkDataDir, clusterSysid, explainGuardFailure, guardCommand, judgeNewDataDir, knownDataDir, planDeletionNote, protectedDirs, refuseRunningOnTarget } from './data-dir-guard'
 import { execTimeoutMs, isRunning, releaseDataDir, START_TIMEOUT_S, startCommand, stopCommand } from './instance'
 
 export const addReplicaParams = z
@@ -37,6 +38,10 @@ export const addReplicaParams = z
     cluster: pgCluster,
     member: memberName,
     overwrite: z.boolean().default(false),
+    /** The user confirmed a second time that a non-empty data dir that is NOT a copy of this cluster may be emptied. */
+    overwriteUnrelated: z.boolean().default(false),
+    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
+    knownDataDirs: z.array(knownDataDir).default([]),
     /** Free disk asked for beyond the copy (default 10 %, at least 64 MB). */
     diskMarginBytes: z.number().int().min(0).optional(),
     backupTimeoutMs: z.number().int().min(1000).default(12 * 3600_000),
@@ -61,6 +66,8 @@ interface Memo {
   facts?: MemberFacts[]
   probe?: Probe
   needsRoot?: boolean
+  /** The cluster's system identifier (what a stale copy of it carries). */
+  sysid?: string
   password?: string
   prepare?: Prepared
   /**
@@ -107,6 +114,10 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
   const role = c.replicationRole
   const memo: Memo = {}
   const all = [...others, R]
+  const prot = protectedDirs(member, c.members, p.knownDataDirs)
+  const sysid = async () => (memo.sysid ??= await clusterSysid(nodeOf((await primary()).member)))
+  /** What the guard lets the base backup delete besides a missing or empty dir. */
+  const allow = (id: string) => allowArg({ any: p.overwrite && p.overwriteUnrelated, sysid: p.overwrite ? id : undefined })
 
   async function locate(): Promise<Up> {
     const facts = await Promise.all(others.map((n) => readFacts(n, role)))
@@ -128,8 +139,9 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
     id: 'preflight',
     title: `Check ${member.host} and the cluster`,
     hosts: all.map((n) => n.host),
-    plan: () => [
+    plan: async () => [
       R.planned(probeCommand(R, others.map((n) => n.member))),
+      { ...R.planned(guardCommand(R, member.dataDir, 'none', prot)), ...(p.overwrite && { note: await planDeletionNote(R, member.dataDir, prot, others, p.overwriteUnrelated, c.id) }) },
       ...others.map((n) => n.planned(n.psql([factsQuery(role)], 'reads role, version, settings, slots and size'))),
       ...all.map((n) => n.planned(readStateCommand(n, n === R ? (member.layout === 'debian' ? hbaFile(member, major) : undefined) : hbaFile(n.member, major), n === R))),
     ],
@@ -138,7 +150,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
     async run(ctx, report) {
       // The files prepare needs are read now too, where the model says they are (checked below).
       const newHba = member.layout === 'debian' ? hbaFile(member, major) : undefined
-      const [probed, up, states, newState] = await Promise.all([probe(R, others.map((n) => n.member)), locate(), Promise.all(others.map((n) => readState(n, hbaFile(n.member, major)))), readState(R, newHba, true)])
+      const [probed, up, states, newState, guarded] = await Promise.all([probe(R, others.map((n) => n.member)), locate(), Promise.all(others.map((n) => readState(n, hbaFile(n.member, major)))), readState(R, newHba, true), checkDataDir(R, member.dataDir, 'none', prot, true)])
       if (states.every((s) => s.hbaPath === hbaPathOf(s.node))) memo.states = [states, newState]
       const down = memo.facts!.filter((f) => 'error' in f)
       if (down.length) {
@@ -146,6 +158,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
         throw pgError('cluster_state', `${names} ${down.length > 1 ? 'are' : 'is'} not running. Adding a member changes pg_hba.conf, passwords and slots on every member: start ${down.length > 1 ? 'them' : 'it'}, or remove ${down.length > 1 ? 'them' : 'it'} from the cluster first.`, { down: down.map((d) => d.member.name) })
       }
       const f = up.facts
+      judgeNewDataDir({ host: member.host, target: member.dataDir, answer: guarded, ours: probed.claim?.operation === ctx.operationId, overwrite: p.overwrite, unrelated: p.overwriteUnrelated, sysid: await sysid(), clusterId: c.id, member: member.name })
       const verdict = checkNewMember({
         member,
         major,
@@ -155,6 +168,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
         needBytes: neededBytes(f.sizeBytes, p.diskMarginBytes),
         source: { name: up.member.name, host: up.member.host, address: up.member.address, port: up.member.port },
       })
+      refuseRunningOnTarget(member.host, member.dataDir, guarded, probed.claim?.operation === ctx.operationId)
       checkSource(up, probed.claim?.operation === ctx.operationId)
       if (verdict.needsRoot) await R.run(R.root(['true']), { timeoutMs: 10_000 }) // sudo -n works (or ssh_sudo_password)
       memo.probe = probed
@@ -294,7 +308,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
           // The passfile belongs to the host: keep it while another member lives there.
           if (!others.some((o) => o.host === R.host)) await applyAccess(accessChange(own, c, [], undefined, [], pgpassEntries(c.members), false))
           if (await isRunning(R)) await R.run(stopCommand(R), { timeoutMs: execTimeoutMs(START_TIMEOUT_S) })
-          await releaseDataDir(R, ctx.operationId, own.claim.made)
+          await releaseDataDir(R, ctx.operationId, own.claim.made, prot)
           if (member.layout === 'debian') await R.run(R.pg(['rm', '-rf', '--', debianConfDir(member, major)]))
         })(),
       ])
@@ -317,7 +331,9 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
     '--progress',
     '--no-password',
   ]
-  const backupCommand = (opId: string, up: PgMember): Command => R.pg(['sh', '-c', CLAIMED_FRESH, 'sh', key, opId, member.dataDir, ...basebackupArgv(up)], 'empties the claimed data dir, then copies the primary')
+  const backupCommand = (opId: string, up: PgMember, id: string): Command =>
+    R.pg(['sh', '-c', CLAIMED_FRESH, 'sh', key, opId, member.dataDir, R.tool('pg_controldata'), allow(id), prot, ...basebackupArgv(up)], 'the data-dir guard, then empties the claimed data dir and copies the primary')
+  const guardAction = p.overwrite ? 'empty' : 'write into'
   const stopOrphanCopy = (): Command => R.pg(['sh', '-c', STOP_ORPHAN_COPY, 'sh', member.dataDir], 'stops a copy left running by a ReplicaDesk that died')
   const slotOnPrimary = async (up: Up) => (await nodeOf(up.member).json(`SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active)), '[]') FROM pg_replication_slots WHERE slot_name = ${lit(slot)}`, pgFacts.shape.slots))[0]
 
@@ -328,7 +344,7 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
     weight: 20,
     plan: async (ctx) => {
       const up = memo.primary?.member ?? c.members.find((m) => m.name !== member.name)!
-      return [nodeOf(up).planned(nodeOf(up).psql([dropSlotSql(slot)], `only a leftover, inactive ${slot} from an earlier attempt`)), R.planned(backupCommand(ctx.operationId ?? 'OPERATION', up))]
+      return [nodeOf(up).planned(nodeOf(up).psql([dropSlotSql(slot)], `only a leftover, inactive ${slot} from an earlier attempt`)), R.planned(backupCommand(ctx.operationId ?? 'OPERATION', up, memo.sysid ?? 'SYSTEM_ID'))]
     },
     async check(ctx) {
       if (memo.fresh) {
@@ -369,8 +385,10 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
         report(parser.last ? { ...parser.last, message: `Copying from ${up.member.name}` } : { message: `Waiting for a checkpoint on ${up.member.name}` })
       }, 200)
       try {
-        await R.run(backupCommand(ctx.operationId, up.member), { timeoutMs: p.backupTimeoutMs, onOutput: (stream, chunk) => stream === 'stderr' && parser.push(chunk) })
+        await R.run(backupCommand(ctx.operationId, up.member, await sysid()), { timeoutMs: p.backupTimeoutMs, onOutput: (stream, chunk) => stream === 'stderr' && parser.push(chunk) })
       } catch (err) {
+        const refused = explainGuardFailure(err, member.host, member.dataDir, guardAction)
+        if (refused !== err) throw refused
         throw explainBackupFailure(err, up.member, member.host, parser.messages())
       } finally {
         clearInterval(heartbeat)
@@ -383,7 +401,9 @@ export function buildAddReplica(hosts: HostExec, p: AddReplicaParams): Step<AddR
       if (own.claim?.operation === ctx.operationId) {
         await R.run(stopOrphanCopy())
         if (await isRunning(R)) await R.run(stopCommand(R), { timeoutMs: execTimeoutMs(START_TIMEOUT_S) })
-        await R.run(R.pg(['sh', '-c', CLAIMED_FRESH, 'sh', key, ctx.operationId, member.dataDir, 'true']))
+        await R.run(R.pg(['sh', '-c', CLAIMED_FRESH, 'sh', key, ctx.operationId, member.dataDir, R.tool('pg_controldata'), 'none', prot, 'true'])).catch((err: unknown) => {
+          throw explainGuardFailure(err, member.host, member.dataDir, 'empty')
+        })
       }
       await dropSlotWhenFree(nodeOf(up.member), slot)
     },

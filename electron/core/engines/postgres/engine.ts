@@ -117,8 +117,8 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     },
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),
-    createCluster: ({ cluster, primary, mode }) => ops.createCluster.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, primary, mode }, members: leaseHosts(cluster) }),
-    addReplica: ({ cluster, member, overwrite }) => ops.addReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, overwrite }, members: leaseHosts(cluster) }),
+    createCluster: ({ cluster, primary, mode, knownDataDirs }) => ops.createCluster.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, primary, mode, knownDataDirs }, members: leaseHosts(cluster) }),
+    addReplica: ({ cluster, member, overwrite, overwriteUnrelated, knownDataDirs }) => ops.addReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, overwrite, overwriteUnrelated, knownDataDirs }, members: leaseHosts(cluster) }),
     fenceNow: async (cluster, member, upstream, reason) => {
       const n = new PgNode(o.hosts, memberOf(cluster, member), cluster.major)
       const up = upstream ? memberOf(cluster, upstream) : undefined
@@ -136,6 +136,6 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     failover: (params: Input<typeof failoverParams>) => ops.failover.create({ clusterId: params.cluster.id, params, members: failoverLeaseHosts(params.cluster as PgCluster, params.from) }),
     rejoin: (params: Input<typeof rejoinParams>) => ops.rejoin.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     fence: (params: Input<typeof fenceParams>) => ops.fence.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
-    removeReplica: ({ cluster, member, deleteData }) => ops.removeReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, deleteData }, members: leaseHosts(cluster) }),
+    removeReplica: ({ cluster, member, deleteData, knownDataDirs }) => ops.removeReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, deleteData, knownDataDirs }, members: leaseHosts(cluster) }),
   }
 }

@@ -5,6 +5,7 @@ import { logFile, type PgMember } from './model'
 import type { Command, PgNode } from './node'
 import { claimKey } from './claims'
 import { RUNNING, START_PLAIN, UNCLAIM } from './scripts'
+import { explainGuardFailure } from './data-dir-guard'
 
 export const START_TIMEOUT_S = 300
 
@@ -42,8 +43,11 @@ export const execTimeoutMs = (seconds: number) => (seconds + 30) * 1000
  * emptied), and the claim dropped. Where postgres cannot remove the dir itself (a parent of
  * root's, e.g. /srv), an admin login removes the then empty dir as root.
  */
-export async function releaseDataDir(n: PgNode, operationId: string, made: boolean): Promise<void> {
+export async function releaseDataDir(n: PgNode, operationId: string, made: boolean, prot: string): Promise<void> {
   const m = n.member
-  await n.run(n.pg(['sh', '-c', UNCLAIM, 'sh', claimKey(m.dataDir), operationId, m.dataDir]))
+  // UNCLAIM runs the data-dir guard (data-dir-guard.ts) first; PROTECTED: other members' data dirs there.
+  await n.run(n.pg(['sh', '-c', UNCLAIM, 'sh', claimKey(m.dataDir), operationId, m.dataDir, prot])).catch((err: unknown) => {
+    throw explainGuardFailure(err, m.host, m.dataDir, 'delete')
+  })
   if (made && m.access === 'sudo') await n.run(n.root(['rmdir', '--ignore-fail-on-non-empty', '--', m.dataDir]), { okExitCodes: [0, 1] })
 }

@@ -22,6 +22,7 @@ import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
 import { accessChange, accessPlan, applyAccess, clusterHbaBlock, pgpassEntries, readState, type AccessChange } from './access'
 import { explainBackupFailure } from './basebackup'
+import { checkDataDir, clusterSysid, explainGuardFailure, guardRefusal, knownDataDir, protectedDirs } from './data-dir-guard'
 import { claimKey } from './claims'
 import { confLine, conninfo, parseConf } from './conf'
 import { pgError } from './errors'
@@ -46,6 +47,8 @@ export const rejoinParams = z
     copyTimeoutMs: z.number().int().min(1000).default(12 * 3600_000),
     /** How long the started standby may take to stream (it may have WAL to replay first). */
     streamTimeoutMs: z.number().int().min(1000).default(300_000),
+    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
+    knownDataDirs: z.array(knownDataDir).default([]),
   })
   .superRefine((p, ctx) => {
     if (!p.cluster.members.some((m) => m.name === p.member)) ctx.addIssue({ code: 'custom', message: `The cluster has no member named ${p.member}`, path: ['member'] })
@@ -169,6 +172,7 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
   const startConf = confDir ? `${confDir}/start.conf` : '-'
   const at = `${member.name} on ${member.host}`
   const rebuildHint = `replicadesk rejoin ${c.id} ${member.name} --rebuild`
+  const prot = protectedDirs(member, c.members, p.knownDataDirs)
   const memo: {
     primary?: PgMember
     own?: Seen
@@ -229,11 +233,26 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
           throw pgError('cluster_state', `pg_rewind cannot rewind ${at}: its data dir has neither data checksums nor wal_log_hints = on. Copy it afresh from ${up.name} instead: run "${rebuildHint}" (everything in ${member.dataDir} is replaced).`, { host: member.host, rebuild: true, check: 'wal_log_hints' })
         }
       }
+      if (p.rebuild) await guardRebuild(up, st)
       const own = memo.own!
       memo.joined = !p.rebuild && following(own, up) && !st.fenced && !st.saved && (await waitStreaming(nodeOf(up), [member.name], 0)).length === 1
       const is = memo.joined ? `already a standby streaming from ${up.name}` : !isUp(own) ? 'not running' : writable(own.pos) ? `a second primary: it is stopped next, and what it wrote since it parted from ${up.name} is discarded` : own.pos.inRecovery ? 'a standby' : 'running read-only'
       report({ message: `Primary is ${up.name} on ${up.host}; ${member.name} is ${is}${st.fenced ? ', fenced' : ''}` })
     },
+  }
+
+  /**
+   * The data-dir guard before a rebuild empties the member's data dir: never a dir that became a
+   * parent of another member's data (or any other hard refusal); only a copy of this cluster,
+   * or what an earlier rebuild began to fill (its `rebuilding` mark).
+   */
+  async function guardRebuild(up: PgMember, st: DirState): Promise<void> {
+    const sysid = await clusterSysid(nodeOf(up))
+    const a = await checkDataDir(R, member.dataDir, st.savedFiles.includes('rebuilding') ? 'any' : `sysid:${sysid}`, prot, true)
+    if (a.verdict === 4 && a.refusal) throw guardRefusal(member.host, member.dataDir, a.refusal, 'empty', true)
+    if (a.verdict !== 0) {
+      throw pgError('preflight_failed', `ReplicaDesk will not empty ${member.dataDir} on ${member.host} for a rebuild: it holds ${a.size ?? 'data'}${a.sysid ? ` of another cluster (system identifier ${a.sysid}, cluster ${c.id} has ${sysid})` : ' that is not a PostgreSQL data directory of this cluster'}. --rebuild replaces only the member's own copy. Nothing was deleted. Move what is there away (an empty dir is filled afresh), or remove ${member.name} and add it again with a directory of its own.`, { host: member.host, path: member.dataDir, check: 'data_dir_guard', guard: 'content' })
+    }
   }
 
   // ---- checkpoint ---------------------------------------------------------------------------
@@ -382,7 +401,8 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
 
   // ---- rebuild ------------------------------------------------------------------------------
   const basebackupArgv = (up: PgMember) => [R.tool('pg_basebackup'), '-d', conninfo({ host: up.address, port: up.port, user: role }), '-D', member.dataDir, '-X', 'stream', '--checkpoint=fast', '--progress', '--no-password']
-  const rebuildCommand = (opId: string, up: PgMember): Command => R.pg(['sh', '-c', REJOIN_REBUILD, 'sh', member.dataDir, key, opId, ...basebackupArgv(up)], `empties ${member.dataDir}, then copies the primary`)
+  const rebuildCommand = (opId: string, up: PgMember, sysid: string): Command =>
+    R.pg(['sh', '-c', REJOIN_REBUILD, 'sh', member.dataDir, key, opId, R.tool('pg_controldata'), sysid, prot, ...basebackupArgv(up)], `the data-dir guard, then empties ${member.dataDir} and copies the primary`)
   const stopOrphanCopy = (): Command => R.pg(['sh', '-c', STOP_ORPHAN_COPY, 'sh', member.dataDir], 'stops a copy left running by a ReplicaDesk that died')
 
   const rebuild: Step<RejoinParams> = {
@@ -390,7 +410,7 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
     title: `Copy the primary to ${member.host} afresh (pg_basebackup)`,
     hosts: [member.host],
     weight: 20,
-    plan: (ctx) => [R.planned(stopOrphanCopy()), R.planned(rebuildCommand(ctx.operationId ?? 'OPERATION', plannedPrimary()))],
+    plan: (ctx) => [R.planned(stopOrphanCopy()), R.planned(rebuildCommand(ctx.operationId ?? 'OPERATION', plannedPrimary(), 'SYSTEM_ID'))],
     check: async (ctx) => (await dirState()).done === ctx.operationId,
     async run(ctx, report) {
       const up = await primary()
@@ -406,8 +426,10 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
         report(parser.last ? { ...parser.last, message: `Copying from ${up.name}` } : { message: `Waiting for a checkpoint on ${up.name}` })
       }, 200)
       try {
-        await R.run(rebuildCommand(ctx.operationId, up), { timeoutMs: p.copyTimeoutMs, onOutput: (stream, chunk) => stream === 'stderr' && parser.push(chunk) })
+        await R.run(rebuildCommand(ctx.operationId, up, await clusterSysid(nodeOf(up))), { timeoutMs: p.copyTimeoutMs, onOutput: (stream, chunk) => stream === 'stderr' && parser.push(chunk) })
       } catch (err) {
+        const refused = explainGuardFailure(err, member.host, member.dataDir, 'empty', true)
+        if (refused !== err) throw refused
         if (err instanceof AppError && err.code === 'command_failed' && /exit 3\)/.test(err.message)) {
           throw pgError('cluster_state', `${at} runs again: ReplicaDesk empties only a stopped data dir. Stop it, then resume the rejoin.`, { host: member.host })
         }

@@ -13,6 +13,7 @@ import type { HostExec } from '../host-exec'
 import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, pgpassEntries, pgpassUpToDate, readState } from './access'
 import { alterSystem, dropSlotSql, dropSlotWhenFree } from './statements'
 import { claimKey } from './claims'
+import { checkDataDir, explainGuardFailure, GUARD_FN, GUARDED_EXEC, guardRefusal, knownDataDir, protectedDirs } from './data-dir-guard'
 import { pgError } from './errors'
 import { factsQuery, locatePrimary, readFacts, type MemberFacts, type PgFacts } from './facts'
 import { execTimeoutMs, isRunning, START_TIMEOUT_S, stopCommand } from './instance'
@@ -27,6 +28,8 @@ export const removeReplicaParams = z
     member: memberName,
     /** The user confirmed that the member's data dir is deleted. */
     deleteData: z.boolean().default(false),
+    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
+    knownDataDirs: z.array(knownDataDir).default([]),
   })
   .superRefine((p, ctx) => {
     if (!p.cluster.members.some((m) => m.name === p.member)) ctx.addIssue({ code: 'custom', message: `The cluster has no member named ${p.member}`, path: ['member'] })
@@ -36,11 +39,14 @@ export type RemoveReplicaParams = z.output<typeof removeReplicaParams>
 
 type Up = { member: PgMember; facts: PgFacts }
 
-const DELETE = String.raw`set -eu
-d=$1 key=$2
+/** The data dir and its claim go, after the data-dir guard (exit 4: refused). Args: DATADIR KEY PROTECTED. */
+export const DELETE = String.raw`set -eu
+d=$1 key=$2 prot=$3
+${GUARD_FN}
+if [ -e "$d" ] || [ -L "$d" ]; then rd_guard step "$d" - any "$prot" >&2 || exit $?; fi
 rm -f -- "$HOME/.replicadesk/claims/$key"
 [ -e "$d" ] || exit 0
-rm -rf -- "$d" 2>/dev/null || find "$d" -mindepth 1 -delete`
+rm -rf --one-file-system -- "$d" 2>/dev/null || find "$d" -xdev -mindepth 1 -delete`
 
 export function buildRemoveReplica(hosts: HostExec, p: RemoveReplicaParams): Step<RemoveReplicaParams>[] {
   const c = p.cluster
@@ -51,6 +57,7 @@ export function buildRemoveReplica(hosts: HostExec, p: RemoveReplicaParams): Ste
   const role = c.replicationRole
   const remaining = others.map((n) => n.member)
   const memo: { facts?: MemberFacts[]; primary?: Up } = {}
+  const prot = protectedDirs(member, c.members, p.knownDataDirs)
 
   async function locate(): Promise<Up> {
     memo.facts = await Promise.all(others.map((n) => readFacts(n, role)))
@@ -69,7 +76,9 @@ export function buildRemoveReplica(hosts: HostExec, p: RemoveReplicaParams): Ste
     plan: () => c.members.map((m) => node(m).planned(node(m).psql([factsQuery(role)], 'reads role and settings'))),
     check: async () => false,
     async run(_ctx, report) {
-      const [own, up] = await Promise.all([readFacts(R, role), locate()])
+      const [own, up, guarded] = await Promise.all([readFacts(R, role), locate(), p.deleteData ? checkDataDir(R, member.dataDir, 'any', prot, true) : undefined])
+      // Told now, before anything stops: the delete step asks the same guard again on the server.
+      if (guarded?.verdict === 4 && guarded.refusal) throw guardRefusal(member.host, member.dataDir, guarded.refusal, 'delete', true)
       if ('facts' in own && !own.facts.inRecovery) {
         throw pgError('preflight_failed', `${member.name} on ${member.host} is the primary. Switch over to another member first, then remove it.`, { host: member.host, check: 'role' })
       }
@@ -155,7 +164,7 @@ export function buildRemoveReplica(hosts: HostExec, p: RemoveReplicaParams): Ste
 
   // As root where possible: the data dir's parent is often root's (e.g. /srv).
   const deleteCommand = (): Command => {
-    const argv = member.layout === 'debian' ? ['pg_dropcluster', major, member.debianName] : ['sh', '-c', DELETE, 'sh', member.dataDir, claimKey(member.dataDir)]
+    const argv = member.layout === 'debian' ? ['sh', '-c', GUARDED_EXEC, 'sh', member.dataDir, prot, 'pg_dropcluster', major, member.debianName] : ['sh', '-c', DELETE, 'sh', member.dataDir, claimKey(member.dataDir), prot]
     return member.access === 'sudo' ? R.root(argv) : R.pg(argv)
   }
   const del: Step<RemoveReplicaParams> = {
@@ -172,9 +181,13 @@ export function buildRemoveReplica(hosts: HostExec, p: RemoveReplicaParams): Ste
       try {
         await R.run(deleteCommand(), { timeoutMs: 600_000 })
       } catch (err) {
+        const refused = explainGuardFailure(err, member.host, member.dataDir, 'delete', true)
+        if (refused !== err) throw refused
         if (err instanceof AppError && member.layout === 'debian') {
           // pg_dropcluster wants both halves; remove what is left of a half-removed one.
-          await R.run(R.pg(['sh', '-c', DELETE, 'sh', member.dataDir, claimKey(member.dataDir)]))
+          await R.run(R.pg(['sh', '-c', DELETE, 'sh', member.dataDir, claimKey(member.dataDir), prot])).catch((e: unknown) => {
+            throw explainGuardFailure(e, member.host, member.dataDir, 'delete', true)
+          })
           await R.run(R.pg(['rm', '-rf', '--', debianConfDir(member, major)]))
           return
         }

@@ -3,6 +3,7 @@
 // so every value arrives as a positional parameter and is never parsed as shell code; data
 // (file contents, secrets) comes over stdin. All run as the postgres user.
 import { randomBytes } from 'node:crypto'
+import { GUARD_FN } from './data-dir-guard'
 
 /** `$HOME/.replicadesk/claims/KEY`: which operation made which data dir (see claims.ts). */
 const CLAIM_DIR = '"$HOME/.replicadesk/claims"'
@@ -111,29 +112,39 @@ if [ "$mk" = yes ]; then mkdir -p "$datadir"; chmod 700 "$datadir"; fi`
 
 /**
  * Runs the remaining arguments (pg_basebackup, initdb, pg_createcluster) after checking that
- * this operation claimed DATADIR, and emptying it (the operation's own half-made copy, or what
- * the user confirmed to overwrite). Args: CLAIM_KEY OPERATION DATADIR COMMAND...
+ * this operation claimed DATADIR, that the data-dir guard lets it go (data-dir-guard.ts: ALLOW
+ * is what the user confirmed; the operation's own copy, `made=yes` or `filling=yes` in the
+ * claim, is its own), and emptying it. Exit 3: not claimed; 4/5: the guard refused.
+ * Args: CLAIM_KEY OPERATION DATADIR PG_CONTROLDATA ALLOW PROTECTED COMMAND...
  */
 export const CLAIMED_FRESH = String.raw`set -eu
-key=$1 op=$2 datadir=$3; shift 3
+key=$1 op=$2 datadir=$3 controldata=$4 allow=$5 prot=$6; shift 6
 claim=${CLAIM_DIR}/$key
 grep -qx "operation=$op" "$claim" 2>/dev/null || { echo "ReplicaDesk: $datadir is not claimed by operation $op; not touching it" >&2; exit 3; }
-if [ -d "$datadir" ]; then find "$datadir" -mindepth 1 -delete; fi
+${GUARD_FN}
+if grep -qx -e 'made=yes' -e 'filling=yes' "$claim"; then allow=any; fi
+rd_guard step "$datadir" "$controldata" "$allow" "$prot" >&2 || exit $?
+grep -qx 'filling=yes' "$claim" || printf 'filling=yes\n' >> "$claim"
+if [ -d "$datadir" ]; then find "$datadir" -xdev -mindepth 1 -delete; fi
 exec "$@"`
 
 /**
- * Undoes a claim: removes the data dir if the operation made it (else empties it), and the
- * claim. Args: CLAIM_KEY OPERATION DATADIR. Does nothing when the claim is not this operation's.
+ * Undoes a claim: removes the data dir if the operation made it, empties it if the operation
+ * began filling it (else leaves what was there), always through the data-dir guard; then the
+ * claim. Args: CLAIM_KEY OPERATION DATADIR PROTECTED. Does nothing when the claim is not this
+ * operation's. Exit 4: the guard refused.
  */
 export const UNCLAIM = String.raw`set -eu
-key=$1 op=$2 datadir=$3
+key=$1 op=$2 datadir=$3 prot=$4
 claim=${CLAIM_DIR}/$key
 [ -f "$claim" ] || exit 0
 grep -qx "operation=$op" "$claim" || exit 0
-if [ -d "$datadir" ]; then
+${GUARD_FN}
+if { [ -e "$datadir" ] || [ -L "$datadir" ]; } && grep -qx -e 'made=yes' -e 'filling=yes' "$claim"; then
+  rd_guard step "$datadir" - any "$prot" >&2 || exit $?
   if grep -qx 'made=yes' "$claim" && rmdir "$datadir" 2>/dev/null; then :
-  elif grep -qx 'made=yes' "$claim" && rm -rf -- "$datadir" 2>/dev/null && [ ! -e "$datadir" ]; then :
-  else find "$datadir" -mindepth 1 -delete; fi
+  elif grep -qx 'made=yes' "$claim" && rm -rf --one-file-system -- "$datadir" 2>/dev/null && [ ! -e "$datadir" ]; then :
+  else find "$datadir" -xdev -mindepth 1 -delete; fi
 fi
 rm -f -- "$claim"`
 
@@ -158,6 +169,27 @@ mv -f "$tmp" "$f"
 [ $# -eq 0 ] || exec "$@"`
 
 /**
+ * `pm_live DIR`: true (exit 0) when DIR's postmaster.pid names a live postmaster of DIR, and
+ * sets pm_pid. Not one: no pid file; a zombie (a killed postmaster stays one until its parent
+ * reaps it, and still answers kill -0: it is a stopped server); a pid that now belongs to
+ * another program (the postmaster chdirs to its data dir: /proc/PID/cwd must be DIR, compared
+ * by device and inode, so a server seen through another mount namespace or a symlinked path
+ * still counts). Without /proc, kill -0 is all there is. The one test every script uses
+ * before it signals or waits.
+ */
+const LIVE_POSTMASTER = String.raw`pm_live() {
+  [ -r "$1/postmaster.pid" ] || return 1
+  pm_pid=$(head -n 1 "$1/postmaster.pid" 2>/dev/null)
+  case $pm_pid in ''|*[!0-9]*) return 1 ;; esac
+  [ -d /proc/self ] || { kill -0 "$pm_pid" 2>/dev/null; return; }
+  pm_st=$(cat "/proc/$pm_pid/stat" 2>/dev/null) || return 1
+  pm_st=${'$'}{pm_st##*) }
+  case $pm_st in Z*|X*|x*) return 1 ;; esac
+  pm_at=$(stat -L -c %d:%i "/proc/$pm_pid/cwd" 2>/dev/null) || return 1
+  [ "$pm_at" = "$(stat -L -c %d:%i "$1" 2>/dev/null)" ]
+}`
+
+/**
  * Starts a plain data dir and waits until it accepts connections: pg_ctl -W (no wait), then
  * the status line of postmaster.pid ("ready" / "standby") polled every 10 ms, where pg_ctl -w
  * polls every 100 ms. Fails with the log's last lines when the postmaster dies or never writes
@@ -165,6 +197,7 @@ mv -f "$tmp" "$f"
  */
 export const START_PLAIN = String.raw`set -u
 pgctl=$1 d=$2 log=$3 limit=$4
+${LIVE_POSTMASTER}
 # A fenced data dir starts only as a standby (rejoin lifts the fence).
 key=$(printf %s "$d" | sha256sum | cut -c1-24)
 if [ -e "$HOME/.replicadesk/fences/$key" ] && [ ! -e "$d/standby.signal" ]; then
@@ -179,7 +212,7 @@ while :; do
     pid=$(sed -n 1p "$d/postmaster.pid")
     case $(sed -n 8p "$d/postmaster.pid") in ready*|standby*) exit 0 ;; esac
     # An empty first line: the postmaster has made the file but not written it yet.
-    [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || fail "the server stopped while starting:"
+    [ -z "$pid" ] || pm_live "$d" || fail "the server stopped while starting:"
   elif [ $((now - start)) -ge 10 ]; then
     fail "the server did not start (no postmaster.pid after 10 s):"
   fi
@@ -189,7 +222,8 @@ done`
 
 /** Prints `running` when a postmaster runs on DATADIR. Args: DATADIR. */
 export const RUNNING = String.raw`d=$1
-if [ -r "$d/postmaster.pid" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then echo running; else echo stopped; fi
+${LIVE_POSTMASTER}
+if pm_live "$d"; then echo running; else echo stopped; fi
 exit 0`
 
 /** Prints facts of a data dir made by a base backup. Args: CLAIM_KEY DATADIR. */
@@ -246,15 +280,14 @@ export function parseState(out: string, b: string): { addrs: string; login: stri
  */
 export const STOP_FAST = String.raw`set -u
 d=$1 controldata=$2 limit=$3
-if [ -r "$d/postmaster.pid" ]; then
-  pid=$(head -n 1 "$d/postmaster.pid")
-  if [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null; then
-    start=$(date +%s)
-    while [ -e "$d/postmaster.pid" ] && kill -0 "$pid" 2>/dev/null; do
-      [ $(($(date +%s) - start)) -ge "$limit" ] && { echo "the server did not stop within $limit s" >&2; exit 1; }
-      sleep 0.01
-    done
-  fi
+${LIVE_POSTMASTER}
+# Only a live postmaster of this data dir is signalled and waited on (a zombie is stopped).
+if pm_live "$d" && kill -INT "$pm_pid" 2>/dev/null; then
+  start=$(date +%s)
+  while pm_live "$d"; do
+    [ $(($(date +%s) - start)) -ge "$limit" ] && { echo "the server did not stop within $limit s" >&2; exit 1; }
+    sleep 0.01
+  done
 fi
 LC_ALL=C "$controldata" -D "$d" | sed -n -e 's/^Database cluster state: *//p' -e 's/^Latest checkpoint location: *//p' -e "s/^Latest checkpoint's TimeLineID: *//p"`
 
@@ -304,8 +337,9 @@ exit 0`
  */
 const REJOIN_DIR = '"$HOME/.replicadesk/rejoin/$key"'
 
-/** True (exit 0) when a postmaster runs on $d. */
-const POSTMASTER_RUNS = String.raw`[ -r "$d/postmaster.pid" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null`
+/** True (exit 0) when a live postmaster runs on $d (see LIVE_POSTMASTER); a brace group, used as `if …; then`. */
+const POSTMASTER_RUNS = String.raw`{ ${LIVE_POSTMASTER}
+pm_live "$d"; }`
 
 /**
  * What a rejoin needs to know of a member's data dir, one fact per line: running|stopped,
@@ -386,16 +420,23 @@ rm -f -- ${REJOIN_DIR}/rewinding`
 /**
  * Empties a stopped member's data dir (the dir itself stays, and a Debian cluster's conf dir
  * is elsewhere) and copies the primary into it (the remaining arguments: pg_basebackup); on
- * success the operation's mark. Exit 3: a server runs there. Args: DATADIR KEY OPERATION COMMAND...
+ * success the operation's mark. The data-dir guard runs first: only a copy of the cluster
+ * SYSID goes, or what a rebuild (`rebuilding` mark) began to fill. Exit 3: a server runs
+ * there; 4/5: the guard refused. Args: DATADIR KEY OPERATION PG_CONTROLDATA SYSID PROTECTED COMMAND...
  */
 export const REJOIN_REBUILD = String.raw`set -u
-d=$1 key=$2 op=$3; shift 3
+d=$1 key=$2 op=$3 controldata=$4 sysid=$5 prot=$6; shift 6
 if ${POSTMASTER_RUNS}; then echo "a server runs on $d: ReplicaDesk empties only a stopped one" >&2; exit 3; fi
+${GUARD_FN}
+allow=sysid:$sysid
+[ -f ${REJOIN_DIR}/rebuilding ] && allow=any
+rd_guard step "$d" "$controldata" "$allow" "$prot" >&2 || exit $?
+mkdir -p ${REJOIN_DIR} && printf '%s\n' "$op" > ${REJOIN_DIR}/rebuilding || exit 1
 rm -f -- ${REJOIN_DIR}/done ${REJOIN_DIR}/rewinding
 mkdir -p -- "$d" && chmod 700 -- "$d" || exit 1
-find "$d" -mindepth 1 -delete || exit 1
+find "$d" -xdev -mindepth 1 -delete || exit 1
 "$@" || exit $?
-mkdir -p ${REJOIN_DIR} && printf '%s\n' "$op" > ${REJOIN_DIR}/done`
+printf '%s\n' "$op" > ${REJOIN_DIR}/done && rm -f -- ${REJOIN_DIR}/rebuilding`
 
 /**
  * Puts the member's saved files (a plain data dir's postgresql.conf, pg_hba.conf,
