@@ -6,8 +6,9 @@ export const errorCodes = [
   'invalid_input', // a boundary input failed its schema
   'not_found', // a record the caller named does not exist
   'conflict', // the record exists already / concurrent change
-  'store_corrupt', // a data-dir file is unreadable; it was moved aside
+  'store_corrupt', // a data-dir file is damaged (truncated, wrong shape); left in place, never written over
   'store_version', // a data-dir file was written by a newer ReplicaDesk
+  'store_unavailable', // the data dir or a file in it cannot be read or written (read-only, a folder where a file should be, permissions)
   'store_locked', // another process holds the data-dir lock too long
   'unauthorized', // missing or wrong token / sender
   'unknown_method', // a method name outside the contract

@@ -4,9 +4,9 @@
 // exactly what the full CLI would; otherwise it prints nothing and returns undefined, and the
 // caller runs the full CLI (no instance, any other command or flag, --watch, an error reply,
 // a split brain, anything unexpected).
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClusterStatus } from '../../shared/status'
+import { readBoundedTextSync } from '../core/store/bounded-read'
 import { resolveDataDir } from '../core/store/data-dir'
 import { formatStatus } from './status-format'
 import { callOnce } from './ws-lite'
@@ -44,7 +44,8 @@ export function fastStatusArgs(argv: string[]): FastStatusArgs | undefined {
 function runningInstance(dataDir: string): { wsUrl: string; token: string } | undefined {
   let info: Record<string, unknown>
   try {
-    info = JSON.parse(readFileSync(join(dataDir, 'instance.json'), 'utf8')) as Record<string, unknown>
+    // Never a blocking read: a FIFO or a folder in its place is refused at once (then the full CLI explains).
+    info = JSON.parse(readBoundedTextSync(join(dataDir, 'instance.json'), { maxBytes: 64 * 1024 }) ?? 'null') as Record<string, unknown>
     const ok =
       Number.isInteger(info.pid) &&
       typeof info.wsUrl === 'string' &&
@@ -54,6 +55,8 @@ function runningInstance(dataDir: string): { wsUrl: string; token: string } | un
       (info.kind === 'desktop' || info.kind === 'headless') &&
       typeof info.startedAt === 'string'
     if (!ok) return undefined
+    // A pid reused by another process passes this; the call below then fails fast (nothing of
+    // ours answers there) and the full CLI, which probes the instance, takes over.
     process.kill(info.pid as number, 0)
   } catch {
     return undefined

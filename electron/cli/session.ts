@@ -3,6 +3,9 @@
 import type { Reply } from '../../shared/wire'
 import { readInstanceFile } from '../server/instance-file'
 
+/** Pseudo event a session sends its listeners when its instance connection is gone (payload: ErrorData). */
+export const TRANSPORT_CLOSED = 'transportClosed'
+
 export interface CliSession {
   kind: 'instance' | 'standalone'
   call(method: string, input: unknown): Promise<Reply>

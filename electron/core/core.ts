@@ -1,6 +1,7 @@
 // The core: one per process (desktop, headless server or standalone CLI). It owns the data
 // dir, the SSH connections and the handlers behind every contract method.
-import { mkdir } from 'node:fs/promises'
+import { prepareDataDir } from './store/data-dir-access'
+import { storeAccessError } from './store/fs-errors'
 import { ActivityLog } from './activity'
 import { createDispatch, type Dispatch, type Handlers } from './dispatch'
 import { CoreEvents } from './events'
@@ -44,11 +45,14 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const { dataDir } = options
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // A file in its place is an error; a read-only one is read (writes then say why they fail).
+  await prepareDataDir(dataDir)
   const events = new CoreEvents()
   const hosts = new HostsStore(dataDir)
   const activity = new ActivityLog({ dataDir })
-  await activity.load()
+  await activity.load().catch((err: unknown) => {
+    throw storeAccessError(activity.file, err, 'Reading the activity log')
+  })
   const secrets = createSecretBroker({
     remembered: new RememberedSecrets(dataDir, options.cipher),
     emit: (request) => events.emit('secretRequested', request),
@@ -102,6 +106,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // The lease's sudo choice is synchronous: keep the login user of each host at hand.
   const hostUsers = new Map<string, string>()
   const rememberUsers = async () => {
+    // A damaged hosts.json is left in place and reported by every call that needs it (host.list…).
     for (const h of await hosts.list().catch(() => [])) hostUsers.set(h.name, h.user)
   }
   await rememberUsers()
@@ -167,6 +172,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') void fenceWatcher.onStatus(e.payload.cluster).catch((err: unknown) => console.warn(`ReplicaDesk: fence watcher: ${(err as Error).message}`))
   })
   await ops.recoverInterrupted()
+  // A damaged clusters.json is left in place and reported by cluster.list and status.get.
   await syncCollectors(await clustersStore.list().catch(() => []))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
 
@@ -263,7 +269,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       stopConnections()
       stopActivity()
       await ssh.close()
-      await activity.flush()
+      // The commands ran; a log that could not be written (read-only data dir) is said, not fatal.
+      await activity.flush().catch((err: unknown) => console.warn(`ReplicaDesk: the commands ran, but they are not in the activity log. ${storeAccessError(activity.file, err, 'Writing the activity log').message}`))
     },
   }
 }

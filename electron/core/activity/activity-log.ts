@@ -2,6 +2,7 @@
 // memory, appended as JSON lines to a bounded file in the data dir, and pushed to listeners.
 // Callers pass argv already redacted; stdin is never part of an entry.
 import { randomUUID } from 'node:crypto'
+import { constants } from 'node:fs'
 import { appendFile, mkdir, open, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { z } from 'zod'
@@ -43,9 +44,12 @@ export class ActivityLog {
   async load(): Promise<void> {
     let text = ''
     try {
-      const h = await open(this.file, 'r')
+      // Non-blocking, and only a regular file: a FIFO in its place must not stall the start.
+      const h = await open(this.file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
       try {
-        const { size } = await h.stat()
+        const st = await h.stat()
+        if (!st.isFile()) throw Object.assign(new Error(`${this.file} is not a regular file`), { code: st.isDirectory() ? 'EISDIR' : 'EINVAL' })
+        const { size } = st
         const want = Math.min(size, this.maxFileBytes)
         const buf = Buffer.alloc(want)
         await h.read(buf, 0, want, size - want)

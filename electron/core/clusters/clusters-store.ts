@@ -1,5 +1,6 @@
 // Cluster records in clusters.json: what the user told ReplicaDesk (members, settings),
-// never who is primary. Locked read-modify-write, like the host records.
+// never who is primary. Locked read-modify-write, like the host records; clusters.json.prev
+// keeps the version before the last change, and a damaged file is refused, never replaced.
 import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
@@ -11,7 +12,7 @@ export class ClustersStore {
   private readonly doc: JsonDocument<PgCluster[]>
 
   constructor(private readonly dataDir: string) {
-    this.doc = { file: join(dataDir, 'clusters.json'), version: 1, schema: z.array(pgCluster), empty: () => [] }
+    this.doc = { file: join(dataDir, 'clusters.json'), version: 1, schema: z.array(pgCluster), empty: () => [], keepPrevious: true }
   }
 
   list(): Promise<PgCluster[]> {

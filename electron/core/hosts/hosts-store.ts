@@ -1,5 +1,7 @@
 // Host records in hosts.json. Every change is a locked read-modify-write, so the desktop app,
-// a headless server and the CLI can share one data dir.
+// a headless server and the CLI can share one data dir; reads take no lock (a read-only data
+// dir is still listed). hosts.json.prev keeps the version before the last change. A damaged
+// file is refused, never replaced (store/json-file.ts).
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -7,12 +9,13 @@ import { AppError } from '../../../shared/errors'
 import { host, hostInput, type Host, type HostEdit, type HostInput } from '../../../shared/hosts'
 import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
+import { checkJumps, checkRemovable } from './jumps'
 
 export class HostsStore {
   private readonly doc: JsonDocument<Host[]>
 
   constructor(private readonly dataDir: string) {
-    this.doc = { file: join(dataDir, 'hosts.json'), version: 1, schema: z.array(host), empty: () => [] }
+    this.doc = { file: join(dataDir, 'hosts.json'), version: 1, schema: z.array(host), empty: () => [], keepPrevious: true }
   }
 
   list(): Promise<Host[]> {
@@ -58,13 +61,16 @@ export class HostsStore {
     return this.update((hosts) => {
       const found = hosts.find((h) => h.name === name)
       if (!found) throw notFound(name)
+      checkRemovable(hosts, name)
       return [hosts.filter((h) => h !== found), found]
     })
   }
 
   private update<R>(change: (hosts: Host[]) => [Host[], R]): Promise<R> {
     return withLock(this.dataDir, 'hosts', async () => {
-      const [next, result] = change(await this.list())
+      const before = await this.list()
+      const [next, result] = change(before)
+      checkJumps(before, next)
       await writeDocument(this.doc, next)
       return result
     })

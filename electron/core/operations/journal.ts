@@ -3,12 +3,15 @@
 // newly started instance and the CLI never lose each other's updates. It records what was
 // attempted; it never decides who is primary.
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { operationId, operationSummary, stepSummary, type OperationSummary } from '../../../shared/operations'
+import { storeAccessError } from '../store/fs-errors'
 import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
+import { asDamaged, salvage, type DamagedJournal } from './journal-damage'
 import { withLock } from '../store/lock'
 
 export const stepRecord = stepSummary.extend({
@@ -61,15 +64,32 @@ export class Journal {
   }
 
   async create(record: OperationRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 })
+    await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+      throw storeAccessError(this.dir, err, `Journaling operation ${record.id}`)
+    })
     await withLock(this.dataDir, this.lockName(record.id), async () => {
       if (await readDocument(this.doc(record.id))) throw new AppError('conflict', `Operation ${record.id} exists already.`)
       await writeDocument(this.doc(record.id), operationRecord.parse(record))
     })
   }
 
+  /** Fails with a clear store_unavailable when nothing can be journaled (a read-only data dir). */
+  async assertWritable(): Promise<void> {
+    const target = await access(this.dir).then(() => this.dir, () => this.dataDir)
+    await access(target, constants.W_OK).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return // not made yet: create() makes it
+      throw storeAccessError(target, err, 'Starting an operation (it must be journaled first)')
+    })
+  }
+
   async read(id: string): Promise<OperationRecord> {
-    const record = await readDocument(this.doc(id))
+    let record: OperationRecord | null
+    try {
+      record = await readDocument(this.doc(id))
+    } catch (err) {
+      if (!asDamaged(err, id, this.file(id))) throw err
+      throw asDamaged(err, id, this.file(id), await salvage(this.file(id)))
+    }
     if (!record) throw new AppError('not_found', `There is no operation ${id}. Run \`replicadesk operation list\` to see them.`, { id })
     return record
   }
@@ -83,14 +103,24 @@ export class Journal {
     })
   }
 
-  /** Every readable operation, newest first. A corrupt file is moved aside by the reader and left out. */
+  /** Every readable operation, newest first (see scan for the damaged ones). */
   async list(): Promise<OperationRecord[]> {
+    return (await this.scan()).records
+  }
+
+  /**
+   * Every operation file, newest first: the readable ones, and the damaged ones (truncated,
+   * wrong shape, from a newer ReplicaDesk, not a file) with what is wrong and what to do. A
+   * damaged journal never just vanishes from the list: its operation may have left a cluster
+   * half-changed. Damaged files are left as they are.
+   */
+  async scan(): Promise<{ records: OperationRecord[]; damaged: DamagedJournal[] }> {
     let names: string[]
     try {
       names = await readdir(this.dir)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw err
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], damaged: [] }
+      throw storeAccessError(this.dir, err, 'Listing the operation journal')
     }
     const ids = names
       .filter((n) => n.endsWith('.json'))
@@ -98,20 +128,35 @@ export class Journal {
       .filter((id) => operationId.safeParse(id).success)
       .sort()
       .reverse()
-    const records = await Promise.all(
-      ids.map((id) =>
-        readDocument(this.doc(id)).catch((err: unknown) => {
-          if (err instanceof AppError && (err.code === 'store_corrupt' || err.code === 'store_version')) return null
-          throw err
-        }),
-      ),
-    )
-    return records.filter((r): r is OperationRecord => r !== null)
+    const records: OperationRecord[] = []
+    const damaged: DamagedJournal[] = []
+    for (const entry of await Promise.all(ids.map((id) => this.entry(id)))) {
+      if ('record' in entry) {
+        if (entry.record) records.push(entry.record)
+      } else damaged.push(entry)
+    }
+    return { records, damaged }
+  }
+
+  private async entry(id: string): Promise<{ record: OperationRecord | null } | DamagedJournal> {
+    const file = this.file(id)
+    try {
+      return { record: await readDocument(this.doc(id)) }
+    } catch (err) {
+      if (!asDamaged(err, id, file)) throw err
+      const salvaged = await salvage(file)
+      const updatedAt = await stat(file).then((s) => s.mtime.toISOString(), () => new Date().toISOString())
+      return { id, file, error: asDamaged(err, id, file, salvaged)!, salvaged, updatedAt }
+    }
+  }
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.json`)
   }
 
   private doc(id: string): JsonDocument<OperationRecord | null> {
     if (!operationId.safeParse(id).success) throw new AppError('invalid_input', `"${id}" is not an operation id.`)
-    return { file: join(this.dir, `${id}.json`), version: JOURNAL_VERSION, schema: operationRecord.nullable(), empty: () => null }
+    return { file: this.file(id), version: JOURNAL_VERSION, schema: operationRecord.nullable(), empty: () => null }
   }
 
   private lockName(id: string): string {

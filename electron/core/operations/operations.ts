@@ -6,7 +6,9 @@ import { AppError } from '../../../shared/errors'
 import type { OperationEvent, OperationPlan, OperationStatus, OperationSummary } from '../../../shared/operations'
 import { planOperation, validateDefinition } from './definition'
 import { faultFromEnv } from './fault'
+import { isReadOnlyError } from '../store/fs-errors'
 import { Journal, newOperationId, toSummary, type OperationRecord, type OwnerRecord } from './journal'
+import { damagedSummary } from './journal-damage'
 import { ClusterLease, type LeaseConfig } from './lease'
 import { currentProcess, isAlive } from './process-identity'
 import { executeBackward, executeForward, type ExecutionEnv } from './runner'
@@ -122,6 +124,8 @@ export function createOperations(options: OperationsOptions) {
   async function start(def: OperationDefinition<unknown>): Promise<Started> {
     validateDefinition(def)
     factoryOf(def.kind)
+    // Before the lease: an operation that cannot be journaled must not touch the members.
+    await journal.assertWritable()
     const id = newOperationId(def.kind)
     const take = async () => {
       const record = newRecord(id, def)
@@ -132,20 +136,30 @@ export function createOperations(options: OperationsOptions) {
     return launch({ clusterId: def.clusterId, members: def.members, operationId: id }, { first: false, take }, (lease, record) => executeForward(env, def, lease, record))
   }
 
+  const asInterrupted = (r: OperationRecord): OperationRecord => {
+    if (!ACTIVE.includes(r.status) || isAlive(r.owner)) return r
+    return {
+      ...r,
+      status: 'interrupted',
+      endedAt: new Date().toISOString(),
+      steps: r.steps.map((s) => (s.status === 'running' ? { ...s, status: 'interrupted' as const } : s)),
+    }
+  }
+
   /** Marks interrupted every active operation whose process is gone; returns those. */
   async function recoverInterrupted(): Promise<OperationSummary[]> {
     const found: OperationSummary[] = []
     for (const record of await journal.list()) {
       if (!ACTIVE.includes(record.status) || isAlive(record.owner)) continue
-      const updated = await journal.update(record.id, (r) => {
-        if (!ACTIVE.includes(r.status) || isAlive(r.owner)) return r
-        return {
-          ...r,
-          status: 'interrupted',
-          endedAt: new Date().toISOString(),
-          steps: r.steps.map((s) => (s.status === 'running' ? { ...s, status: 'interrupted' as const } : s)),
-        }
-      })
+      let updated: OperationRecord
+      try {
+        updated = await journal.update(record.id, asInterrupted)
+      } catch (err) {
+        // A read-only data dir cannot record it; the list still shows it interrupted (asInterrupted
+        // in listOperations), and resume or abandon say why they cannot run there.
+        if (isReadOnlyError(err)) continue
+        throw err
+      }
       if (updated.status === 'interrupted') {
         found.push(toSummary(updated))
         emitChanged(toSummary(updated))
@@ -225,9 +239,12 @@ export function createOperations(options: OperationsOptions) {
     recoverInterrupted,
     /** An operation of this instance runs (or undoes) on the cluster now: from memory, no journal read. */
     isBusy: (clusterId: string) => busyClusters.has(`${options.instanceId}|${clusterId}`),
+    /** Every operation, newest first; a journal that cannot be read shows as a damaged entry (journal-damage.ts). */
     async listOperations(): Promise<OperationSummary[]> {
       await recoverInterrupted()
-      return (await journal.list()).map(toSummary)
+      const { records, damaged } = await journal.scan()
+      const all = [...records.map((r) => toSummary(asInterrupted(r))), ...damaged.map(damagedSummary)]
+      return all.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
     },
     getOperation: async (id: string) => toSummary(await journal.read(id)),
   }

@@ -130,6 +130,8 @@ export class ProgressTracker {
     if (!this.latest || this.latest.stepId !== this.step?.stepId) this.compute(false)
     if (!this.latest) return
     this.lastEmitAt = this.clock()
+    // Stamped when sent: a report held back by the interval goes out later, and `at` says when.
+    this.latest = { ...this.latest, at: this.wall().toISOString() }
     this.opts.emit(this.latest)
   }
 }

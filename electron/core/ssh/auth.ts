@@ -1,9 +1,10 @@
 // Authentication material: the agent (ssh-agent, Pageant or the Windows OpenSSH agent pipe),
 // key files (passphrases asked through the injected prompt, only when the key is needed),
 // and a password only when the user chose password login.
-import { stat, readFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import ssh2, { type AuthenticationType, type ParsedKey } from 'ssh2'
+import { FileProblem, readBoundedFile } from '../store/bounded-read'
 
 export type UnlockedKeys = Map<string, ParsedKey>
 import type { ResolvedTarget } from './target'
@@ -53,6 +54,22 @@ export async function agentCandidates(setting: string | null | undefined): Promi
 
 function defaultKeyFiles(homeDir: string): string[] {
   return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((n) => join(homeDir, '.ssh', n))
+}
+
+/** A private key is a few kB (an RSA 16384-bit one about 13 kB); past this it is not a key. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024
+
+/**
+ * A key file's bytes (undefined: it does not exist). Only a regular file of sane size is read,
+ * without blocking: /dev/zero, a FIFO or a folder are refused with the path and the reason.
+ */
+export async function readKeyFile(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readBoundedFile(file, { maxBytes: MAX_KEY_FILE_BYTES })
+  } catch (err) {
+    if (err instanceof FileProblem) throw new Error(`${err.message}; an identity file must be a private key file (a few kB)`)
+    throw err
+  }
 }
 
 type KeyState = { kind: 'ready'; key: ParsedKey } | { kind: 'encrypted' } | { kind: 'unusable'; why: string }
@@ -142,11 +159,16 @@ export class TargetAuth {
         methods.push({ method: { type: 'publickey', username: user, key: cached }, label: `key ${file}` })
         continue
       }
-      let data: Buffer
+      let data: Buffer | undefined
       try {
-        data = await readFile(file)
+        data = await readKeyFile(file)
       } catch (err) {
-        if (explicit) notes.push(`key ${file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`)
+        // Named or default, a key path that holds something else is worth telling.
+        notes.push(`key ${(err as Error).message}`)
+        continue
+      }
+      if (!data) {
+        if (explicit) notes.push(`key ${file}: no such file (ENOENT)`)
         continue
       }
       let state = parseKeyFile(data)

@@ -36,6 +36,12 @@ export const DEFAULT_TIMEOUT_MS = 60_000
 export const DEFAULT_MAX_OUTPUT = 10 * 1024 * 1024
 // The local timer fires after the remote one had its chance (TERM, then KILL 2 s later).
 const LOCAL_GRACE_MS = TIMEOUT_KILL_AFTER_S * 1000 + 1500
+/**
+ * After the channel was told to stop, how long the server may take to close it. OpenSSH holds
+ * the close while the command's process lives (one that ignores signals, or is stuck in the
+ * kernel on a dead disk or NFS mount): past this the connection itself is dropped.
+ */
+export const CLOSE_GRACE_MS = 3000
 
 class Capture {
   private chunks: Buffer[] = []
@@ -61,6 +67,12 @@ class Capture {
   }
 }
 
+/** The program's name for messages: `pg_ctl`, not `/usr/lib/postgresql/15/bin/pg_ctl -D …`. */
+function shortName(shown: readonly string[]): string {
+  const first = (shown[0] ?? '').trim().split(/\s+/)[0] ?? ''
+  return (first.split('/').pop() || first || 'the command').slice(0, 60)
+}
+
 function tail(text: string, lines = 10, chars = 2000): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n').slice(-chars)
 }
@@ -83,6 +95,7 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
   const where = target.label
   // A multi-line script argument would drown the message: name it by its first line.
   const what = shown.map((a) => (a.includes('\n') ? `'${a.split('\n')[0]}…'` : a)).join(' ').slice(0, 200)
+  const program = shortName(shown)
   const detailBase = { host: target.address, port: target.port, user: target.user, argv: shown }
 
   const out = new Capture(max)
@@ -93,10 +106,17 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
   let capped = false
   let started = 0
   let timer: NodeJS.Timeout | undefined
+  let graceTimer: NodeJS.Timeout | undefined
+  let dropped = false
   let closed!: Promise<void>
 
   const attach = (channel: ClientChannel) => {
     started = Date.now()
+    let closeSeen!: () => void
+    closed = new Promise<void>((resolve) => {
+      closeSeen = resolve
+      channel.on('close', () => resolve())
+    })
     const stop = () => {
       // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
       try {
@@ -105,8 +125,13 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
         // not supported by every server; closing the channel is what counts
       }
       channel.close()
+      // The wait for the server's answer is bounded too: past it, the connection goes.
+      graceTimer ??= setTimeout(() => {
+        dropped = true
+        session.drop(new AppError('ssh_connect', `The connection to ${where} was dropped: "${program}" did not stop when told to, and the server did not close its channel within ${CLOSE_GRACE_MS / 1000} s. ReplicaDesk reconnects on next use.`, { ...detailBase, program }))
+        closeSeen()
+      }, CLOSE_GRACE_MS)
     }
-    closed = new Promise<void>((resolve) => channel.on('close', () => resolve()))
     channel.on('exit', (code: number | null, sig?: string) => {
       exitCode = code
       signal = sig ?? undefined
@@ -139,6 +164,7 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
     await closed
   } finally {
     clearTimeout(timer)
+    clearTimeout(graceTimer)
     release()
   }
 
@@ -152,6 +178,14 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
   }
   const detail = { ...detailBase, exitCode: exitCode ?? null, signal, durationMs, stderrTail: tail(result.stderr) }
 
+  if (dropped) {
+    const why = localTimeout ? `did not finish within ${timeoutMs} ms` : `printed more than ${max} bytes`
+    throw new AppError(
+      'ssh_timeout',
+      `"${what}" on ${where} ${why} and did not stop when told to: the server kept its channel open ${CLOSE_GRACE_MS / 1000} s after the close, so ReplicaDesk dropped the connection (it reconnects on next use). "${program}" probably ignores signals or is stuck in the kernel (a hung disk or NFS mount); check it on the host (ps -eo pid,stat,args | grep ${program}) and stop it or fix what it waits on. It may still be running.`,
+      { ...detail, timeoutMs, program, dropped: true },
+    )
+  }
   if (capped) {
     if (opts.allowTruncated) return { ...result, exitCode: null }
     throw new AppError('output_too_large', `"${what}" on ${where} printed more than ${max} bytes on ${out.truncated ? 'stdout' : 'stderr'}; it was stopped. Narrow the command or raise maxOutputBytes.`, { ...detail, limit: max, truncated: result.truncated })
@@ -163,6 +197,10 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
     const lost = session.closed
     if (lost) throw new AppError('ssh_connect', `The connection to ${where} was lost while "${what}" ran; it may or may not have completed. ${lost.message}`, detail)
     throw new AppError('command_failed', `"${what}" on ${where} ended without an exit status; treating it as failed. Check the host's sshd log.`, detail)
+  }
+  if (signal && !opts.raw && durationMs >= timeoutMs) {
+    // timeout(1)'s KILL reaches its own process group, so sshd reports the signal, not 137.
+    throw new AppError('ssh_timeout', `"${what}" on ${where} did not finish within ${timeoutMs} ms; it was stopped on the host (${signal}).`, { ...detail, timeoutMs })
   }
   if (signal) {
     throw new AppError('command_failed', `"${what}" on ${where} was killed by ${signal}. ${tail(result.stderr, 3, 300)}`.trim(), detail)

@@ -1,8 +1,8 @@
 // Decides whether a presented host key is trusted: the user's known_hosts files (read, never
 // written) plus ReplicaDesk's own trust store. Unknown and changed keys are refused with the
 // fingerprints the user needs; any failure while checking is a refusal too.
-import { readFile } from 'node:fs/promises'
 import { AppError } from '../../../shared/errors'
+import { readBoundedText } from '../store/bounded-read'
 import { fingerprintOf, keyTypeOf } from './fingerprint'
 import { checkKnownHosts, hostLookupName, knownKeyTypes, parseKnownHosts, type KnownHostLine } from './known-hosts'
 import type { TrustStore, TrustedKey } from './trust-store'
@@ -21,6 +21,9 @@ export function describeKey(blob: Buffer): PresentedKey {
   return { keyType: keyTypeOf(blob), fingerprint: fingerprintOf(blob), blob }
 }
 
+/** known_hosts of a big fleet is a few MB at most. */
+const MAX_KNOWN_HOSTS_BYTES = 32 * 1024 * 1024
+
 export class HostKeyChecker {
   constructor(
     private readonly knownHostsPaths: readonly string[],
@@ -31,14 +34,9 @@ export class HostKeyChecker {
   async readKnownHosts(): Promise<KnownHostLine[]> {
     const all: KnownHostLine[] = []
     for (const file of this.knownHostsPaths) {
-      let text: string
-      try {
-        text = await readFile(file, 'utf8')
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
-        throw err
-      }
-      all.push(...parseKnownHosts(text, file))
+      // A missing file is empty; a FIFO, a folder or a huge file is an error (and a refusal).
+      const text = await readBoundedText(file, { maxBytes: MAX_KNOWN_HOSTS_BYTES })
+      if (text !== undefined) all.push(...parseKnownHosts(text, file))
     }
     return all
   }
@@ -99,11 +97,20 @@ function shortType(keyType: string): string {
   return 'rsa'
 }
 
+/** Where the old key lives decides how it goes: ReplicaDesk never edits the user's known_hosts. */
+function howToReplace(host: string, port: number, expected: { source: string }[]): string {
+  const files = [...new Set(expected.map((e) => e.source).filter((s) => s !== 'ReplicaDesk trust store').map((s) => s.replace(/:\d+$/, '')))]
+  const name = port === 22 ? host : `[${host}]:${port}`
+  const trust = 'confirm the new key in ReplicaDesk (Trust in the host list, or `replicadesk host trust NAME FINGERPRINT`): it replaces the one ReplicaDesk trusted'
+  if (!files.length) return `If the change is expected and the new fingerprint is what the server itself shows, ${trust}.`
+  return `If the change is expected, remove the old key from ${files.join(', ')} (ssh-keygen -R '${name}' -f FILE; ReplicaDesk never edits it), then ${trust}.`
+}
+
 function changedError(host: string, port: number, key: PresentedKey, expected: { fingerprint: string; keyType: string; source: string }[], where: string): AppError {
   const exp = expected[0]!
   return new AppError(
     'ssh_host_key_changed',
-    `The host key of ${host}:${port} has CHANGED: it now presents ${key.fingerprint} (${key.keyType}) but ${where} has ${exp.fingerprint} (${exp.keyType}). This can mean someone is intercepting the connection, or the server was reinstalled. Refusing to connect; if the change is expected, remove the old key (ssh-keygen -R) and confirm the new one.`,
+    `The host key of ${host}:${port} has CHANGED: it now presents ${key.fingerprint} (${key.keyType}) but ${where} has ${exp.fingerprint} (${exp.keyType}). This can mean someone is intercepting the connection, or the server was reinstalled. Refusing to connect. ${howToReplace(host, port, expected)}`,
     { host, port, fingerprint: key.fingerprint, keyType: key.keyType, expected },
   )
 }

@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exec as labExec, readLab, type Lab, type LabHost } from '../../../e2e/lab'
+import { expect } from 'vitest'
+import { AppError } from '../../../shared/errors'
 import { ActivityLog } from '../activity/activity-log'
 import { createSshService, type SshService, type SshServiceOptions } from './service'
 import type { Target } from './target'
@@ -58,6 +60,16 @@ export function labContext(): LabContext & { closeAll: () => Promise<void> } {
       await Promise.all(made.map((s) => s.close()))
     },
   }
+}
+
+/** The AppError a call fails with (the test fails when it succeeds or throws anything else). */
+export async function failure(p: Promise<unknown>): Promise<AppError> {
+  const r = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(r).toBeInstanceOf(AppError)
+  return r as AppError
 }
 
 /** Runs on the lab host (no SSH); returns stdout, throws on failure. */

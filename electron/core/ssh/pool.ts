@@ -80,14 +80,34 @@ function asAppError(e: unknown): AppError {
   return new AppError(d.code, d.message, d.detail)
 }
 
-/** A direct-tcpip channel through `via` to the target's sshd (ProxyJump). */
-export function forwardTo(via: Session, target: ResolvedTarget): Promise<Duplex> {
+/**
+ * A direct-tcpip channel through `via` to the target's sshd (ProxyJump). Bounded: a jump host
+ * whose own connect to an unreachable address hangs answers only when its kernel gives up
+ * (about two minutes); a late channel is closed on arrival.
+ */
+export function forwardTo(via: Session, target: ResolvedTarget, timeoutMs: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    via.client.forwardOut('127.0.0.1', 0, target.address, target.port, (err, stream) => {
-      if (err) {
-        reject(new AppError('ssh_connect', `Jump host ${via.target.label} could not reach ${target.address}:${target.port} (${err.message}). Check that it allows TCP forwarding (AllowTcpForwarding) and can reach that address.`, { host: target.address, port: target.port, via: via.target.label }))
-      } else resolve(stream)
-    })
+    const where = { host: target.address, port: target.port, via: via.target.label }
+    let late = false
+    const timer = setTimeout(() => {
+      late = true
+      reject(new AppError('ssh_timeout', `Jump host ${via.target.label} did not reach ${target.address}:${target.port} within ${timeoutMs} ms. Check that the host is up and that ${via.target.address} can reach it.`, where))
+    }, timeoutMs)
+    try {
+      via.client.forwardOut('127.0.0.1', 0, target.address, target.port, (err, stream) => {
+        clearTimeout(timer)
+        if (late) {
+          if (!err) stream.destroy()
+          return
+        }
+        if (err) {
+          reject(new AppError('ssh_connect', `Jump host ${via.target.label} could not reach ${target.address}:${target.port} (${err.message}). Check that it allows TCP forwarding (AllowTcpForwarding) and can reach that address.`, where))
+        } else resolve(stream)
+      })
+    } catch (err) {
+      clearTimeout(timer)
+      reject(via.closed ?? new AppError('ssh_connect', `The connection to jump host ${via.target.label} is gone: ${(err as Error).message}`, where))
+    }
   })
 }
 
@@ -119,7 +139,7 @@ export class Pool {
     if (!target.jump) return undefined
     const jump = this.entry(target.jump)
     jump.direct = true
-    return forwardTo(await this.ensure(jump), target)
+    return forwardTo(await this.ensure(jump), target, this.o.timing.readyTimeoutMs)
   }
 
   /** Forget the last failure so the next use connects again (e.g. after the user trusted a key). */
@@ -174,7 +194,7 @@ export class Pool {
           e.holdsJump = true
         }
         try {
-          return await forwardTo(await this.ensure(jump), t)
+          return await forwardTo(await this.ensure(jump), t, this.o.timing.readyTimeoutMs)
         } catch (err) {
           const a = asAppError(err)
           // Keep the code: a jump host whose key is unknown must ask for *its* fingerprint.
@@ -193,6 +213,9 @@ export class Pool {
         throw new AppError('ssh_connect', `The connection to ${t.label} was dropped while it opened.`)
       }
       e.session = session
+      // Also when the session itself gives up on the connection (exec.ts drops one whose
+      // server holds a channel open), not only when ssh2 reports the loss.
+      session.onEnd((why) => this.lost(e, session, why))
       e.everConnected = true
       e.backoffMs = this.o.backoff.initialMs
       this.setState(e, 'connected')

@@ -19,6 +19,8 @@ export interface OpenChannel {
 }
 
 const OPEN_RETRIES = 50
+/** How long the server may take to confirm a channel open (it takes milliseconds). */
+export const DEFAULT_OPEN_TIMEOUT_MS = 15_000
 const OPEN_RETRY_DELAY_MS = 20
 
 function isRefusal(err: Error & { reason?: unknown }): boolean {
@@ -62,7 +64,7 @@ export class Session {
    * `attach` runs synchronously in ssh2's callback: exit status and close may arrive in the
    * same packet batch as the open confirmation, and a listener added a tick later misses them.
    */
-  async exec(line: string, attach: (channel: ClientChannel) => void): Promise<OpenChannel> {
+  async exec(line: string, attach: (channel: ClientChannel) => void, openTimeoutMs = DEFAULT_OPEN_TIMEOUT_MS): Promise<OpenChannel> {
     for (let attempt = 0; ; attempt++) {
       if (this.ended) throw this.ended
       const release = await this.limiter.acquire()
@@ -71,15 +73,10 @@ export class Session {
         throw this.ended
       }
       try {
-        const channel = await new Promise<ClientChannel>((resolve, reject) => {
-          this.client.exec(line, (err, ch) => {
-            if (err) return reject(err)
-            attach(ch)
-            resolve(ch)
-          })
-        })
+        const channel = await this.openExec(line, attach, openTimeoutMs, release)
         return { channel, release }
       } catch (err) {
+        if (err instanceof AppError) throw err // late open: the slot is given back when it arrives
         const e = err as Error & { reason?: unknown }
         // Refused while others are open: the server allows fewer than we asked for. Lower the
         // limit BEFORE giving the slot back, so it is not handed to the next waiter, then
@@ -96,6 +93,44 @@ export class Session {
         throw new AppError('ssh_connect', `${this.target.label} refused to open a command channel (${e.message}). Check MaxSessions and that the account may run commands.`, { host: this.target.address, port: this.target.port, user: this.target.user })
       }
     }
+  }
+
+  // The server answers an open in milliseconds while the connection lives (keepalive watches
+  // that): past the limit the open is given up, and a late channel is closed on arrival.
+  private openExec(line: string, attach: (channel: ClientChannel) => void, timeoutMs: number, release: () => void): Promise<ClientChannel> {
+    return new Promise<ClientChannel>((resolve, reject) => {
+      let late = false
+      const timer = setTimeout(() => {
+        late = true
+        reject(new AppError('ssh_timeout', `${this.target.label} did not open a command channel within ${timeoutMs} ms although the connection answers. The server may be overloaded; try again, or check its sshd log.`, { host: this.target.address, port: this.target.port, user: this.target.user, timeoutMs }))
+      }, timeoutMs)
+      try {
+        this.client.exec(line, (err, ch) => {
+          clearTimeout(timer)
+          if (late) {
+            if (!err) ch.close()
+            release()
+            return
+          }
+          if (err) return reject(err)
+          attach(ch)
+          resolve(ch)
+        })
+      } catch (err) {
+        clearTimeout(timer)
+        reject(err as Error)
+      }
+    })
+  }
+
+  /**
+   * Gives up on the connection: a server that does not answer a channel close holds that
+   * channel for ever. Everything still running on it fails with `why`; the pool connects
+   * again on next use.
+   */
+  drop(why: AppError): void {
+    this.markEnded(why)
+    this.client.destroy()
   }
 
   end(): void {

@@ -3,9 +3,8 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../../shared/errors'
 import type { SecretRequest } from './auth'
-import { ensureTcsh, ensureUser, labContext, makeKey, removeUser, tempDir } from './lab-fixtures'
+import { ensureTcsh, ensureUser, failure, labContext, makeKey, removeUser, tempDir } from './lab-fixtures'
 
 const ctx = labContext()
 const dir = tempDir('rd-auth-')
@@ -15,12 +14,6 @@ const NOLOGIN = 'rdsshfalse'
 const PASS = 'correct horse'
 let encrypted: { path: string; pub: string }
 let agent: ChildProcess | undefined
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const r = await p.then(() => undefined, (e: unknown) => e)
-  expect(r).toBeInstanceOf(AppError)
-  return r as AppError
-}
 
 beforeAll(() => {
   encrypted = makeKey(dir, 'encrypted', PASS)

@@ -1,10 +1,11 @@
 // ~/.ssh/config, read through the `ssh-config` parser: Host aliases and patterns, HostName,
 // User, Port, IdentityFile, ProxyJump and Include. Never runs anything: `Match exec` is
 // ignored and CanonicalizeHostName (which would spawn nslookup) is dropped.
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import SSHConfig, { LineType, type Line } from 'ssh-config'
 import { AppError } from '../../../shared/errors'
+import { FileProblem, readBoundedText } from '../store/bounded-read'
 
 export interface ConfigContext {
   homeDir: string
@@ -45,15 +46,20 @@ async function expandGlob(pattern: string): Promise<string[]> {
   return paths
 }
 
+/** An ssh config is a few kB; a big fleet's generated one maybe a few MB. */
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024
+
 async function readConfigFile(file: string): Promise<SSHConfig | undefined> {
-  let text: string
+  let text: string | undefined
   try {
-    text = await readFile(file, 'utf8')
+    text = await readBoundedText(file, { maxBytes: MAX_CONFIG_BYTES })
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'EISDIR') return undefined
+    // A folder is skipped, as OpenSSH does with an Include glob that matches one.
+    if (err instanceof FileProblem && /is a folder/.test(err.why)) return undefined
+    if (err instanceof FileProblem) throw new AppError('invalid_input', `Could not read the ssh config: ${err.message}.`, { file, problem: err.kind })
     throw err
   }
+  if (text === undefined) return undefined
   try {
     return SSHConfig.parse(text)
   } catch (err) {

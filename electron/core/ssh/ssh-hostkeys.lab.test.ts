@@ -3,18 +3,11 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../../shared/errors'
-import { labContext, makeKey, tempDir } from './lab-fixtures'
+import { failure, labContext, makeKey, tempDir } from './lab-fixtures'
 import { JsonFileTrustStore, MemoryTrustStore } from './trust-store'
 
 const ctx = labContext()
 afterAll(() => ctx.closeAll())
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const r = await p.then(() => undefined, (e: unknown) => e)
-  expect(r).toBeInstanceOf(AppError)
-  return r as AppError
-}
 
 const host1 = () => ctx.host('host1')
 const emptyKnownHosts = () => {

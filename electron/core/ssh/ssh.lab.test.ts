@@ -1,8 +1,7 @@
 // The SSH layer against the lab's real OpenSSH servers: commands, limits and failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireNetns } from '../../../e2e/lab'
-import { AppError } from '../../../shared/errors'
-import { labContext, onHost } from './lab-fixtures'
+import { failure, labContext, onHost } from './lab-fixtures'
 import { secret } from './quote'
 import type { SshService } from './service'
 
@@ -13,15 +12,6 @@ beforeAll(() => {
   svc = ctx.service()
 })
 afterAll(() => ctx.closeAll())
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const r = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(r).toBeInstanceOf(AppError)
-  return r as AppError
-}
 
 // The lab hosts share the machine's PID space: a unique argument finds our process.
 async function remoteAlive(marker: string): Promise<boolean> {

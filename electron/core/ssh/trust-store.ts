@@ -1,10 +1,12 @@
 // Host keys the user confirmed in ReplicaDesk. Injected so the app can keep them in its
 // store; a JSON-file implementation lives here for the CLI, tests and as a default.
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { mkdir, open, rename, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
+import { FileProblem, readBoundedText } from '../store/bounded-read'
+import { storeAccessError } from '../store/fs-errors'
 
 export const trustedKeySchema = z.object({
   keyType: z.string().regex(/^[A-Za-z0-9@._-]+$/),
@@ -50,13 +52,14 @@ export class JsonFileTrustStore implements TrustStore {
   }
 
   private async readAll(): Promise<Record<string, TrustedKey>> {
-    let text: string
+    let text: string | undefined
     try {
-      text = await readFile(this.file, 'utf8')
+      text = await readBoundedText(this.file, { maxBytes: 16 * 1024 * 1024 })
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw err
+      if (!(err instanceof FileProblem)) throw err
+      throw new AppError('store_unavailable', `ReplicaDesk's trusted host keys cannot be read: ${err.message}. Put the file back as it was (or remove it, then confirm the host keys again).`, { file: this.file, problem: err.kind })
     }
+    if (text === undefined) return {}
     let parsed
     try {
       parsed = fileSchema.safeParse(JSON.parse(text))
@@ -71,19 +74,21 @@ export class JsonFileTrustStore implements TrustStore {
   }
 
   private async writeAll(keys: Record<string, TrustedKey>): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 })
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    const handle = await open(temp, 'wx', 0o600)
     try {
-      await handle.writeFile(JSON.stringify({ version: 1, keys }, null, 2) + '\n')
-      await handle.sync()
+      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 })
+      const handle = await open(temp, 'wx', 0o600)
+      try {
+        await handle.writeFile(JSON.stringify({ version: 1, keys }, null, 2) + '\n')
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await rename(temp, this.file)
     } catch (err) {
-      await handle.close()
-      await unlink(temp).catch(() => {})
-      throw err
+      await unlink(temp).catch(() => {}) // may not exist: the failure came first
+      throw storeAccessError(this.file, err, `Saving the trusted host key in ${this.file}`)
     }
-    await handle.close()
-    await rename(temp, this.file)
   }
 }
 

@@ -1,4 +1,5 @@
-// The one place that decides where ReplicaDesk keeps its files.
+// The one place that decides where ReplicaDesk keeps its files (node builtins only: the CLI's
+// thin status path loads it). data-dir-access.ts checks that the folder can be used.
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 

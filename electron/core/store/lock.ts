@@ -1,8 +1,13 @@
 // A cross-process lock on the data dir: an atomic mkdir that only one process can win.
 // Read-modify-write of a store file happens under it, so two processes never lose an update.
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+// Only writers take it: reading a store file needs no lock (files are replaced atomically),
+// so a read-only data dir can still be read.
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError } from '../../../shared/errors'
+import { currentProcess, isAlive } from '../operations/process-identity'
+import { readBoundedText } from './bounded-read'
+import { storeAccessError } from './fs-errors'
 
 export interface LockOptions {
   /** Give up after this long (the holder is alive and busy). */
@@ -24,7 +29,9 @@ function processAlive(pid: number): boolean {
 
 async function isStale(dir: string, staleMs: number): Promise<boolean> {
   try {
-    const owner = JSON.parse(await readFile(join(dir, 'owner.json'), 'utf8')) as { pid?: number; at?: number }
+    const owner = JSON.parse((await readBoundedText(join(dir, 'owner.json'), { maxBytes: 4096 })) ?? 'null') as { pid?: number; startId?: string; at?: number }
+    // A pid that now belongs to another process (reused) is as dead as a gone one.
+    if (typeof owner.pid === 'number' && typeof owner.startId === 'string' && !isAlive({ pid: owner.pid, startId: owner.startId })) return true
     if (typeof owner.pid === 'number' && !processAlive(owner.pid)) return true
     return typeof owner.at === 'number' && Date.now() - owner.at > staleMs
   } catch {
@@ -43,7 +50,8 @@ export async function withLock<T>(dataDir: string, name: string, fn: () => Promi
       await mkdir(dir)
       break
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      // A read-only or missing data dir: say so (reading needs no lock and still works).
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeAccessError(dataDir, err, `Changing ${name} in ${dataDir} (taking its write lock)`)
       if (await isStale(dir, opts.staleMs ?? 30_000)) {
         await rm(dir, { recursive: true, force: true })
         continue
@@ -59,7 +67,9 @@ export async function withLock<T>(dataDir: string, name: string, fn: () => Promi
     }
   }
   try {
-    await writeFile(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, at: Date.now() }))
+    await writeFile(join(dir, 'owner.json'), JSON.stringify({ ...currentProcess(), at: Date.now() })).catch((err: unknown) => {
+      throw storeAccessError(dataDir, err, `Changing ${name} in ${dataDir} (taking its write lock)`)
+    })
     return await fn()
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { resolveDataDir } from './data-dir'
+import { prepareDataDir } from './data-dir-access'
+import { makeReadOnly } from './testing/read-only'
 import { HostsStore } from '../hosts/hosts-store'
 import { readDocument, writeDocument } from './json-file'
 
@@ -34,31 +36,83 @@ describe('versioned JSON documents', () => {
     expect(JSON.parse(await readFile(doc.file, 'utf8'))).toEqual({ version: 2, data: ['a'] })
   })
 
-  it('moves a corrupt file aside with a clear error instead of resetting it', async () => {
+  it('refuses a truncated file with a clear error and leaves it exactly as it was', async () => {
     const dir = await tempDir()
     const doc = docIn(dir)
     await writeFile(doc.file, '{"version": 2, "data": [')
     const err = await readDocument(doc).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AppError)
     expect((err as AppError).code).toBe('store_corrupt')
-    expect((err as AppError).message).toMatch(/moved to .*doc\.json\.corrupt-/)
-    const files = await readdir(dir)
-    expect(files.some((f) => f.startsWith('doc.json.corrupt-'))).toBe(true)
-    expect(await readFile(join(dir, files.find((f) => f.startsWith('doc.json.corrupt-'))!), 'utf8')).toBe('{"version": 2, "data": [')
+    expect((err as AppError).message).toContain(`${doc.file} is damaged: it ends in the middle (truncated)`)
+    expect((err as AppError).message).toMatch(/left it as it is and will not write to it.*To restore it, put back a copy from your backups/)
+    expect(await readdir(dir)).toEqual(['doc.json'])
+    expect(await readFile(doc.file, 'utf8')).toBe('{"version": 2, "data": [')
   })
 
-  it('moves aside a file whose content does not match the schema', async () => {
+  it('refuses a file whose content does not match the schema, naming the field', async () => {
     const doc = docIn(await tempDir())
     await writeFile(doc.file, JSON.stringify({ version: 2, data: [1, 2] }))
-    await expect(readDocument(doc)).rejects.toMatchObject({ code: 'store_corrupt' })
+    const err = await readDocument(doc).catch((e: AppError) => e)
+    expect(err).toMatchObject({ code: 'store_corrupt', message: expect.stringContaining('does not have the expected shape (data.0:') })
   })
 
   it('refuses a file from a newer version and leaves it in place', async () => {
     const dir = await tempDir()
     const doc = docIn(dir)
     await writeFile(doc.file, JSON.stringify({ version: 3, data: [] }))
-    await expect(readDocument(doc)).rejects.toMatchObject({ code: 'store_version' })
+    await expect(readDocument(doc)).rejects.toMatchObject({ code: 'store_version', message: expect.stringMatching(/newer ReplicaDesk \(format 3; this one reads format 2\)/) })
     expect(await readdir(dir)).toEqual(['doc.json'])
+  })
+
+  it('keeps the version before each write as a restore point, and names it when the file is damaged', async () => {
+    const dir = await tempDir()
+    const doc = { ...docIn(dir), keepPrevious: true }
+    await writeDocument(doc, ['a'])
+    await writeDocument(doc, ['a', 'b'])
+    expect(JSON.parse(await readFile(`${doc.file}.prev`, 'utf8')).data).toEqual(['a'])
+    await writeFile(doc.file, '{"vers')
+    const err = (await readDocument(doc).catch((e: unknown) => e)) as AppError
+    expect(err.message).toContain(`cp ${doc.file}.prev ${doc.file}`)
+    expect(err.detail).toMatchObject({ file: doc.file, previous: `${doc.file}.prev` })
+  })
+
+  it('says a folder, a FIFO or a device where the file should be, without reading it', async () => {
+    const dir = await tempDir()
+    const doc = docIn(dir)
+    await mkdir(doc.file)
+    await expect(readDocument(doc)).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining(`${doc.file} is a folder, not a regular file`) })
+    const fifoDoc = { ...doc, file: join(dir, 'fifo.json') }
+    spawnSync('mkfifo', [fifoDoc.file])
+    await expect(readDocument(fifoDoc)).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining('is a named pipe (FIFO)') })
+    await expect(readDocument({ ...doc, file: '/dev/zero' })).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining('/dev/zero is a character device') })
+  })
+})
+
+describe('the data dir itself', () => {
+  it('is created when missing; a file in its place is a clear error', async () => {
+    const dir = await tempDir()
+    expect(await prepareDataDir(join(dir, 'new', 'data'))).toEqual({ writable: true })
+    await writeFile(join(dir, 'file'), 'x')
+    await expect(prepareDataDir(join(dir, 'file'))).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining('is a file, not a folder') })
+    await expect(prepareDataDir(join(dir, 'file', 'sub'))).rejects.toMatchObject({ code: 'store_unavailable', message: expect.stringContaining('a part of') })
+  })
+
+  it('a read-only data dir is read without a lock; a write says why it cannot', async () => {
+    const dir = await tempDir()
+    await new HostsStore(dir).add({ name: 'pi1', address: '192.0.2.10', user: 'pi' })
+    const undo = await makeReadOnly(dir)
+    try {
+      expect(await prepareDataDir(dir)).toEqual({ writable: false })
+      expect((await new HostsStore(dir).list()).map((h) => h.name)).toEqual(['pi1'])
+      const err = (await new HostsStore(dir).add({ name: 'pi2', address: '192.0.2.11', user: 'pi' }).catch((e: unknown) => e)) as AppError
+      expect(err).toBeInstanceOf(AppError)
+      expect(err.code).toBe('store_unavailable')
+      expect(err.message).toMatch(/read-only|permission denied/)
+      expect(err.message).toContain(dir)
+    } finally {
+      await undo()
+    }
+    expect((await readdir(dir)).sort()).toEqual(['hosts.json'])
   })
 })
 
