@@ -5,3 +5,4 @@ export { analyse, describeReport, firstAckAfter, overlaps, type Report, type Gap
 export { classifyError, isSyncCancelWarning } from './outcome'
 export { PROBE_ROLE, PROBE_TABLE } from './connect'
 export { wallClock, type Attempt, type Outcome, type ProbeMember, type Span, type SplitInstant, type Writability } from './types'
+export { arm, faultKinds, postmasterPid, FAULT_KINDS, type ArmedFault, type FaultKind } from './faults'

@@ -87,7 +87,7 @@ async function confirmAndFollow(app: AppUnderTest, dialog: RoleChangeDialog, clu
   return { op, ms }
 }
 
-test('failover: the primary is killed, shown down within 2 s; the plan states zero loss (synchronous); confirmed, a replica takes over and the other follows it', async ({ app }) => {
+test('failover after host-kill: the primary\'s host is killed, shown down within 2 s; the plan states zero loss (synchronous); confirmed, a replica takes over and the other follows it', async ({ app }) => {
   requireLabNetns(lab, 'killing a host needs network namespaces')
   test.setTimeout(300_000) // most of it only if another spec holds the lab's hosts
   const release = await lockLabHosts('failover-lab: synchronous cluster on host1..3, kill host1, failover')

@@ -3,12 +3,17 @@
 //   cut   the primary's cable → shown down → the plan says zero loss → failover → heal: the
 //         old primary is fenced as soon as it is seen, never acknowledges a write as a second
 //         primary, and rejoin brings it back as a replica
-//   kill  the primary's host → failover → no acknowledged write lost; restart + rejoin
+//   postmaster-kill, host-kill, power-off (e2e/probe/faults.ts), one test each: the fault on
+//         the primary → failover (power-off: once status shows it down, detection included)
+//         → no acknowledged write lost, never two members acknowledging at once, nothing
+//         acknowledged by the old primary after the fault; the old primary, fenced and then
+//         started by hand as a standby, is never a candidate (the plan excludes it with the
+//         core's reason, --to it is refused); rejoin brings it back
 //   split brain (a standby promoted by hand) blocks other operations until fenced
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cut, exec, heal, kill, resetHost, restart, type LabHost } from '../../e2e/lab'
+import { cut, exec, heal, resetHost, type LabHost } from '../../e2e/lab'
 import { HeadlessServer } from '../../e2e/fixtures/server'
-import { describeReport, setupProbe, WriteProbe, type ProbeAccess } from '../../e2e/probe'
+import { arm, describeReport, FAULT_KINDS, setupProbe, WriteProbe, type FaultKind, type ProbeAccess } from '../../e2e/probe'
 import { cleanupDataDirs, cliLab, topology as topologyOf, waitFor, type CliLab } from './testing/cli-lab'
 
 let t: CliLab
@@ -19,11 +24,15 @@ const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
 const members = ['f1', 'f2', 'f3']
 const hostOf = (m: string) => hosts[members.indexOf(m)]!
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** A user's hand start as a standby: standby.signal (the fence wrote it where the host answered), pg_ctl. */
+const HAND_START = ': > "$1/standby.signal"; exec /usr/lib/postgresql/15/bin/pg_ctl -D "$1" -l "$2" -w start'
+const writableOn = async (m: string) => (await exec(hostOf(m).name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', 'SELECT NOT pg_is_in_recovery() AND NOT current_setting($$transaction_read_only$$)::bool'], { user: 'postgres', timeoutMs: 5000 })).stdout.trim()
+const inRecovery = async (m: string) => (await exec(hostOf(m).name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', 'SELECT pg_is_in_recovery()'], { user: 'postgres', timeoutMs: 5000 })).stdout.trim()
 
 
 const topology = () => topologyOf(hosts, members)
 
-const status = async () => JSON.parse((await t.cli('status', 'ha', '--json')).out) as { primary: string | null; splitBrain: unknown; members: { name: string; state: string; writable: boolean | null }[] }
+const status = async () => JSON.parse((await t.cli('status', 'ha', '--json')).out) as { primary: string | null; lastPrimary?: { member: string } | null; splitBrain: unknown; members: { name: string; state: string; writable: boolean | null }[] }
 const record = async () => (JSON.parse((await t.cli('cluster', 'list', '--json')).out) as { id: string; fenced: string[] }[]).find((c) => c.id === 'ha')!
 
 beforeAll(async () => {
@@ -98,41 +107,88 @@ describe('replicadesk failover against the lab, through a running instance', () 
   }, 240_000)
 
   const rounds = process.env.SOAK ? Number(process.env.ROLE_ROUNDS ?? 5) : 1
-  it(`kill of the primary's host, ${rounds} time(s): failover loses no acknowledged write; the old primary rejoins`, async () => {
-    const timings: string[] = []
-    for (let i = 0; i < rounds; i++) {
-      const old = (await topology()).primaries[0]!
-      let tKill = 0
-      let newPrimary = ''
+  /** Slack over the issue's targets for a shared 2-core machine; the figures are printed. */
+  const POWER_OFF_LIMIT_MS = 2500 * 2
+  for (const fault of FAULT_KINDS) {
+    it(`${fault} of the primary, ${rounds} time(s): no acknowledged write lost; the fenced old primary, started by hand as a standby, is never promoted; it rejoins`, async () => {
+      const timings: string[] = []
+      for (let i = 0; i < rounds; i++) timings.push(await faultRound(fault))
+      console.log(`[${fault}] ${timings.join('; ')}`)
+    }, 600_000)
+  }
+
+  /** One round: the fault, the failover under the probe, the fenced member started by hand and refused, the rejoin. */
+  async function faultRound(fault: FaultKind): Promise<string> {
+    const old = (await topology()).primaries[0]!
+    const armed = await arm(fault, hostOf(old).name, dirOf(old))
+    let t0 = 0
+    let shown = NaN
+    let newPrimary = ''
+    let recovered = false
+    try {
+      return await round()
+    } finally {
+      if (!recovered) await armed.recover().catch(() => undefined)
+    }
+
+    async function round(): Promise<string> {
       const { report, probe } = await underProbe(
         async () => newPrimary,
         async (live) => {
           await sleep(300)
-          tKill = performance.now()
-          await kill(hostOf(old).name)
-          await waitFor(`${old} shown down`, status, (s) => s.members.find((m) => m.name === old)!.state === 'down', 5000)
+          t0 = performance.now()
+          await armed.inject()
+            // power-off: nobody tells the instance, its status (every 1 s) has to see it; otherwise
+          // the failover is asked for at once (the survivors are read, the fence tries the old one).
+          if (fault === 'power-off') shown = (await waitFor(`${old} shown down`, status, (s) => s.members.find((m) => m.name === old)!.state === 'down', 10_000, 20)).ms
           const ran = await t.cli('failover', 'ha', '--yes', '--json')
           expect(ran.err).toBe('')
           const op = JSON.parse(ran.out)
-          expect(op.status).toBe('succeeded')
+          expect(op.status, ran.out).toBe('succeeded')
           expect(op.params.assessment.loss.kind).toBe('none')
           newPrimary = op.params.to
-          await waitFor('the new primary acknowledges', async () => live.firstAckAfter(newPrimary, tKill), (v) => v !== undefined)
+          await waitFor('the new primary acknowledges', async () => live.firstAckAfter(newPrimary, t0), (v) => v !== undefined)
           await sleep(300)
         },
       )
       expect(report.overlaps, describeReport(report)).toEqual([])
-      const first = probe.firstAckAfter(newPrimary, tKill)!
-      timings.push(`${old}→${newPrimary} first write ${first.ms.toFixed(0)} ms after the kill`)
-      await restart(hostOf(old).name)
+      // Never a write acknowledged by the old primary once the new one acknowledged one. (Commits
+      // in flight at the fault may finish for a few ms, e.g. on a killed postmaster's orphaned
+      // backends: acknowledged, they must be on the new primary, which `lost` checks.)
+      const first = probe.firstAckAfter(newPrimary, t0)!.ms
+      const late = probe.attempts.filter((a) => a.member === old && a.outcome === 'acknowledged' && (a.doneAt ?? 0) > t0 + first)
+      expect(late, describeReport(report)).toEqual([])
+      if (fault === 'power-off') expect(first, `power-off → first acknowledged write on ${newPrimary}`).toBeLessThan(POWER_OFF_LIMIT_MS)
+      expect((await record()).fenced).toEqual([old])
+
+      // The host back; the user starts the fenced old primary by hand, as a standby. A host that
+      // boots may start its PostgreSQL as it was, a primary: the fence watcher stops it first.
+      await armed.recover()
+      recovered = true
+      await sleep(1500)
+      await waitFor(`${old} not writable (fenced if it came back as a primary)`, () => writableOn(old), (v) => v !== 't', 20_000)
+      await exec(hostOf(old).name, ['sh', '-c', HAND_START, 'sh', dirOf(old), `/var/log/postgresql/replicadesk-${old}.log`], { user: 'postgres' })
+      await waitFor(`${old} runs in recovery`, () => inRecovery(old), (v) => v === 't', 20_000)
+      // The plan names the primary of this moment as the one a failover replaces: once status knows it.
+      await waitFor(`status knows ${newPrimary} as the primary`, status, (s) => s.primary === newPrimary && (!s.lastPrimary || s.lastPrimary.member === newPrimary), 20_000)
+      const planned = await t.cli('failover', 'ha', '--dry-run', '--json')
+      const plan = JSON.parse(planned.out) as { plan?: { assessment: { to: string; candidates: { name: string; excluded?: string }[] } } }
+      if (!plan.plan) throw new Error(`failover --dry-run gave no plan: ${planned.out} ${planned.err}`)
+      expect(plan.plan.assessment.to).not.toBe(old)
+      expect(plan.plan.assessment.candidates.find((c) => c.name === old)?.excluded).toMatch(/^fenced: .*rejoin it first$/)
+      const refused = await t.cli('failover', 'ha', '--yes', '--to', old)
+      expect(refused.code).toBe(1)
+      expect(refused.err).toMatch(new RegExp(`${old} cannot be promoted: fenced: .*rejoin it first`))
+      expect((await topology()).primaries).toEqual([newPrimary])
+
       const rejoined = await t.cli('rejoin', 'ha', old, '--yes')
       expect(rejoined.err).toBe('')
       const top = await waitFor('all stream again', topology, (v) => v.streaming.length === 2)
       expect(top.value.primaries).toEqual([newPrimary])
       expect((await record()).fenced).toEqual([])
+      return `${old}→${newPrimary} first write ${first.toFixed(0)} ms after the ${fault}${Number.isFinite(shown) ? ` (shown down at ${shown.toFixed(0)} ms)` : ''}; ${report.splits.length} split ticks seen by the probe's watcher`
     }
-    console.log(`[kill] ${timings.join('; ')}`)
-  }, 600_000)
+  }
 
   it('a standby promoted by hand is a split brain: other operations are refused until it is fenced', async () => {
     const primary = (await topology()).primaries[0]!

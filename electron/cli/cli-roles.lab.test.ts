@@ -72,7 +72,9 @@ describe('replicadesk switchover against the lab', () => {
     for (const [i, point] of points.entries()) {
       const killed = t.cliProcess(point, 'switchover', 'ha', '--yes')
       expect(killed.signal ?? `exit ${killed.status}: ${String(killed.stderr)}${String(killed.stdout)}`).toBe('SIGKILL')
-      const ops = JSON.parse((await t.cli('operation', 'list', '--cluster', 'ha', '--json')).out) as { id: string; status: string }[]
+      const listed = await t.cli('operation', 'list', '--cluster', 'ha', '--json')
+      const ops = JSON.parse(listed.out) as { id: string; status: string }[]
+      if (!Array.isArray(ops)) throw new Error(`operation list failed (exit ${listed.code}): ${listed.out} ${listed.err}`)
       const interrupted = ops.find((o) => o.status === 'interrupted')
       expect(interrupted, point).toBeDefined()
       const how = i % 2 === 0 ? 'resume' : 'abandon'
@@ -87,14 +89,16 @@ describe('replicadesk switchover against the lab', () => {
 
   const foSteps = ['assess', 'fence', 'promote', 'repoint', 'verify']
   const foPoints = soak ? foSteps.flatMap((s) => [`before:${s}`, `after:${s}`]) : foSteps.map((s) => `after:${s}`)
-  it(`the CLI killed at every step of a failover (${foPoints.length} points): one primary, the others following; the fenced one rejoins`, async () => {
+  it(`the CLI killed at every step of a failover (${foPoints.length} points; no fault on the primary: it is up and fenced first): one primary, the others following; the fenced one rejoins`, async () => {
     const outcomes: string[] = []
     for (const [i, point] of foPoints.entries()) {
       const old = await expectConverged()
       // The primary is up: the failover fences it first (the user was warned in the plan).
       const killed = t.cliProcess(point, 'failover', 'ha', '--yes')
       expect(killed.signal ?? `exit ${killed.status}: ${String(killed.stderr)}${String(killed.stdout)}`).toBe('SIGKILL')
-      const ops = JSON.parse((await t.cli('operation', 'list', '--cluster', 'ha', '--json')).out) as { id: string; status: string }[]
+      const listed = await t.cli('operation', 'list', '--cluster', 'ha', '--json')
+      const ops = JSON.parse(listed.out) as { id: string; status: string }[]
+      if (!Array.isArray(ops)) throw new Error(`operation list failed (exit ${listed.code}): ${listed.out} ${listed.err}`)
       const interrupted = ops.find((o) => o.status === 'interrupted')
       expect(interrupted, point).toBeDefined()
       const how = i % 2 === 0 ? 'resume' : 'abandon'

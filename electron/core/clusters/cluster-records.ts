@@ -1,6 +1,7 @@
 // Keeps the cluster records in step with what operations did: a cluster is recorded when its
 // creation starts, a member when its add starts; an abandoned creation or add takes them out
-// again, a finished removal takes the member out; fence marks come and go with role changes.
+// again, a finished removal takes the member out; fence marks come and go with role changes
+// (a failover's old primary is marked by the time its fence step starts).
 import type { OperationSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
 import type { ClustersStore } from './clusters-store'
@@ -32,6 +33,16 @@ export async function applyOperationOutcome(store: ClustersStore, op: OperationS
   }
   if (op.kind === 'pg-failover' && op.status === 'abandoned' && !op.steps.some((s) => s.id === 'promote' && s.startedAt)) {
     await store.update(op.clusterId, unfenced(params.from ?? undefined))
+    return true
+  }
+  // A failover's old primary is marked fenced by the time its fence step starts, also when it
+  // is resumed by another process: the call that started it marks it too (cluster-service), but
+  // may die first, and a host that does not answer is then fenced only through the record.
+  const from = params.from
+  if (op.kind === 'pg-failover' && from && op.status !== 'abandoned' && op.status !== 'abandoning' && op.steps.some((s) => s.id === 'fence' && s.startedAt && s.status !== 'undone')) {
+    const current = (await store.list()).find((c) => c.id === op.clusterId)
+    if (!current || current.fenced.includes(from)) return false
+    await store.update(op.clusterId, (c) => (c && !c.fenced.includes(from) ? { ...c, fenced: [...c.fenced, from] } : c))
     return true
   }
   if (op.kind === 'pg-remove-replica' && op.status === 'succeeded') {

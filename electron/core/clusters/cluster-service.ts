@@ -39,6 +39,14 @@ export interface ClusterServiceOptions {
 const READ_TIMEOUT_MS = 3000
 /** …and one that status already shows unreachable (still tried: it may be back). */
 const GONE_TIMEOUT_MS = 800
+/**
+ * The fence's attempt on an old primary whose host status shows silent (unreachable, or no
+ * answer within the status timeout), connect included: a powered-off box costs the promotion
+ * this long at most. A host that answers is fenced well within it (one remote command).
+ */
+const GONE_FENCE_MS = 250
+/** Down codes that mean the host itself did not answer (not: the server is stopped). */
+const SILENT = new Set(['ssh_unreachable', 'timeout'])
 
 export function createClusterService(o: ClusterServiceOptions) {
   const memberFrom = async (name: string, p: Placement): Promise<PgMember> => {
@@ -46,6 +54,9 @@ export function createClusterService(o: ClusterServiceOptions) {
     const { pgdata, ...rest } = p
     return pgMember.parse({ ...rest, dataDir: pgdata, name, host: host.name, address: p.address ?? host.address, access: accessOf(host) })
   }
+
+  /** Data dirs of the members of the other cluster records, for the data-dir guard on each host. */
+  const knownDataDirs = async (except: string) => (await o.store.list()).filter((c) => c.id !== except).flatMap((c) => c.members.map((m) => ({ host: m.host, dataDir: m.dataDir })))
 
   /** Dry run, or start and record. `record` runs only once the lease is held and the operation runs. */
   const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, record: () => Promise<unknown>, assessment?: RoleChangeAssessment): Promise<OperationStartResult> => {
@@ -79,7 +90,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       const primary = await memberFrom(input.member, input)
       const major = input.major ?? (await newestMajor(o.engine, primary))
       const cluster = o.engine.parseCluster({ id: input.cluster, major, sync: { method: input.syncMethod, num: input.syncNum }, members: [primary] })
-      const def = o.engine.createCluster({ cluster, primary: primary.name, mode: input.mode })
+      const def = o.engine.createCluster({ cluster, primary: primary.name, mode: input.mode, knownDataDirs: await knownDataDirs(cluster.id) })
       return planOrStart(def, input.dryRun, () => o.store.update(cluster.id, () => cluster))
     },
 
@@ -95,7 +106,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       const member = await memberFrom(input.name, input)
       refuseDuringSplitBrain(cluster.id)
       const next: PgCluster = o.engine.parseCluster({ ...cluster, members: [...cluster.members, member] })
-      const def = o.engine.addReplica({ cluster: next, member: member.name, overwrite: input.overwrite })
+      const def = o.engine.addReplica({ cluster: next, member: member.name, overwrite: input.overwrite, overwriteUnrelated: input.overwriteUnrelated, knownDataDirs: await knownDataDirs(cluster.id) })
       return planOrStart(def, input.dryRun, () => o.store.update(cluster.id, () => next))
     },
 
@@ -111,17 +122,23 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      // A member status shows unreachable is asked briefly: its host is gone or cut off, and a
-      // failover must not wait a whole connect timeout for it (twice: plan, then fence).
+      // A member whose host status shows silent is asked briefly: it is gone or cut off, and a
+      // failover must not wait a whole connect timeout for it. The primary status shows silent
+      // is not read at all: the survivors are read once, and the fence tries it, bounded.
       const snapshot = o.status.snapshot(cluster.id)
-      const gone = new Set(snapshot?.members.filter((m) => m.state === 'down' && m.down?.code === 'ssh_unreachable').map((m) => m.name))
+      const gone = new Map(snapshot?.members.filter((m) => m.state === 'down' && m.down && SILENT.has(m.down.code)).map((m) => [m.name, m.down!.reason]))
       const timeoutOf = (member: string) => (gone.has(member) ? GONE_TIMEOUT_MS : READ_TIMEOUT_MS)
-      const [seen, stored] = await Promise.all([o.engine.readPositions(cluster, timeoutOf), o.status.lastPrimary(cluster.id)])
       // A live collector knows the primary of this moment; the file only what it was a few seconds ago.
-      const lastPrimary = liveLastPrimary(snapshot) ?? stored
+      const lastPrimary = liveLastPrimary(snapshot) ?? (await o.status.lastPrimary(cluster.id))
+      // The primary that went silent: the last primary position's, else the member status last saw as primary.
+      const lost = lastPrimary?.member ?? snapshot?.members.find((m) => m.role === 'primary' && m.state !== 'up')?.name
+      const skip = lost && gone.has(lost) ? lost : null
+      const read = await o.engine.readPositions({ ...cluster, members: cluster.members.filter((m) => m.name !== skip) }, timeoutOf)
+      const skipped = cluster.members.filter((m) => m.name === skip).map((member) => ({ member, error: new AppError('ssh_connect', `${member.name}: status shows its host silent (${gone.get(member.name)}); not read again.`) }))
+      const seen = [...read, ...skipped]
       const from = oldPrimary(cluster, seen, lastPrimary?.member ?? null)
       const assessment = assessFailover({ cluster, from, seen, lastPrimary: lastPrimary?.member === from ? lastPrimary : null, to: input.to })
-      const def = o.engine.failover({ cluster, from, to: assessment.to, assessment, ...(from && { fenceTimeoutMs: timeoutOf(from) }) })
+      const def = o.engine.failover({ cluster, from, to: assessment.to, assessment, ...(from && gone.has(from) && { fenceTimeoutMs: GONE_FENCE_MS }) })
       confirmed(input, `fail over ${cluster.id} to ${assessment.to} (expected loss: ${assessment.loss.text})`)
       // Marked fenced from the start: whatever happens to the operation, ReplicaDesk never
       // starts the old primary as a primary again; rejoin takes the mark away.
@@ -132,7 +149,7 @@ export function createClusterService(o: ClusterServiceOptions) {
     async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
       memberNamed(cluster, input.member)
-      const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild })
+      const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await knownDataDirs(cluster.id) })
       confirmed(input, input.rebuild ? `replace the data of ${input.member} with a fresh copy of the primary` : `rejoin ${input.member} as a replica (pg_rewind)`)
       return planOrStart(def, input.dryRun, async () => undefined)
     },
@@ -152,7 +169,7 @@ export function createClusterService(o: ClusterServiceOptions) {
         throw new AppError('not_found', `Cluster ${cluster.id} has no member named ${input.name}.`, { field: 'name' })
       }
       refuseDuringSplitBrain(cluster.id)
-      const def = o.engine.removeReplica({ cluster, member: input.name, deleteData: input.deleteData })
+      const def = o.engine.removeReplica({ cluster, member: input.name, deleteData: input.deleteData, knownDataDirs: await knownDataDirs(cluster.id) })
       // The member leaves the record when the removal succeeds (cluster-records.ts).
       return planOrStart(def, input.dryRun, async () => undefined)
     },

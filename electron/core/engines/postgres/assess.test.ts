@@ -1,7 +1,7 @@
 // The judgement before a role change (pure): who is promoted and what it may cost.
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../../shared/errors'
-import { assessFailover, assessSwitchover } from './assess'
+import { assessFailover, assessSwitchover, FENCED_EXCLUDED } from './assess'
 import { parseCluster, type PgCluster } from './model'
 import type { Position, Seen } from './roles'
 
@@ -68,6 +68,24 @@ describe('failover assessment', () => {
     expect(() => assessFailover({ cluster: c, from: 'a', seen: [up(c, 'b'), up(c, 'c')], lastPrimary: null, to: 'b', now })).toThrow(/never-promote/)
   })
 
+  it('never promotes a fenced member, even the most advanced, nor when named with --to; says why and how much WAL it has beyond', () => {
+    const c = { ...cluster(true), fenced: ['b'] }
+    // b: an old primary started by hand as a standby, its own diverged WAL ahead of c.
+    const seen = [down(c, 'a'), up(c, 'b', { lsn: '0/5000000' }), up(c, 'c', { lsn: '0/3000000' })]
+    const a = assessFailover({ cluster: c, from: 'a', seen, lastPrimary: last('0/3000000', 1, now), now })
+    expect(a.to).toBe('c')
+    expect(a.candidates.find((v) => v.name === 'b')!.excluded).toBe(FENCED_EXCLUDED)
+    expect(FENCED_EXCLUDED).toMatch(/^fenced: .*, rejoin it first$/)
+    expect(a.warnings.join(' ')).toMatch(/b is fenced and has 33\.6 MB more WAL than c: it is not promoted/)
+    // b is synchronous in the record and ahead of c: the loss is not "none".
+    expect(a.loss.kind).not.toBe('none')
+    expect(() => assessFailover({ cluster: c, from: 'a', seen, lastPrimary: null, to: 'b', now })).toThrow(/b cannot be promoted: fenced: .*rejoin it first/)
+    // Fenced and unreachable: the fence is the reason given.
+    expect(assessFailover({ cluster: c, from: 'a', seen: [down(c, 'b'), up(c, 'c')], lastPrimary: null, now }).candidates.find((v) => v.name === 'b')!.excluded).toBe(FENCED_EXCLUDED)
+    // Nobody else: refused, with the reason.
+    expect(() => assessFailover({ cluster: c, from: 'a', seen: [up(c, 'b'), down(c, 'c')], lastPrimary: null, now })).toThrow(/No member of cluster c can be promoted: b fenced: /)
+  })
+
   it('warns when the old primary is up and accepts writes', () => {
     const c = cluster(false)
     const a = assessFailover({ cluster: c, from: 'a', seen: [up(c, 'a', { inRecovery: false, readOnly: false, lsn: '0/3000000' }), up(c, 'b'), up(c, 'c')], lastPrimary: null, now })
@@ -91,5 +109,13 @@ describe('switchover assessment', () => {
     expect(() => assessSwitchover(c, [primary(c, streaming('b', 'c')), up(c, 'b', { replayLsn: '0/1000000' }), up(c, 'c')], 'b')).toThrow(/33\.6 MB behind/)
     expect(() => assessSwitchover(c, [primary(c, []), up(c, 'b', { inRecovery: false, readOnly: false }), up(c, 'c')])).toThrow(/both accept writes/)
     expect(() => assessSwitchover(c, [down(c, 'a'), up(c, 'b'), up(c, 'c')])).toThrow(/use failover/)
+  })
+
+  it('never hands over to a fenced member', () => {
+    const c = { ...cluster(true), fenced: ['c'] }
+    const a = assessSwitchover(c, [primary(c, streaming('b', 'c')), up(c, 'b'), up(c, 'c')])
+    expect(a.to).toBe('b')
+    expect(a.candidates.find((v) => v.name === 'c')!.excluded).toBe(FENCED_EXCLUDED)
+    expect(() => assessSwitchover(c, [primary(c, streaming('b', 'c')), up(c, 'b'), up(c, 'c')], 'c')).toThrow(/c cannot take over now: fenced: /)
   })
 })

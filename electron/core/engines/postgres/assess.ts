@@ -7,6 +7,10 @@
 //            primary wrote in the T seconds since it was last seen
 //   unknown  no position of the primary is known (status was not collected), or it is on
 //            another timeline than the candidate
+// Never a candidate: a member the record marks fenced (it may hold WAL of its own from its
+// time as primary, and started by hand as a standby it even looks the most advanced), one
+// marked never-promote, one that does not answer. Decided here only; every caller (CLI, the
+// renderer's target list) shows `excluded` as given.
 import type { CandidateView, DataLoss, RoleChangeAssessment } from '../../../../shared/operations'
 import type { PrimaryPosition } from '../../../../shared/status'
 import { pgError } from './errors'
@@ -32,6 +36,9 @@ export interface AssessInput {
 
 const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${b} bytes`)
 
+/** Why a fenced member is never promoted (the one wording, for failover and switchover). */
+export const FENCED_EXCLUDED = 'fenced: it was stopped as a primary and may hold writes of its own, rejoin it first'
+
 export function assessFailover(input: AssessInput): RoleChangeAssessment {
   const { cluster: c, from } = input
   const now = input.now ?? Date.now()
@@ -48,7 +55,7 @@ export function assessFailover(input: AssessInput): RoleChangeAssessment {
       const s = standbys.find((x) => x.member.name === m.name)
       const reachable = !!s && isUp(s)
       const lsn = s && isUp(s) ? s.pos.lsn : null
-      const excluded = !reachable ? `not reachable${s && !isUp(s) ? `: ${s.error.message}` : ''}` : m.neverPromote ? 'marked never-promote' : lsn === null ? 'no WAL position' : undefined
+      const excluded = c.fenced.includes(m.name) ? FENCED_EXCLUDED : !reachable ? `not reachable${s && !isUp(s) ? `: ${s.error.message}` : ''}` : m.neverPromote ? 'marked never-promote' : lsn === null ? 'no WAL position' : undefined
       return { name: m.name, host: m.host, reachable, lsn, behindBytes: lsn && best ? Math.max(0, ahead(best, lsn) ?? 0) : null, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote, ...(excluded && { excluded }) }
     })
   const allowed = views.filter((v) => !v.excluded).sort((a, b) => (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.priority - b.priority || a.name.localeCompare(b.name))
@@ -64,6 +71,11 @@ export function assessFailover(input: AssessInput): RoleChangeAssessment {
     if (further.length) {
       warnings.push(`${further.map((v) => `${v.name} (${mb(ahead(v.lsn, to.lsn) ?? 0)} further)`).join(', ')} received more WAL than ${to.name}: they cannot follow it and need a rejoin with pg_rewind, which throws that WAL away.`)
     }
+  }
+  // A fenced member that answers with more WAL than the one promoted: that WAL is thrown away
+  // by its rejoin (said in bytes; the loss below counts it when the member is synchronous).
+  for (const v of views.filter((x) => x.excluded === FENCED_EXCLUDED && (ahead(x.lsn, to.lsn) ?? 0) > 0)) {
+    warnings.push(`${v.name} is fenced and has ${mb(ahead(v.lsn, to.lsn) ?? 0)} more WAL than ${to.name}: it is not promoted, and its rejoin throws that WAL away.`)
   }
   const loss = lossOf(input, to, now)
   if (loss.kind !== 'none' && !c.members.some((m) => m.sync)) {
@@ -115,7 +127,7 @@ export function assessSwitchover(c: PgCluster, seen: readonly Seen[], to?: strin
       const lsn = s && isUp(s) ? s.pos.replayLsn : null
       const behind = lsn ? Math.max(0, ahead(primary.pos.lsn, lsn) ?? 0) : null
       const streams = primary.pos.senders.some((x) => x.name === m.name && x.state === 'streaming')
-      const excluded = !reachable ? 'not reachable' : m.neverPromote ? 'marked never-promote' : !streams ? `does not stream from ${from}` : (behind ?? Infinity) > maxLagBytes ? `${mb(behind ?? 0)} behind` : undefined
+      const excluded = c.fenced.includes(m.name) ? FENCED_EXCLUDED : !reachable ? 'not reachable' : m.neverPromote ? 'marked never-promote' : !streams ? `does not stream from ${from}` : (behind ?? Infinity) > maxLagBytes ? `${mb(behind ?? 0)} behind` : undefined
       return { name: m.name, host: m.host, reachable, lsn, behindBytes: behind, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote, ...(excluded && { excluded }) }
     })
   const allowed = views.filter((v) => !v.excluded).sort((a, b) => Number(b.sync) - Number(a.sync) || a.priority - b.priority || (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.name.localeCompare(b.name))

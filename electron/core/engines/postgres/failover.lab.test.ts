@@ -36,7 +36,7 @@ describe('failover, synchronous plain cluster', () => {
     await w.close()
   })
 
-  it('kill of the primary: zero expected loss, fo2 or fo3 takes over, the other follows', async () => {
+  it('host-kill of the primary: zero expected loss, fo2 or fo3 takes over, the other follows', async () => {
     expect(await sqlOn(w, c, 'fo1', 'SHOW synchronous_standby_names')).toBe('ANY 1 ("fo2", "fo3")')
     const lastPrimary = { member: 'fo1', lsn: await sqlOn(w, c, 'fo1', 'SELECT pg_current_wal_lsn()'), timeline: 1, at: new Date().toISOString(), seenAt: new Date().toISOString() }
     await kill('host1')
@@ -59,7 +59,7 @@ describe('failover, synchronous plain cluster', () => {
     await sqlOn(w, c, a.to, 'INSERT INTO t VALUES (1001)')
     const fenceStep = summary.steps.find((s) => s.id === 'fence')!
     expect(fenceStep.status).toBe('done')
-    console.log(`failover after kill: ${ms.toFixed(0)} ms (operation, lease to release)`)
+    console.log(`failover after host-kill: ${ms.toFixed(0)} ms (operation, lease to release)`)
 
     // The old primary's host comes back: fencing it keeps it from starting as a primary.
     await restart('host1')

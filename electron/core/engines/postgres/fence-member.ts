@@ -7,7 +7,7 @@ import type { HostExec } from '../host-exec'
 import { isRunning } from './instance'
 import { memberName, memberOf, pgCluster, type PgMember } from './model'
 import { PgNode } from './node'
-import { fence, fenceCommand, isFenced, isUp, readPosition, stopFastCommand, writable } from './roles'
+import { fence, isFenced, isUp, readPosition, stopAndFenceCommand, writable } from './roles'
 
 export const fenceParams = z
   .object({ cluster: pgCluster, member: memberName })
@@ -24,7 +24,8 @@ export function buildFence(hosts: HostExec, p: FenceParams): Step<FenceParams>[]
     id: 'fence',
     title: `Stop ${p.member} and fence it`,
     hosts: [M.host],
-    plan: () => [M.planned(stopFastCommand(M)), M.planned(fenceCommand(M, 'fenced by hand'))],
+    // The follow settings are written only when exactly one other member accepts writes.
+    plan: () => [M.planned(stopAndFenceCommand(M, true, 'fenced by hand'))],
     check: async () => !(await isRunning(M)) && (await isFenced(M)),
     async run(ctx, report) {
       const seen = await Promise.all(c.members.filter((m) => m.name !== p.member).map((m) => readPosition(node(m))))

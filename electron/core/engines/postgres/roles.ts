@@ -161,13 +161,29 @@ export async function isFenced(n: PgNode): Promise<boolean> {
 }
 
 /**
+ * The fast stop, the fence files and (when FOLLOW is not -) the follow settings from stdin, in
+ * one remote command: one round trip where a failover waits on it. Each part is the fixed
+ * script of scripts.ts, handed over as an argument. Args: STOP FENCE FOLLOW|- DATADIR
+ * PG_CONTROLDATA LIMIT_S KEY START_CONF|- REASON KEYS.
+ */
+const STOP_AND_FENCE = String.raw`set -eu
+stop=$1 fence=$2 follow=$3 d=$4 controldata=$5 limit=$6 key=$7 startconf=$8 reason=$9 keys=${'$'}{10}
+sh -c "$stop" sh "$d" "$controldata" "$limit"
+sh -c "$fence" sh "$d" "$key" "$startconf" "$reason"
+if [ "$follow" != - ]; then sh -c "$follow" sh "$d" "$keys"; fi`
+
+export const stopAndFenceCommand = (n: PgNode, follow: boolean, reason: string, limitS = 120): Command =>
+  n.pg(['sh', '-c', STOP_AND_FENCE, 'sh', STOP_FAST, FENCE, follow ? CONFIGURE_STANDBY : '-', n.member.dataDir, n.tool('pg_controldata'), String(limitS), claimKey(n.member.dataDir), startConf(n), reason, FOLLOW_KEYS], `fast stop (a live postmaster of this data dir only), standby.signal, fence marker${n.member.layout === 'debian' ? ', start.conf disabled' : ''}${follow ? ', follow settings (over stdin)' : ''}; prints the last checkpoint`)
+
+/**
  * Stops a member and fences it; when `upstream` is known its follow settings are written too,
- * so a hand-started server comes up as that primary's standby. Idempotent.
+ * so a hand-started server comes up as that primary's standby. One remote command, bounded by
+ * `timeoutMs` (connect included). Idempotent.
  */
 export async function fence(c: PgCluster, n: PgNode, upstream: PgMember | undefined, reason: string, timeoutMs?: number): Promise<Stopped> {
-  const stopped = parseStopped((await n.run(stopFastCommand(n), { timeoutMs: timeoutMs ?? execTimeoutMs(120) })).stdout, n.host)
-  await fenceFiles(c, n, upstream, reason, timeoutMs)
-  return stopped
+  const stdin = upstream ? followLines(c, n.member, upstream).join('\n') + '\n' : undefined
+  const r = await n.run(stopAndFenceCommand(n, !!upstream, reason), { timeoutMs: timeoutMs ?? execTimeoutMs(120), ...(stdin && { stdin }) })
+  return parseStopped(r.stdout, n.host)
 }
 
 /** The fence's files only (the server is stopped already). */
