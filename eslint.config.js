@@ -27,10 +27,24 @@ export const layerRules = [
     ]),
   },
   {
-    // External links leave the app only through electron/main/externalLinks.ts (http/https only).
+    // A remote command line is built only by electron/core/ssh/quote.ts from an argv; a script
+    // run with `sh -c` is a constant whose values arrive as positional parameters ($1 …).
+    files: ['electron/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', 'electron/core/ssh/exec.ts', 'electron/core/ssh/shell.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ArrayExpression > Literal[value='-c'] + TemplateLiteral[expressions.length>0]", message: 'A `sh -c` script must be a constant: pass values as positional arguments ("$1"), never inside the script.' },
+        { selector: "ArrayExpression > Literal[value='-c'] + BinaryExpression", message: 'A `sh -c` script must be a constant: pass values as positional arguments ("$1"), never concatenated into it.' },
+        { selector: "Property[key.name='rawLine']", message: 'Only electron/core/ssh/shell.ts sends a raw command line; everything else goes through quote.ts as an argv.' },
+      ],
+    },
+  },
+  {
+    // External links leave the app only through electron/main/external-links.ts (http/https only).
     files: ['**/*.ts', '**/*.vue'],
     ignores: ['electron/main/index.ts'],
-    rules: { 'no-restricted-properties': ['error', { object: 'shell', property: 'openExternal', message: 'Use makeOpenExternal from electron/main/externalLinks.ts.' }] },
+    rules: { 'no-restricted-properties': ['error', { object: 'shell', property: 'openExternal', message: 'Use makeOpenExternal from electron/main/external-links.ts (http/https links of our own page only).' }] },
   },
 ]
 

@@ -169,7 +169,7 @@ export const contract = {
     activity: {
       list: method({
         summary: 'Remote commands ReplicaDesk ran, newest first',
-        input: z.object({ limit: z.number().int().min(1).max(1000).default(200), host: z.string().max(300).optional() }).strict(),
+        input: z.object({ limit: z.number().int().min(1).max(1000).default(200), host: z.string().regex(/^[\w[][\w.@:%[\]-]{0,299}$/, 'A host as user@address[:port]').optional() }).strict(),
         output: z.array(activityEntry),
       }),
     },

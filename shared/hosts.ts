@@ -1,11 +1,17 @@
 // Host records: what the user told us about a server. Connecting lives in electron/core/ssh.
 import { z } from 'zod'
+import { isIPv4, isIPv6 } from './ip-address'
 
 // A DNS name, an IPv4 address or a bracket-free IPv6 address. No spaces, no shell
-// metacharacters: the address is handed to ssh2 (never to a shell), but we refuse odd input
-// at the boundary so that it cannot reach anything else either.
+// metacharacters, no leading dash: the address is handed to ssh2 (never to a shell), but we
+// refuse odd input at the boundary so that it cannot reach anything else either.
 const hostnamePattern = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/
-const ipv6Pattern = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/
+/** A name whose last label is all digits is an IPv4 address or nothing ("999.1.1.1"). */
+const isAddress = (v: string): boolean => {
+  if (v.includes(':')) return isIPv6(v)
+  if (!hostnamePattern.test(v)) return false
+  return /(^|\.)\d+$/.test(v) ? isIPv4(v) : true
+}
 // POSIX portable user names (plus the common Windows-style dot).
 const userPattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 // A name the user picks for the record: shown in the UI, used on the command line.
@@ -17,10 +23,7 @@ export const hostName = z
 export const hostAddress = z
   .string()
   .min(1, 'Address is required')
-  .refine(
-    (v) => hostnamePattern.test(v) || (v.includes(':') && ipv6Pattern.test(v)),
-    'Not a valid host name or IP address',
-  )
+  .refine(isAddress, 'Not a valid host name or IP address')
 export const sshUser = z.string().regex(userPattern, 'Not a valid user name (letters, digits, _ . -)')
 export const sshPort = z
   .number({ error: 'Port must be a number' })
@@ -28,12 +31,14 @@ export const sshPort = z
   .min(1, 'Port must be between 1 and 65535')
   .max(65535, 'Port must be between 1 and 65535')
 
-// A path on the user's machine (an SSH key). Never passed to a shell; control characters refused.
+// A path on the user's machine (an SSH key). Never passed to a shell or a command line; control
+// characters and direction overrides refused (they would hide what the path is when shown).
 export const localPath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !/[\0\r\n]/.test(p), 'Path contains a control character')
+  // eslint-disable-next-line no-control-regex
+  .refine((p) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(p), 'Path contains a control character')
 
 export const hostInput = z.object({
   name: hostName,

@@ -19,7 +19,7 @@ export const secretRequestView = z.object({
 export type SecretRequestView = z.infer<typeof secretRequestView>
 
 export const secretAnswer = z.object({
-  id: z.string().max(100),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, 'Not a question id'),
   /** null: the user cancelled. */
   value: z.string().max(4096).nullable(),
   remember: z.boolean().default(false),

@@ -10,6 +10,33 @@ async function restrictedImports(filePath: string, code: string): Promise<string
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message)
 }
 
+async function ruleMessages(filePath: string, code: string, rule: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath })
+  return (result?.messages ?? []).filter((m) => m.ruleId === rule).map((m) => m.message)
+}
+
+describe('remote command lines come only from quote.ts and constant scripts', () => {
+  it.each([
+    ['a value interpolated into a sh -c script', "const dir = process.argv[2]\nexport const c = ['sh', '-c', `rm -rf ${dir}`]"],
+    ['a value concatenated into a sh -c script', "const dir = process.argv[2]\nexport const c = ['sh', '-c', 'rm -rf ' + dir]"],
+    ['a raw command line', "export const o = { rawLine: 'rm -rf /' }"],
+  ])('%s fails lint', async (_label, code) => {
+    expect(await ruleMessages('electron/core/engines/postgres/sample.ts', code, 'no-restricted-syntax')).not.toEqual([])
+  })
+
+  it('a constant script with positional arguments passes', async () => {
+    const code = "const SCRIPT = 'rm -f -- \"$1\"'\nexport const c = (f: string) => ['sh', '-c', SCRIPT, 'sh', f]"
+    expect(await ruleMessages('electron/core/engines/postgres/sample.ts', code, 'no-restricted-syntax')).toEqual([])
+  })
+})
+
+describe('external links', () => {
+  it('shell.openExternal anywhere but the Electron entry fails lint', async () => {
+    const code = "import { shell } from 'electron'\nexport const open = (u: string) => shell.openExternal(u)"
+    expect(await ruleMessages('electron/main/sample.ts', code, 'no-restricted-properties')).not.toEqual([])
+  })
+})
+
 describe('layer rules', () => {
   it.each([
     ['electron/core/sample.ts', "import { app } from 'electron'\nexport const a = app"],

@@ -28,10 +28,17 @@ function get(server: HeadlessServer, path: string, headers: Record<string, strin
   })
 }
 
-/** Opens /ws with these headers: resolves 'open' or the HTTP status the upgrade was refused with. */
-function upgrade(server: HeadlessServer, headers: Record<string, string>): Promise<{ socket: WebSocket | null; outcome: number | 'open' }> {
+/** The session path the token URL redirects to (the UI and its socket live under it). */
+async function sessionPath(server: HeadlessServer): Promise<string> {
+  const res = await get(server, `/?token=${server.token}`)
+  return String(res.headers.location)
+}
+
+/** Opens the session's socket with these headers: resolves 'open' or the HTTP status the upgrade was refused with. */
+async function upgrade(server: HeadlessServer, headers: Record<string, string>): Promise<{ socket: WebSocket | null; outcome: number | 'open' }> {
+  const path = await sessionPath(server)
   return new Promise((resolve) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers })
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}${path}ws`, { headers })
     socket.on('open', () => resolve({ socket, outcome: 'open' }))
     socket.on('unexpected-response', (_req, res) => {
       resolve({ socket: null, outcome: res.statusCode ?? 0 })
@@ -54,18 +61,47 @@ test('without the token the UI is refused with 401', async ({ headlessServer }) 
   expect(wrong.headers['set-cookie']).toBeUndefined()
 })
 
-test('the token in the URL is swapped for an HttpOnly, SameSite=Strict cookie and dropped from the address', async ({ headlessServer }) => {
+test('the token in the URL is swapped for an HttpOnly, SameSite=Strict cookie bound to the session path and dropped from the address', async ({ headlessServer }) => {
   const res = await get(headlessServer, `/?token=${headlessServer.token}`)
   expect(res.status).toBe(303)
-  expect(res.headers.location).toBe('/')
+  const path = String(res.headers.location)
+  expect(path).toMatch(/^\/s\/[\w-]+\/$/)
   const cookie = String(res.headers['set-cookie'])
   expect(cookie).toContain(cookieFor(headlessServer))
   expect(cookie).toMatch(/HttpOnly/i)
   expect(cookie).toMatch(/SameSite=Strict/i)
+  expect(cookie).toContain(`Path=${path}`)
 
-  const page = await get(headlessServer, '/', { cookie: cookieFor(headlessServer) })
+  const page = await get(headlessServer, path, { cookie: cookieFor(headlessServer) })
   expect(page.status).toBe(200)
   expect(page.headers['content-security-policy']).toContain("script-src 'self'")
+})
+
+test('no open redirect: a token URL always lands on this server\'s session path', async ({ headlessServer }) => {
+  const res = await get(headlessServer, `/.//evil.com/?token=${headlessServer.token}`)
+  expect(res.status).toBe(303)
+  expect(String(res.headers.location)).toBe(await sessionPath(headlessServer))
+})
+
+test('another web app on 127.0.0.1 never receives the token cookie', async ({ app }) => {
+  // Cookies ignore ports: a cookie with Path=/ would go to every local web app the browser opens.
+  const seen: string[] = []
+  const otherApp = createServer((req, res) => {
+    seen.push(req.headers.cookie ?? '')
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>other app</title>')
+  })
+  await new Promise<void>((resolve) => otherApp.listen(0, '127.0.0.1', resolve))
+  try {
+    const other = await app.page.context().newPage()
+    const port = (otherApp.address() as AddressInfo).port
+    for (const path of ['/', '/ws', '/s/', '/index.html']) await other.goto(`http://127.0.0.1:${port}${path}`)
+    await other.close()
+    expect(seen.length).toBeGreaterThanOrEqual(4) // the pages (and the browser's favicon requests)
+    expect(seen.join(' ')).not.toContain('replicadesk_token')
+    expect(seen.join(' ')).not.toContain(app.server!.token)
+  } finally {
+    otherApp.close()
+  }
 })
 
 test('a foreign Host header is refused (DNS rebinding)', async ({ headlessServer }) => {
@@ -104,7 +140,7 @@ test('a page on another origin cannot use the socket, although the browser holds
             ws.onopen = () => (resolve('open'), ws.close())
             ws.onerror = () => resolve('refused')
           }),
-        `ws://127.0.0.1:${app.server!.port}/ws`,
+        `ws://127.0.0.1:${app.server!.port}${new URL(app.page.url()).pathname}ws`,
       )
     expect(await tryOpen(app.page)).toBe('open') // the control: ReplicaDesk's own page
     const foreign = await app.page.context().newPage()

@@ -81,9 +81,11 @@ function coerce(field: FieldInfo, value: string): unknown {
   switch (field.type) {
     case 'number':
     case 'integer': {
-      const n = Number(value)
-      if (value.trim() === '' || Number.isNaN(n)) throw new UsageError(`${field.flag} must be a number, not "${value}".`)
-      return n
+      // Plain decimal only: Number() would also take 0x16, 1e3, " 22" or "0b10".
+      const pattern = field.type === 'integer' ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/
+      const kind = field.type === 'integer' ? 'whole number' : 'number'
+      if (!pattern.test(value)) throw new UsageError(`${field.flag} must be a ${kind} in decimal digits, not "${value}".`)
+      return Number(value)
     }
     case 'boolean':
       if (value === 'true' || value === 'false') return value === 'true'
@@ -111,13 +113,13 @@ export function helpText(): string {
     '',
     'Commands:',
     ...lines,
-    `  ${'serve [--host H] [--port P] [--allow-remote]'.padEnd(60)} Run headless web mode`,
+    `  ${'serve [--host H] [--port P] [--allow-remote] [--no-tls]'.padEnd(60)} Run headless web mode`,
     '',
     'Options for every command:',
     '  --json            machine-readable output',
     '  --watch           with status: show it again whenever it changes (Ctrl-C stops)',
     '  --data-dir DIR    data dir (default: $REPLICADESK_DATA_DIR or the platform default)',
     '',
-    'Exit codes: 0 ok, 1 failed, 2 usage, 4 split brain (status).',
+    'Exit codes: 0 ok, 1 failed, 2 usage, 3 a new host key to compare and trust (host test), 4 split brain (status).',
   ].join('\n')
 }

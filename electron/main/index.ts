@@ -6,11 +6,11 @@ import { createCore } from '../core/core'
 import { resolveDataDir } from '../core/store/data-dir'
 import { removeInstanceFile, writeInstanceFile } from '../server/instance-file'
 import { startServer } from '../server/server'
-import { appFileUrl } from './app-protocol'
+import { appFileUrl, withAppHeaders } from './app-protocol'
 import { makeOpenExternal } from './external-links'
 import { forwardEvents, registerContract, trustedSender } from './ipc'
 import { createSecretStore } from './secret-store'
-import { appOrigin, appScheme, harden, windowOptions } from './security'
+import { appOrigin, appScheme, denyPermissions, harden, windowOptions } from './security'
 
 protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
@@ -26,9 +26,9 @@ async function start(): Promise<void> {
   const devUrl = process.env.ELECTRON_RENDERER_URL // set by `electron-vite dev` only
   const origins = devUrl ? [appOrigin, new URL(devUrl).origin] : [appOrigin]
 
-  protocol.handle(appScheme, (request) => {
+  protocol.handle(appScheme, async (request) => {
     const url = appFileUrl(rendererDir, request.url)
-    return url ? net.fetch(url) : new Response('Not found', { status: 404 })
+    return withAppHeaders(url ? await net.fetch(url) : new Response('Not found', { status: 404 }))
   })
 
   const dataDir = resolveDataDir({ flag: dataDirFlag(process.argv), electronUserData: app.getPath('userData') })
@@ -40,8 +40,8 @@ async function start(): Promise<void> {
   await writeInstanceFile(dataDir, { pid: process.pid, wsUrl: channel.wsUrl, token: channel.token, kind: 'desktop', startedAt: new Date().toISOString() })
 
   const window = new BrowserWindow(windowOptions(join(import.meta.dirname, '..', 'preload', 'index.cjs')))
-  harden(window.webContents, origins, makeOpenExternal((url) => shell.openExternal(url)))
-  window.webContents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  harden(window.webContents, origins, makeOpenExternal((url) => shell.openExternal(url)), () => window.webContents.getURL())
+  denyPermissions(window.webContents.session)
   const stopEvents = forwardEvents(core.events, window.webContents)
   window.once('ready-to-show', () => window.show())
   window.on('closed', stopEvents)

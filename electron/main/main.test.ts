@@ -6,11 +6,11 @@ import { ipcChannel, ipcEventChannel, methodEntries } from '../../shared/contrac
 import type { Reply } from '../../shared/wire'
 import { createCore } from '../core/core'
 import { buildPreloadApi, type IpcRendererLike } from '../preload/api'
-import { resolveAppPath } from './app-protocol'
+import { appResponseHeaders, resolveAppPath, withAppHeaders } from './app-protocol'
 import { makeOpenExternal } from './external-links'
 import { forwardEvents, registerContract, trustedSender, type IpcMainLike, type SenderFrame } from './ipc'
 import { createSecretStore } from './secret-store'
-import { appOrigin, harden, windowOptions, type HardenableContents } from './security'
+import { appOrigin, denyPermissions, harden, windowOptions, type HardenableContents, type HardenableSession } from './security'
 
 type Handler = (event: { senderFrame: SenderFrame | null }, input: unknown) => Promise<Reply>
 
@@ -92,7 +92,12 @@ describe('preload (fake ipcRenderer)', () => {
 
 describe('window security', () => {
   it('sandboxes the renderer', () => {
-    expect(windowOptions('/p.cjs').webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false })
+    const prefs = windowOptions('/p.cjs').webPreferences!
+    expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInSubFrames: false, webviewTag: false, webSecurity: true, allowRunningInsecureContent: false })
+    // Checklist items that are met by leaving them out: no experimental or Blink features.
+    expect(prefs.experimentalFeatures).toBeUndefined()
+    expect(prefs.enableBlinkFeatures).toBeUndefined()
+    expect(prefs.nodeIntegrationInWorker).toBeUndefined()
   })
 
   it('denies window.open, blocks navigation away and webviews, opens only http(s) outside', () => {
@@ -103,9 +108,14 @@ describe('window security', () => {
       on: (event: string, listener: (event: { preventDefault(): void }, url?: string) => void) => on.set(event, listener),
     } as unknown as HardenableContents
     const opened: string[] = []
-    harden(contents, [appOrigin], makeOpenExternal(async (url) => void opened.push(url)))
+    let shown = `${appOrigin}/index.html#/hosts`
+    harden(contents, [appOrigin], makeOpenExternal(async (url) => void opened.push(url)), () => shown)
     expect(openHandler({ url: 'https://www.postgresql.org/docs/' }).action).toBe('deny')
     expect(openHandler({ url: 'file:///etc/passwd' }).action).toBe('deny')
+    expect(openHandler({ url: 'javascript:alert(1)' }).action).toBe('deny')
+    // A link asked for by anything but our own page (e.g. a page that got in by mistake) stays closed.
+    shown = 'https://evil.example/'
+    expect(openHandler({ url: 'https://evil.example/phish' }).action).toBe('deny')
     expect(opened).toEqual(['https://www.postgresql.org/docs/'])
     const navigate = (url: string) => {
       const preventDefault = vi.fn()
@@ -117,6 +127,32 @@ describe('window security', () => {
     const preventDefault = vi.fn()
     on.get('will-attach-webview')!({ preventDefault })
     expect(preventDefault).toHaveBeenCalled()
+  })
+
+  it('denies every permission request and check', () => {
+    let request: Parameters<HardenableSession['setPermissionRequestHandler']>[0] | undefined
+    let check: Parameters<HardenableSession['setPermissionCheckHandler']>[0] | undefined
+    denyPermissions({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) })
+    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) {
+      const granted = vi.fn()
+      request!(null, permission, granted)
+      expect(granted).toHaveBeenCalledWith(false)
+      expect(check!(null, permission)).toBe(false)
+    }
+  })
+
+  it('answers app:// with the CSP (frame-ancestors too) as a response header', async () => {
+    const res = withAppHeaders(new Response('<!doctype html>', { status: 200, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': "default-src *" } }))
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/html')
+    const csp = res.headers.get('content-security-policy')!
+    expect(csp).toBe(appResponseHeaders['Content-Security-Policy'])
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toContain('unsafe-eval')
+    expect(res.headers.get('x-frame-options')).toBe('DENY')
+    expect(await res.text()).toBe('<!doctype html>')
+    expect(withAppHeaders(new Response('Not found', { status: 404 })).headers.get('content-security-policy')).toBe(csp)
   })
 
   it('serves app:// only from inside the renderer build', () => {

@@ -42,10 +42,25 @@ export function isOwnPage(url: string, allowedOrigins: readonly string[]): boole
   }
 }
 
-/** No new windows, no navigation away from our own pages, no webviews. Links open outside. */
-export function harden(contents: HardenableContents, allowedOrigins: readonly string[], openExternal: (url: string) => void): void {
+/** The session calls we harden (injected, as above). */
+export interface HardenableSession {
+  setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void
+  setPermissionCheckHandler(handler: (wc: unknown, permission: string) => boolean): void
+}
+
+/** The UI needs no permission (camera, notifications, clipboard-read, …): every request and check is denied. */
+export function denyPermissions(session: HardenableSession): void {
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.setPermissionCheckHandler(() => false)
+}
+
+/**
+ * No new windows, no navigation away from our own pages, no webviews. A link opens outside only
+ * when our own page asked for it (`currentUrl` is the page the window shows) and it is http(s).
+ */
+export function harden(contents: HardenableContents, allowedOrigins: readonly string[], openExternal: (url: string) => void, currentUrl: () => string): void {
   contents.setWindowOpenHandler(({ url }) => {
-    openExternal(url)
+    if (isOwnPage(currentUrl(), allowedOrigins)) openExternal(url)
     return { action: 'deny' }
   })
   const blockForeign = (event: { preventDefault(): void }, url: string) => {

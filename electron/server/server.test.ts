@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createCore, type Core } from '../core/core'
 import { startServer, type RunningServer } from './server'
+import { sessionPathOf } from './session-path-file'
 
 let core: Core
 let server: RunningServer
@@ -57,18 +58,71 @@ describe('headless server', () => {
     expect((await get('/?token=wrong')).status).toBe(401)
   })
 
-  it('swaps the token for an HttpOnly SameSite=Strict cookie, then serves the UI with a CSP', async () => {
+  it('swaps the token for an HttpOnly SameSite=Strict cookie bound to the session path, then serves the UI with a CSP', async () => {
     const first = await get(`/?token=${server.token}`)
     expect(first.status).toBe(303)
-    expect(first.headers.location).toBe('/')
+    expect(first.headers.location).toBe(server.sessionPath)
+    expect(server.sessionPath).toMatch(/^\/s\/[\w-]{22}\/$/)
+    expect(server.sessionPath).not.toContain(server.token)
     const cookie = String(first.headers['set-cookie'])
     expect(cookie).toMatch(/HttpOnly/)
     expect(cookie).toMatch(/SameSite=Strict/)
-    const page = await get('/', { Cookie: cookie.split(';')[0]! })
+    expect(cookie).toContain(`Path=${server.sessionPath}`)
+    const page = await get(server.sessionPath, { Cookie: cookie.split(';')[0]! })
     expect(page.status).toBe(200)
     expect(page.body).toContain('<title>ReplicaDesk</title>')
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
     expect(page.headers['x-frame-options']).toBe('DENY')
+    // The cookie counts only where the browser would send it.
+    expect((await get('/', { Cookie: cookie.split(';')[0]! })).status).toBe(401)
+  })
+
+  it('sends a new tab at the bare address to the session path when the browser was let in before', async () => {
+    const first = await get(`/?token=${server.token}`)
+    const cookies = ([] as string[]).concat(first.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!)
+    const pathCookie = cookies.find((c) => c.startsWith('replicadesk_path='))!
+    expect(pathCookie).toBe(`replicadesk_path=${server.sessionPath}`) // a path, no secret
+    const bare = await get('/', { Cookie: pathCookie })
+    expect(bare.status).toBe(303)
+    expect(bare.headers.location).toBe(server.sessionPath)
+    // A forged path cookie is no redirect target.
+    expect((await get('/', { Cookie: 'replicadesk_path=//evil.com/' })).status).toBe(401)
+  })
+
+  it('keeps its session path in the data dir across restarts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rd-session-'))
+    const first = await sessionPathOf(dir)
+    expect(first).toMatch(/^\/s\/[\w-]{22}\/$/)
+    expect(await sessionPathOf(dir)).toBe(first)
+    await writeFile(join(dir, 'headless-session-path'), '//evil.com/\n')
+    expect(await sessionPathOf(dir)).not.toBe('//evil.com/')
+  })
+
+  it('redirects only to its own session path (no open redirect)', async () => {
+    for (const path of [`/.//evil.com/?token=${server.token}`, `//evil.com/?token=${server.token}`, `/%2F%2Fevil.com/?token=${server.token}`]) {
+      const res = await get(path)
+      expect(res.status, path).toBe(303)
+      expect(res.headers.location, path).toBe(server.sessionPath)
+    }
+  })
+
+  it('refuses an address for a while after repeated wrong tokens, and logs it', async () => {
+    const logged: string[] = []
+    const other = await startServer({ core, port: 0, rendererDir, log: (l) => logged.push(l) })
+    try {
+      const hit = (path: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: other.port, path }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+          req.on('error', reject)
+          req.end()
+        })
+      for (let i = 0; i < 10; i++) expect(await hit('/?token=guess')).toBe(401)
+      expect(await hit('/?token=guess')).toBe(401) // the 11th fails and starts the pause
+      expect(await hit(`/?token=${other.token}`)).toBe(429) // even the right token waits
+      expect(logged.join('\n')).toMatch(/11 wrong tokens from 127\.0\.0\.1/)
+    } finally {
+      await other.close()
+    }
   })
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {

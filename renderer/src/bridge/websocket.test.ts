@@ -204,6 +204,7 @@ describe('WebSocketTransport', () => {
 describe('socketUrlFor', () => {
   it('is /ws beside the page, ws or wss to match', () => {
     expect(socketUrlFor('http://127.0.0.1:7420/#/hosts')).toBe('ws://127.0.0.1:7420/ws')
+    expect(socketUrlFor('http://127.0.0.1:7420/s/abc/#/hosts')).toBe('ws://127.0.0.1:7420/s/abc/ws')
     expect(socketUrlFor('https://lab.example:8443/?x=1')).toBe('wss://lab.example:8443/ws')
   })
 })

@@ -267,7 +267,7 @@ export async function probeServer(pageUrl: string): Promise<ConnectionProblem | 
 
 /** ws:// or wss:// URL of the server's socket, next to the page it served. */
 export function socketUrlFor(pageUrl: string): string {
-  const url = new URL('/ws', pageUrl)
+  const url = new URL('ws', pageUrl)
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
   url.search = ''
   url.hash = ''
