@@ -14,7 +14,9 @@ const times = Number(process.env.SOAK_TIMES ?? 3)
 /** Each entry: a name and a command, run `repeat` times; every run must pass. */
 const soaks = [
   { name: 'lab up/down from the command line', repeat: times, cmd: ['sh', '-c', `${tsx} e2e/lab/cli.ts up && ${tsx} e2e/lab/cli.ts down`] },
-  { name: 'lab self-test', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'e2e/lab'] },
+  { name: 'lab self-test (power-off, machine-id, systemctl and apt stand-ins, chroot)', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'e2e/lab'] },
+  // Issue 12: a bare host and a shared machine-id from the command line.
+  { name: 'lab up/down with a bare host and a shared machine-id', repeat: times, cmd: ['sh', '-c', `${tsx} e2e/lab/cli.ts up --bare-host bare1 --same-machine-id host2=host3 && ${tsx} e2e/lab/cli.ts down`] },
   // Issue 4: the SSH layer against real sshd (cut detection, injection canaries, key checks).
   { name: 'ssh layer', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/ssh', 'electron/cli/cli-hosts'] },
   // Issue 5: create, add with progress, kill the app mid-copy then resume / abandon.
@@ -22,11 +24,13 @@ const soaks = [
   { name: 'postgres engine (plain, Debian via sudo, create/adopt)', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines'] },
   { name: 'operations journal crash at every step', repeat: times, cmd: [vitest, 'run', '--project', 'unit', 'electron/core/operations'] },
   { name: 'live status (down within 2 s, split brain)', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/status'] },
-  { name: 'demo cluster', repeat: 2, cmd: [vitest, 'run', '--project', 'lab', 'e2e/demo'] },
+  { name: 'demo cluster (up, status, removed when npm start dies)', repeat: 2, cmd: [vitest, 'run', '--project', 'lab', 'e2e/demo'] },
+  // Issue 22: the bad-input corpus (inputs, transports, misbehaving servers) and headless auth/TLS.
+  { name: 'bad-input corpus and headless hardening', repeat: times, cmd: [vitest, 'run', 'e2e/corpus', 'electron/server', 'electron/main', 'e2e/lint'] },
   // Issues 7 and 8 (SOAK=1 in the env: 5 rounds inside each test, crash points before and after every step).
   { name: 'switchover there and back ×5 under the write probe, async and sync', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/switchover-probe'] },
   { name: 'switchover and failover killed before/after every step (resume / abandon)', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-roles'] },
-  { name: 'failover: cut+heal, kill ×5 (sync), split brain, through a running instance', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-failover'] },
+  { name: 'failover: cut+heal; postmaster-kill, host-kill and power-off ×5 each (sync, under the probe); split brain; through a running instance', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-failover'] },
   { name: 'role changes: async bound, Debian via sudo, rejoin and rebuild', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/failover', 'electron/core/engines/postgres/roles-debian', 'electron/core/engines/postgres/rejoin', 'electron/core/engines/postgres/switchover.lab'] },
 ]
 

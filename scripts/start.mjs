@@ -24,7 +24,9 @@ if (wantsDemo && !canDemo) {
 const appArgs = args.filter((a) => a !== '--no-demo')
 const child =
   wantsDemo && canDemo
-    ? spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'e2e', 'demo', 'cli.ts'), 'start', ...app, ...appArgs], { stdio: 'inherit' })
+    ? // node with tsx as a loader (not the tsx launcher): the demo is our direct child, and the IPC
+      // channel tells it when we die, even by kill -9, so it removes its lab.
+      spawn(process.execPath, ['--import', 'tsx', join(root, 'e2e', 'demo', 'cli.ts'), 'start', ...app, ...appArgs], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
     : spawn(app[0], [...app.slice(1), ...appArgs], { stdio: 'inherit' })
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))

@@ -5,7 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { OperationSummary } from '../../shared/operations'
 import { createCore, type Core } from '../../electron/core/core'
-import { exec, labDown, labRoot, labUp, type Lab } from '../lab'
+import { execOk, labDown, labRoot, labUp, type Lab } from '../lab'
 
 export interface Demo {
   lab: Lab
@@ -41,13 +41,28 @@ async function runToEnd(core: Core, method: string, input: unknown): Promise<Ope
   }
 }
 
-/** Brings the demo up from nothing (an earlier demo is removed first). */
+/** Runs one demo step; a failure stops the demo with the step's name and its error. */
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    throw new Error(`The demo stopped: ${name} failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** The demo's lab has its own state file (unless the caller chose one), apart from the test lab's. */
+export function useDemoLabState(): void {
+  process.env.REPLICADESK_LAB_STATE ??= join(labRoot(), 'demo.json')
+}
+
+/** Brings the demo up from nothing (an earlier demo, even a killed one, is removed first and named). */
 export async function setUpDemo(opts: { log?: (msg: string) => void; dataDir?: string } = {}): Promise<Demo> {
   const log = opts.log ?? (() => {})
-  process.env.REPLICADESK_LAB_STATE ??= join(labRoot(), 'demo.json')
-  await labDown().catch(() => [])
+  useDemoLabState()
+  const leftovers = await step('removing an earlier demo lab', () => labDown())
+  if (leftovers.length) log(`Removed what an earlier demo left behind: ${leftovers.join(', ')}`)
   log('Starting the demo lab: 3 hosts with sshd and PostgreSQL 15…')
-  const lab = await labUp({ hosts: 3, persistent: true, log })
+  const lab = await step('starting the lab', () => labUp({ hosts: 3, persistent: true, log }))
   const dataDir = opts.dataDir ?? join(labRoot(), 'demo-data')
   rmSync(dataDir, { recursive: true, force: true })
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
@@ -57,13 +72,13 @@ export async function setUpDemo(opts: { log?: (msg: string) => void; dataDir?: s
   try {
     for (const h of lab.hosts) {
       const reply = await core.dispatch('host.add', { name: h.name, address: h.address, user: 'postgres', identityFile: lab.clientKeyPath })
-      if (!reply.ok) throw new Error(reply.error.message)
+      if (!reply.ok) throw new Error(`The demo stopped: adding host ${h.name} failed: ${reply.error.message}`)
     }
     log('Creating cluster "demo": a primary on host1…')
-    await runToEnd(core, 'cluster.create', { cluster: 'demo', member: 'pg1', host: 'host1', pgdata: dataDirOf('pg1') })
-    await exec('host1', ['/usr/lib/postgresql/15/bin/pgbench', '-i', '-s', '2', '-q', '-h', '/var/run/postgresql', 'postgres'], { user: 'postgres' })
+    await step('creating the primary', () => runToEnd(core, 'cluster.create', { cluster: 'demo', member: 'pg1', host: 'host1', pgdata: dataDirOf('pg1') }))
+    await step('loading sample data (pgbench -i)', () => execOk('host1', ['/usr/lib/postgresql/15/bin/pgbench', '-i', '-s', '2', '-q', '-h', '/var/run/postgresql', 'postgres'], { user: 'postgres', timeoutMs: 120_000 }))
     log('Adding a replica on host2…')
-    await runToEnd(core, 'replica.add', { cluster: 'demo', name: 'pg2', host: 'host2', pgdata: dataDirOf('pg2') })
+    await step('adding the replica', () => runToEnd(core, 'replica.add', { cluster: 'demo', name: 'pg2', host: 'host2', pgdata: dataDirOf('pg2') }))
   } finally {
     await core.close()
   }
@@ -71,6 +86,6 @@ export async function setUpDemo(opts: { log?: (msg: string) => void; dataDir?: s
 }
 
 export async function tearDownDemo(): Promise<void> {
-  process.env.REPLICADESK_LAB_STATE ??= join(labRoot(), 'demo.json')
+  useDemoLabState()
   await labDown()
 }

@@ -1,4 +1,5 @@
-// The Activity screen: the log of remote commands, newest first, with a host filter.
+// The Activity screen: the log of remote commands, newest first, with a host filter; routine
+// repeats folded into one row each (with their count) unless "Show every entry" is on.
 import { expect, type Locator, type Page } from '@playwright/test'
 import { EmptyScreenPage } from './EmptyScreenPage'
 
@@ -15,6 +16,12 @@ export class ActivityPage extends EmptyScreenPage {
   readonly commands: Locator
   readonly summary: Locator
   readonly hostFilter: Locator
+  /** The "×N since …" of rows that stand for routine repeats (data-count). */
+  readonly repeats: Locator
+  readonly folded: Locator
+  readonly showEvery: Locator
+  /** "Show the whole command (N lines)" under a long script shown by its first lines. */
+  readonly commandToggles: Locator
 
   constructor(page: Page) {
     super(page, 'activity')
@@ -23,6 +30,10 @@ export class ActivityPage extends EmptyScreenPage {
     this.commands = this.table.getByTestId('activity-command')
     this.summary = page.getByTestId('activity-summary')
     this.hostFilter = page.getByTestId('activity-host-filter')
+    this.repeats = this.table.getByTestId('activity-repeats')
+    this.folded = page.getByTestId('activity-folded')
+    this.showEvery = page.getByTestId('activity-show-every')
+    this.commandToggles = this.table.getByTestId('activity-command-toggle')
   }
 
   override async open(): Promise<void> {

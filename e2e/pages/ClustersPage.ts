@@ -38,6 +38,11 @@ export class ClusterCard {
     return this.members.filter({ has: this.page.getByTestId('member-name').getByText(name, { exact: true }) })
   }
 
+  /** The badge in the member's row that says what it is now (data-badge), with "was …" beside it. */
+  now(name: string): Locator {
+    return this.member(name).getByTestId('member-now')
+  }
+
   async readMember(name: string): Promise<MemberRow> {
     const row = this.member(name)
     const text = async (id: string) => (await row.getByTestId(id).innerText()).trim()

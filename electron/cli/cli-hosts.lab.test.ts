@@ -17,7 +17,7 @@ let host2: LabHost
 async function cli(...argv: string[]) {
   const out: string[] = []
   const err: string[] = []
-  const code = await runCli([...argv, '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => err.push(t) })
+  const code = await runCli([...argv, '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => err.push(t), invokedAs: 'replicadesk' })
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
@@ -34,13 +34,16 @@ beforeAll(() => {
 })
 
 describe('replicadesk host test / trust against the lab', () => {
-  it('refuses an unknown host key, shows its fingerprint and how to trust it', async () => {
+  it('asks about an unknown host key: its fingerprint, what to compare, and the command to paste (exit 3)', async () => {
     const add = await cli('host', 'add', 'h1', '--address', host1.address, '--user', 'postgres', '--identity-file', lab.clientKeyPath)
     expect(add.code).toBe(0)
     const first = await cli('host', 'test', 'h1')
-    expect(first.code).toBe(1)
+    expect(first.code).toBe(3)
+    expect(first.err).not.toMatch(/^Error:/)
     expect(first.err).toContain(host1.hostKeyFingerprint)
-    expect(first.err).toContain(`replicadesk host trust h1 ${host1.hostKeyFingerprint}`)
+    expect(first.err).toContain('ssh-keygen -lf')
+    // The hint carries the data dir this command used, so it works when pasted.
+    expect(first.err).toContain(`replicadesk host trust h1 ${host1.hostKeyFingerprint} --data-dir ${dataDir}`)
   })
 
   it('refuses to trust a fingerprint the host does not present', async () => {
@@ -64,9 +67,10 @@ describe('replicadesk host test / trust against the lab', () => {
     expect((await cli('host', 'trust', 'h2', host2.hostKeyFingerprint)).code).toBe(0)
     const test = JSON.parse((await cli('host', 'test', 'h2', '--json')).out)
     expect(test.hostKey.fingerprint).toBe(host2.hostKeyFingerprint)
-    expect((await cli('host', 'add', 'loop', '--address', host2.address, '--user', 'postgres', '--jump', 'loop')).code).toBe(0)
-    const loop = await cli('host', 'test', 'loop', '--json')
-    expect(JSON.parse(loop.out).error.message).toContain('jumps through itself')
+    // A record that jumps through itself is refused when it is saved, not first at connect time.
+    const loop = await cli('host', 'add', 'loop', '--address', host2.address, '--user', 'postgres', '--jump', 'loop')
+    expect(loop.code).toBe(2)
+    expect(loop.err).toContain('"loop" cannot jump through itself')
   })
 
   it('logs every remote command in the activity log', async () => {

@@ -31,6 +31,15 @@ describe('replicadesk CLI (standalone)', () => {
     expect(JSON.parse((await cli('host', 'list', '--json', '--data-dir', d)).out)).toHaveLength(1)
   })
 
+  it('never prints control characters raw: what came from elsewhere is shown escaped', async () => {
+    const d = await tempDir()
+    const r = await cli('host', 'frob\u001b]0;owned\u0007\r\u001b[32mverified', '--data-dir', d)
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('frob\\x1b]0;owned\\x07\\x0d\\x1b[32mverified')
+    // eslint-disable-next-line no-control-regex
+    expect(r.err + r.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
+  })
+
   it('exits 2 on usage errors and invalid input, 1 on failures', async () => {
     const d = await tempDir()
     expect((await cli('--data-dir', d)).code).toBe(2)
@@ -38,7 +47,7 @@ describe('replicadesk CLI (standalone)', () => {
     expect((await cli('host', 'add', 'x', '--user', 'pi', '--address', 'a.lan', '--color', 'red', '--data-dir', d)).code).toBe(2)
     const badPort = await cli('host', 'add', 'x', '--user', 'pi', '--address', 'a.lan', '--port', 'http', '--data-dir', d)
     expect(badPort).toMatchObject({ code: 2 })
-    expect(badPort.err).toContain('--port must be a number')
+    expect(badPort.err).toContain('--port must be a whole number')
     const injected = await cli('host', 'add', 'x', '--user', 'pi', '--address', 'a.lan; rm -rf /', '--data-dir', d)
     expect(injected.code).toBe(2)
     expect(injected.err).toContain('Not a valid host name or IP address')
@@ -64,5 +73,41 @@ describe('replicadesk CLI with a running instance', () => {
     expect((await cli('host', 'add', 'nas', '--address', 'nas.lan', '--user', 'admin', '--data-dir', d)).code).toBe(0)
     expect(seen).toEqual(['hostsChanged']) // the instance's own core did the write
     await removeInstanceFile(d)
+  })
+})
+
+describe('human output', () => {
+  it('fits a table to the terminal: a long reason is cut in its row and shown whole under it', async () => {
+    const { formatTable } = await import('./format')
+    const reason = 'Forwarding refused by sshd on host2: set AllowStreamLocalForwarding yes in /etc/ssh/sshd_config and reload sshd'
+    const text = formatTable([{ member: 'pg1', state: 'up' }, { member: 'pg2', state: `down: ${reason}` }], 60)
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60)
+    expect(text.replace(/\s+/g, ' ')).toContain(reason.replace(/\s+/g, ' '))
+    expect(text.split('\n')[2]).toMatch(/^pg2\s+down: .*…$/)
+  })
+
+  it('prints operation lists, the activity log and a host test for people, not as JSON', async () => {
+    const { formatActivity, formatHostTest, formatOperations } = await import('./human')
+    const ops = formatOperations([
+      { id: '20261207-020000-pg-failover-0abc', kind: 'pg-failover', clusterId: 'home', title: 'Failover', status: 'failed', params: { cluster: 'home', to: 'db2' }, members: ['db1', 'db2'], steps: [{ id: 'fence', title: 'Fence db1', hosts: ['pi1'], status: 'done' }, { id: 'promote', title: 'Promote db2', hosts: ['pi2'], status: 'failed' }], error: { code: 'command_failed', message: 'pg_ctl promote failed on pi2' }, instanceId: 'x', createdAt: '2026-12-07T02:00:00.000Z', updatedAt: '2026-12-07T02:00:01.000Z' },
+    ], 120)
+    expect(ops).not.toContain('{')
+    expect(ops).toMatch(/20261207-020000-pg-failover-0abc\s+home\s+failed\s+2026-12-07 02:00:00Z\s+Promote db2 \(failed\)/)
+    expect(ops).toContain('pg_ctl promote failed on pi2')
+    for (const line of ops.split('\n')) expect(line.length).toBeLessThanOrEqual(120)
+    const act = formatActivity([{ id: 'a', host: 'postgres@10.0.0.5', argv: ['sh', '-c', 'echo "$1"', 'sh', 'it\'s'], sudo: 'postgres', startedAt: '2026-12-07T02:00:00.000Z', durationMs: 12.4, exitCode: 0 }], 120)
+    expect(act).not.toContain('["')
+    expect(act).toContain(`[sudo -u postgres] sh -c 'echo "$1"' sh 'it'\\''s'`)
+    const test = formatHostTest({ name: 'pi1', os: { prettyName: 'Debian GNU/Linux 12 (bookworm)' }, postgresVersions: ['15'], roundTripMs: 41.7, shell: '/bin/bash', hostKey: { fingerprint: 'SHA256:abc', keyType: 'ssh-ed25519' } })
+    expect(test).toBe(['pi1: connected in 42 ms', '  system      Debian GNU/Linux 12 (bookworm)', '  PostgreSQL  15', '  shell       /bin/bash', '  host key    ssh-ed25519 SHA256:abc'].join('\n'))
+  })
+
+  it('prints hints as the user invoked the CLI, with the data dir, so they work when pasted', async () => {
+    const { invokedAs, pasteable } = await import('./invocation')
+    expect(invokedAs({ npm_lifecycle_event: 'cli' }, '/x/bin/replicadesk.mjs')).toBe('npm run cli --')
+    expect(invokedAs({ npm_command: 'exec' }, '/x/.bin/replicadesk')).toBe('npx replicadesk')
+    expect(invokedAs({}, '/usr/local/bin/replicadesk')).toBe('replicadesk')
+    expect(invokedAs({}, '/home/me/replicadesk/bin/replicadesk.mjs')).toBe('node /home/me/replicadesk/bin/replicadesk.mjs')
+    expect(pasteable('npm run cli --', ['host', 'trust', 'pi1', 'SHA256:ab/c+d'], '/my data')).toBe("npm run cli -- host trust pi1 SHA256:ab/c+d --data-dir '/my data'")
   })
 })

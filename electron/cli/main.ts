@@ -4,9 +4,12 @@ import type { MethodEntry } from '../../shared/contract'
 import { toErrorData, type ErrorData } from '../../shared/errors'
 import { operationStartResult, operationSummary } from '../../shared/operations'
 import type { Reply } from '../../shared/wire'
+import { escapeControls } from '../../shared/terminal-text'
 import { resolveDataDir } from '../core/store/data-dir'
 import { findCommand, helpText, parseInput, usageOf, UsageError } from './commands'
-import { formatHuman } from './format'
+import { formatHuman, terminalWidth } from './format'
+import { formatFor } from './human'
+import { invokedAs, pasteable } from './invocation'
 import { followOperations, formatPlan, isStartedOperation, type ProgressOutput } from './operation-output'
 import { asClusterStatus, formatStatus, SPLIT_BRAIN_EXIT, splitBrainBanner } from './status-output'
 import { answerSecrets, processTerminal, type Terminal } from './secret-prompt'
@@ -26,7 +29,12 @@ export interface CliIo {
   stop?: AbortSignal
   /** Where a role change asks for confirmation; default: this process's terminal. */
   asker?: Asker
+  /** How the user started the CLI, for hints to paste (default: found from the environment). */
+  invokedAs?: string
 }
+
+/** Exit code of a first contact: a host key the user must compare and confirm (not a failure). */
+export const CONFIRM_HOST_KEY_EXIT = 3
 
 interface GlobalOptions {
   json: boolean
@@ -88,8 +96,12 @@ function ctrlC(): AbortSignal {
 
 const stderrProgress: ProgressOutput = { isTerminal: Boolean(process.stderr.isTTY), write: (t) => void process.stderr.write(t) }
 
-/** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). Everything printed
+ * may carry text from a server: control characters are shown, never sent to the terminal raw.
+ */
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io: CliIo = { ...rawIo, out: (t) => rawIo.out(escapeControls(t)), err: (t) => rawIo.err(escapeControls(t)) }
   let globals: GlobalOptions
   try {
     globals = takeGlobals(argv)
@@ -122,10 +134,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`--watch goes with \`replicadesk status CLUSTER\`.`)
       return 2
     }
-    const session = await openSession(resolveDataDir({ flag: globals.dataDir, env: io.env }), { live: true })
+    let session: Awaited<ReturnType<typeof openSession>>
+    try {
+      session = await openSession(resolveDataDir({ flag: globals.dataDir, env: io.env }), { live: true })
+    } catch (err) {
+      return reportError(toErrorData(err), found.entry, input, { json, dataDir: globals.dataDir }, io) // e.g. a damaged store file
+    }
     const clear = process.stdout.isTTY ? '\u001b[2J\u001b[H' : ''
     try {
-      return await watchStatus(session, String(input.cluster), (t) => io.out(`${clear}${t}`), io.stop ?? ctrlC())
+      return await watchStatus(session, String(input.cluster), (t) => rawIo.out(`${clear}${escapeControls(t)}`), io.stop ?? ctrlC())
     } finally {
       await session.close()
     }
@@ -138,7 +155,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     reply = { ok: false, error: toErrorData(err) }
   }
   if (reply.ok) {
-    io.out(json ? JSON.stringify(reply.value, null, 2) : humanOutput(reply.value))
+    io.out(json ? JSON.stringify(reply.value, null, 2) : humanOutput(reply.value, found.entry.id, terminalWidth(io.env)))
     const status = asClusterStatus(reply.value)
     const alarm = status && splitBrainBanner(status)
     if (alarm) {
@@ -147,36 +164,35 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return 0
   }
-  return reportError(reply.error, found.entry, input, json, io)
+  return reportError(reply.error, found.entry, input, { json, dataDir: globals.dataDir }, io)
 }
 
-function humanOutput(value: unknown): string {
+function humanOutput(value: unknown, method: string, width: number): string {
   const dry = operationStartResult.safeParse(value)
   if (dry.success && dry.data.dryRun) return formatPlan(dry.data.plan)
   const status = asClusterStatus(value)
-  if (status) return formatStatus(status)
+  if (status) return formatStatus(status, width)
   const op = operationSummary.safeParse(value)
   if (op.success) return `${op.data.title}: ${op.data.status} (operation ${op.data.id})`
-  return formatHuman(value)
+  return formatFor(method, value, width) ?? formatHuman(value, width)
 }
 
-function reportError(error: ErrorData, entry: MethodEntry, input: Record<string, unknown>, json: boolean, io: CliIo): number {
-  if (json) io.out(JSON.stringify({ error }, null, 2))
+function reportError(error: ErrorData, entry: MethodEntry, input: Record<string, unknown>, opts: { json: boolean; dataDir?: string }, io: CliIo): number {
+  const hint = (words: string[]) => pasteable(io.invokedAs ?? invokedAs(io.env), words, opts.dataDir)
+  const fingerprint = (error.detail as { fingerprint?: unknown } | undefined)?.fingerprint
+  const name = typeof input.name === 'string' ? input.name : undefined
+  if (error.code === 'ssh_host_key_unknown' && typeof fingerprint === 'string' && name) {
+    // First contact is a question, not a failure: what to compare, and the answer to paste.
+    if (opts.json) io.out(JSON.stringify({ error }, null, 2))
+    else io.err(`${error.message}\nIf the fingerprint is right, trust it with:\n  ${hint(['host', 'trust', name, fingerprint])}`)
+    return CONFIRM_HOST_KEY_EXIT
+  }
+  if (opts.json) io.out(JSON.stringify({ error }, null, 2))
   else io.err(`Error: ${error.message}`)
-  if (!json) {
-    const next = nextStep(error, input)
-    if (next) io.err(next)
+  if (!opts.json && error.code === 'ssh_host_key_changed' && typeof fingerprint === 'string' && name) {
+    io.err(`The command to confirm the new key, once you are sure:\n  ${hint(['host', 'trust', name, fingerprint])}`)
   }
   if (error.code !== 'invalid_input') return 1
-  if (!json) io.err(`Usage: ${usageOf(entry)}`)
+  if (!opts.json) io.err(`Usage: ${usageOf(entry)}`)
   return 2
-}
-
-/** The command that answers an error, where there is one. */
-function nextStep(error: ErrorData, input: Record<string, unknown>): string | undefined {
-  const fingerprint = (error.detail as { fingerprint?: unknown } | undefined)?.fingerprint
-  if (error.code === 'ssh_host_key_unknown' && typeof fingerprint === 'string' && typeof input.name === 'string') {
-    return `If the fingerprint is right, trust it with:\n  replicadesk host trust ${input.name} ${fingerprint}`
-  }
-  return undefined
 }

@@ -1,7 +1,9 @@
 // How the CLI shows operations: a plan (dry run) as steps with their exact commands, and a
 // running operation as a progress line on a terminal (plain lines elsewhere) until it ends.
 import { formatEta, formatRate, operationStartResult, operationSummary, type OperationPlan, type OperationSummary } from '../../shared/operations'
-import type { CliSession } from './session'
+import { AppError, errorDataSchema } from '../../shared/errors'
+import { TRANSPORT_CLOSED, type CliSession } from './session'
+import { escapeControls } from '../../shared/terminal-text'
 
 const shellWord = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
 
@@ -15,7 +17,11 @@ export function formatPlan(plan: OperationPlan, dryRun = true): string {
   }
   plan.steps.forEach((step, i) => {
     lines.push(`${i + 1}. ${step.title}  [${step.hosts.join(', ')}]`)
-    for (const c of step.commands) lines.push(`     ${c.host}$ ${c.argv.map(shellWord).join(' ')}`)
+    for (const c of step.commands) {
+      lines.push(`     ${c.host}$ ${c.argv.map(shellWord).join(' ')}`)
+      // What a step would destroy (the data-dir guard's reading) is said, not only implied by a command.
+      if (c.note && /^(DELETES|REFUSED)\b/.test(c.note)) lines.push(`       !! ${c.note}`)
+    }
   })
   return lines.join('\n')
 }
@@ -37,15 +43,22 @@ export interface ProgressOutput {
 /** Follows events until the operation ends; returns its last summary. Subscribe before the call that starts it. */
 export function followOperations(session: CliSession, out: ProgressOutput) {
   const latest = new Map<string, OperationSummary>()
-  const waiters = new Map<string, (op: OperationSummary) => void>()
+  const waiters = new Map<string, { done: (op: OperationSummary) => void; lost: (err: AppError) => void }>()
   let shownStep = ''
   const stop = session.onEvent((name, payload) => {
+    if (name === TRANSPORT_CLOSED) {
+      const why = errorDataSchema.safeParse(payload)
+      const err = why.success ? AppError.fromData(why.data) : new AppError('transport', 'The connection to the running ReplicaDesk closed.')
+      for (const [id, w] of waiters) w.lost(new AppError('transport', `${err.message} Operation ${id} may still be running there: see \`replicadesk operation get ${id}\`.`, { operationId: id }))
+      waiters.clear()
+      return
+    }
     const p = payload as { operation?: unknown; operationId?: string; progress?: { percent: number; stepId: string; bytesPerSecond?: number; etaSeconds?: number; message?: string } }
     if (name === 'operationChanged') {
       const op = operationSummary.safeParse(p.operation)
       if (!op.success) return
       latest.set(op.data.id, op.data)
-      if (finalStatuses.has(op.data.status)) waiters.get(op.data.id)?.(op.data)
+      if (finalStatuses.has(op.data.status)) waiters.get(op.data.id)?.done(op.data)
     } else if (name === 'operationProgress' && p.progress && waiters.has(p.operationId ?? '')) {
       const pr = p.progress
       if (out.isTerminal) {
@@ -53,10 +66,10 @@ export function followOperations(session: CliSession, out: ProgressOutput) {
         const filled = Math.round((pr.percent / 100) * width)
         const rate = pr.bytesPerSecond !== undefined ? ` ${formatRate(pr.bytesPerSecond)}` : ''
         const eta = pr.etaSeconds !== undefined ? ` ETA ${formatEta(pr.etaSeconds)}` : ''
-        out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pr.percent.toFixed(0).padStart(3)}%${rate}${eta}  ${pr.stepId}\u001b[K`)
+        out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pr.percent.toFixed(0).padStart(3)}%${rate}${eta}  ${escapeControls(pr.stepId)}\u001b[K`)
       } else if (pr.stepId !== shownStep) {
         shownStep = pr.stepId
-        out.write(`${pr.percent.toFixed(0)}% ${pr.stepId}${pr.message ? `: ${pr.message}` : ''}\n`)
+        out.write(`${pr.percent.toFixed(0)}% ${escapeControls(pr.stepId)}${pr.message ? `: ${escapeControls(pr.message)}` : ''}\n`)
       }
     }
   })
@@ -65,10 +78,13 @@ export function followOperations(session: CliSession, out: ProgressOutput) {
     wait(op: OperationSummary): Promise<OperationSummary> {
       const seen = latest.get(op.id)
       if (seen && finalStatuses.has(seen.status)) return Promise.resolve(seen)
-      return new Promise((resolve) =>
-        waiters.set(op.id, (done) => {
-          if (out.isTerminal) out.write('\n')
-          resolve(done)
+      return new Promise((resolve, reject) =>
+        waiters.set(op.id, {
+          done: (done) => {
+            if (out.isTerminal) out.write('\n')
+            resolve(done)
+          },
+          lost: reject,
         }),
       )
     },

@@ -1,13 +1,13 @@
 // The human form of `replicadesk status CLUSTER` and its split-brain banner. Kept free of zod
 // and the core (types only) so the thin status path (fast-status.ts) can print it too.
 import type { ClusterStatus } from '../../shared/status'
-import { formatTable } from './format'
+import { formatTable, terminalWidth } from './format'
 
 export const SPLIT_BRAIN_EXIT = 4
 
 const bytes = (n: number | null) => (n === null ? '' : n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
 
-export function formatStatus(s: ClusterStatus): string {
+export function formatStatus(s: ClusterStatus, width = terminalWidth()): string {
   const rows = s.members.map((m) => ({
     member: m.name,
     host: `${m.host}:${m.port}`,
@@ -19,7 +19,7 @@ export function formatStatus(s: ClusterStatus): string {
     sync: m.syncState ?? '',
   }))
   const head = `Cluster ${s.cluster}: primary ${s.primary ?? 'none'} (read ${s.at})`
-  return [head, formatTable(rows)].join('\n')
+  return [head, formatTable(rows, width, ['member'])].join('\n')
 }
 
 export function splitBrainBanner(s: ClusterStatus): string | undefined {

@@ -1,4 +1,4 @@
-// Which members an operation is working on right now: a member shows "being added" while its
+// Which members an operation is working on right now: a member shows "being created" while its
 // add runs, and "add stopped" while that operation waits for Resume or Abandon. The member is
 // named in the operation's params (what it was asked to do), read leniently: older or other
 // kinds of operations may not name one.
@@ -16,7 +16,7 @@ export function memberOf(op: Pick<OperationSummary, 'params'>): string | undefin
 
 const verbs: Record<string, { active: string; stopped: string }> = {
   'pg-create-cluster': { active: 'being created', stopped: 'creation stopped' },
-  'pg-add-replica': { active: 'being added', stopped: 'add stopped' },
+  'pg-add-replica': { active: 'being created', stopped: 'add stopped' },
   'pg-remove-replica': { active: 'being removed', stopped: 'removal stopped' },
   'pg-rejoin': { active: 'rejoining', stopped: 'rejoin stopped' },
   'pg-fence': { active: 'being fenced', stopped: 'fence stopped' },
@@ -38,6 +38,32 @@ export function memberStates(operations: readonly OperationSummary[]): Map<strin
     if (!verb || !member || out.has(member)) continue
     if (isActive(op)) out.set(member, { label: verb.active, tone: 'busy', operationId: op.id })
     else if (needsDecision(op)) out.set(member, { label: verb.stopped, tone: op.status === 'failed' ? 'bad' : 'warn', operationId: op.id })
+  }
+  return out
+}
+
+/** An add or rejoin that finished well: its member may still read as stopped until the next poll. */
+export interface FinishedOperation extends MemberOperationState {
+  endedAt: string
+}
+
+/** The operations that bring a member up (a new copy, a rejoin): their end means it runs. */
+const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin'])
+
+/**
+ * Per member name, its newest operation when that is an add or a rejoin that succeeded. The
+ * status poll reads the member up a moment later; until then status/badge.ts keeps showing it
+ * as being created (or rejoining) rather than as a member that went down.
+ */
+export function finishedStates(operations: readonly OperationSummary[]): Map<string, FinishedOperation> {
+  const out = new Map<string, FinishedOperation>()
+  const seen = new Set<string>()
+  for (const op of operations) {
+    const verb = verbs[op.kind]
+    const member = memberOf(op)
+    if (!verb || !member || seen.has(member)) continue
+    seen.add(member)
+    if (BRINGS_UP.has(op.kind) && op.status === 'succeeded' && op.endedAt) out.set(member, { label: verb.active, tone: 'busy', operationId: op.id, endedAt: op.endedAt })
   }
   return out
 }

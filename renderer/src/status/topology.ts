@@ -7,7 +7,8 @@
 import type { MemberStatus } from '../../../shared/status'
 
 export const NODE_W = 176
-export const NODE_H = 58
+/** Name, badge, state, host: one line each. */
+export const NODE_H = 74
 export const GAP_X = 18
 /** Vertical space between rows: the bus and the lag label live here. */
 export const ROW_GAP = 58

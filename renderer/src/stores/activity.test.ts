@@ -42,4 +42,21 @@ describe('useActivityStore', () => {
     store.hostFilter = 'admin@10.0.0.2:2222'
     expect(store.shown.map((e) => e.id)).toEqual(['live2'])
   })
+
+  it('folds routine repeats into one row by default; showEvery lists every entry', async () => {
+    const store = useActivityStore()
+    bridge.connect()
+    await settle()
+    const polls = [1, 2, 3, 4].map((s) => entry(`p${s}`, `2026-01-01T00:00:0${s}Z`))
+    bridge.answer('activity.list', { ok: true, value: [...polls, { ...entry('t', '2026-01-01T00:00:05Z'), argv: ['cat', '/etc/os-release'] }] })
+    await settle()
+    expect(store.rows.map((r) => [r.entry.id, r.count])).toEqual([
+      ['t', 1],
+      ['p4', 4],
+    ])
+    expect(store.folded).toBe(3)
+    store.showEvery = true
+    expect(store.rows.map((r) => r.entry.id)).toEqual(['t', 'p4', 'p3', 'p2', 'p1'])
+    expect(store.folded).toBe(0)
+  })
 })

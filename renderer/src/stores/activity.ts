@@ -1,10 +1,12 @@
 // The log of remote commands ReplicaDesk ran (secrets already redacted by the core): loaded
-// once connected, then kept current by the activity event; newest first.
+// once connected, then kept current by the activity event; newest first. Shown with routine
+// repeats (the status poll's commands) folded into one row each, unless every entry is asked for.
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AppError } from '../../../shared/errors'
 import type { ActivityEntry } from '../../../shared/ssh'
 import { connectionLabel } from '../activity/format'
+import { groupRoutine, ungrouped, type ActivityRow } from '../activity/group'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
 import { loadOnEverySession } from './sessions'
@@ -38,6 +40,8 @@ export const useActivityStore = defineStore('activity', () => {
   const loadError = shallowRef<AppError | null>(null)
   /** Show only the commands of this connection label; null: all. */
   const hostFilter = ref<string | null>(null)
+  /** Every entry as its own row; off: routine repeats folded into one row each. */
+  const showEvery = ref(false)
   let arrived: ActivityEntry[] | null = null // events received while a load runs
 
   onScopeDispose(
@@ -81,6 +85,10 @@ export const useActivityStore = defineStore('activity', () => {
   })
 
   const shown = computed(() => (hostFilter.value ? entries.value.filter((e) => e.host === hostFilter.value) : entries.value))
+  /** The table's rows: the shown entries, routine repeats folded unless showEvery. */
+  const rows = computed<ActivityRow[]>(() => (showEvery.value ? ungrouped(shown.value) : groupRoutine(shown.value)))
+  /** Entries folded away into repeat rows (0 while every entry is shown). */
+  const folded = computed(() => shown.value.length - rows.value.length)
 
-  return { entries, shown, loaded, loadError, hostFilter, hostChoices, nameFor, load }
+  return { entries, shown, rows, folded, showEvery, loaded, loadError, hostFilter, hostChoices, nameFor, load }
 })

@@ -54,6 +54,23 @@ describe('useHostTestsStore', () => {
     expect(tests.outcomeOf(record)?.result).toBeDefined()
   })
 
+  it('tests a host that is connected but was never tested, once, so the screen shows its system', async () => {
+    const tests = useHostTestsStore()
+    await settle()
+    bridge.answer('host.connections', { ok: true, value: [{ name: 'db1', state: 'idle', since: '' }] })
+    await settle()
+    expect(bridge.pending('host.test')).toHaveLength(0) // not connected: nothing runs
+    bridge.emit('hostConnection', { name: 'db1', state: 'connected', since: '2026-12-07T02:00:00.000Z' })
+    await settle()
+    expect(bridge.pending('host.test')).toHaveLength(1)
+    bridge.answer('host.test', { ok: true, value: result })
+    await settle()
+    expect(tests.outcomeOf(record)?.result?.os?.prettyName).toBe('Debian GNU/Linux 12 (bookworm)')
+    bridge.emit('hostConnection', { name: 'db1', state: 'connected', since: '2026-12-07T02:00:05.000Z' })
+    await settle()
+    expect(bridge.pending('host.test')).toHaveLength(0) // once
+  })
+
   it('cancel trusts nothing', async () => {
     const tests = useHostTestsStore()
     const first = tests.test('db1')

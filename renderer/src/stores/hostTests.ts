@@ -1,8 +1,10 @@
 // Connection tests (OS, PostgreSQL versions, round trip) and the host key decisions they lead
 // to: a first contact asks the user to confirm the fingerprint (host.trust, then the test runs
 // again); a changed key is shown and refused. Components show `questions[0]` as a dialog.
+// A host that is connected (an operation or status opened its connection) and was never tested
+// is tested once by itself, so the Hosts screen shows what it runs instead of "not tested".
 import { defineStore } from 'pinia'
-import { computed, reactive, shallowRef } from 'vue'
+import { computed, reactive, shallowRef, watch } from 'vue'
 import type { AppError } from '../../../shared/errors'
 import type { Host } from '../../../shared/hosts'
 import type { HostTestResult } from '../../../shared/ssh'
@@ -10,6 +12,7 @@ import { connectionSignature } from '../hosts/hostForm'
 import { keyQuestionFrom, type KeyQuestion, type UnknownKeyQuestion } from '../hosts/hostKeys'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
+import { useHostConnectionsStore } from './hostConnections'
 import { useHostsStore } from './hosts'
 
 export interface TestOutcome {
@@ -96,6 +99,21 @@ export const useHostTestsStore = defineStore('hostTests', () => {
     // Test what the user asked for; a jump host's key confirmed, the host behind may ask next.
     await test(question.testedName)
   }
+
+  // Connected but never tested: test once (per record and connection fields), on the open connection.
+  const connections = useHostConnectionsStore()
+  const autoTested = new Set<string>()
+  watch(
+    () => connections.byName,
+    (states) => {
+      for (const record of hosts.hosts) {
+        const key = `${record.id} ${connectionSignature(record)}`
+        if (states[record.name]?.state !== 'connected' || outcomeOf(record) || testing.has(record.name) || autoTested.has(key)) continue
+        autoTested.add(key)
+        void test(record.name)
+      }
+    },
+  )
 
   return { outcomes, testing, questions, current, trusting, trustError, test, outcomeOf, dismiss, trust }
 })
