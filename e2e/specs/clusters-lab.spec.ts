@@ -71,47 +71,54 @@ function expectProgressShown(samples: ProgressSample[] | undefined, what: string
 }
 
 test('the plan of a new cluster lists every step and command, shows no secret, and changes nothing', async ({ app }) => {
-  const [host1] = labHosts(lab, 1) as [LabHost]
-  await addTrusted(app, [host1])
-  const clusters = new ClustersPage(app.page)
-  await clusters.shell.expectConnected()
-  await expect(clusters.emptyState).toContainText('No clusters yet')
+  // Connects to the hosts: another spec must not kill or cut them meanwhile.
+  test.setTimeout(200_000)
+  const release = await lockLabHosts('clusters-lab: plan only')
+  try {
+    const [host1] = labHosts(lab, 1) as [LabHost]
+    await addTrusted(app, [host1])
+    const clusters = new ClustersPage(app.page)
+    await clusters.shell.expectConnected()
+    await expect(clusters.emptyState).toContainText('No clusters yet')
 
-  const wizard = await clusters.startCreate()
-  await wizard.pickHost(host1.name)
-  await expect(wizard.versions).toContainText(/^15\.\d+/)
-  await wizard.next()
-  await wizard.clusterId.fill('e2e-plan')
-  await expect(wizard.member).toHaveValue('host1')
-  await expect(wizard.field('dataDir')).toHaveValue('/var/lib/postgresql/15/e2e-plan')
-  await expect(wizard.field('port')).toHaveValue(String(PORT))
-  await wizard.showPlan()
+    const wizard = await clusters.startCreate()
+    await wizard.pickHost(host1.name)
+    await expect(wizard.versions).toContainText(/^15\.\d+/)
+    await wizard.next()
+    await wizard.clusterId.fill('e2e-plan')
+    await expect(wizard.member).toHaveValue('host1')
+    await expect(wizard.field('dataDir')).toHaveValue('/var/lib/postgresql/15/e2e-plan')
+    await expect(wizard.field('port')).toHaveValue(String(PORT))
+    await wizard.showPlan()
 
-  await expect(wizard.plan.title).toHaveText('Create cluster e2e-plan: new primary host1 on host1')
-  const steps = await wizard.plan.read()
-  expect(steps.map((s) => s.id)).toEqual(['preflight', 'init', 'start', 'access'])
-  for (const s of steps) {
-    expect(s.title).not.toBe('')
-    expect(s.hosts).toEqual(['host1'])
-    expect(s.commands.length, `commands of ${s.id}`).toBeGreaterThan(0)
+    await expect(wizard.plan.title).toHaveText('Create cluster e2e-plan: new primary host1 on host1')
+    const steps = await wizard.plan.read()
+    expect(steps.map((s) => s.id)).toEqual(['preflight', 'init', 'start', 'access'])
+    for (const s of steps) {
+      expect(s.title).not.toBe('')
+      expect(s.hosts).toEqual(['host1'])
+      expect(s.commands.length, `commands of ${s.id}`).toBeGreaterThan(0)
+    }
+    const all = steps.flatMap((s) => s.commands).join('\n')
+    expect(all).toContain('/var/lib/postgresql/15/e2e-plan')
+    expect(all).toContain('/usr/lib/postgresql/15/bin/')
+    // Secrets never appear: no password literal, no generated-looking token.
+    expect(all).not.toMatch(/PASSWORD\s+'(?!\*)/i)
+    expect(all).not.toMatch(/(^|[^A-Za-z0-9])[A-Za-z0-9]{32}([^A-Za-z0-9]|$)/)
+    await app.snapshot('create-cluster-plan')
+
+    // Nothing ran: no record, no operation, nothing on the host.
+    await wizard.root.getByRole('button', { name: 'Back to settings' }).click()
+    await app.page.keyboard.press('Escape')
+    await expect(wizard.root).toBeHidden()
+    await expect(clusters.emptyState).toBeVisible()
+    const operations = new OperationsPage(app.page)
+    await operations.open()
+    await expect(operations.empty).toContainText('No operations yet')
+    expect((await exec(host1.name, ['test', '-e', '/var/lib/postgresql/15/e2e-plan'])).code).not.toBe(0)
+  } finally {
+    release()
   }
-  const all = steps.flatMap((s) => s.commands).join('\n')
-  expect(all).toContain('/var/lib/postgresql/15/e2e-plan')
-  expect(all).toContain('/usr/lib/postgresql/15/bin/')
-  // Secrets never appear: no password literal, no generated-looking token.
-  expect(all).not.toMatch(/PASSWORD\s+'(?!\*)/i)
-  expect(all).not.toMatch(/(^|[^A-Za-z0-9])[A-Za-z0-9]{32}([^A-Za-z0-9]|$)/)
-  await app.snapshot('create-cluster-plan')
-
-  // Nothing ran: no record, no operation, nothing on the host.
-  await wizard.root.getByRole('button', { name: 'Back to settings' }).click()
-  await app.page.keyboard.press('Escape')
-  await expect(wizard.root).toBeHidden()
-  await expect(clusters.emptyState).toBeVisible()
-  const operations = new OperationsPage(app.page)
-  await operations.open()
-  await expect(operations.empty).toContainText('No operations yet')
-  expect((await exec(host1.name, ['test', '-e', '/var/lib/postgresql/15/e2e-plan'])).code).not.toBe(0)
 })
 
 test('create a cluster on host1, add replicas on host2 and host3 with live progress, remove one with its data', async ({ app }) => {
