@@ -39,12 +39,22 @@ export interface StreamLocal {
 }
 
 /** Why an open failed, as found on the host afterwards (the server does not say). */
-export type SocketCheck = 'socket' | 'socket-denied' | 'dir-denied' | 'not-socket' | 'missing'
+export type SocketCheck = 'socket' | 'stale' | 'socket-denied' | 'dir-denied' | 'not-socket' | 'missing'
 
 // sshd answers "open failed" whether it refused to forward or the socket could not be
-// connected to; this check, run as the same login user, tells the cases apart.
+// connected to; this check, run as the same login user, tells the cases apart. A socket file
+// outlives a crashed server: it counts only when something listens on it (/proc/net/unix of
+// the host's network namespace, flag __SO_ACCEPTCON); else it is `stale`.
 export const SOCKET_CHECK = String.raw`p=$1 d=$(dirname -- "$1")
-if [ -S "$p" ]; then if [ -w "$p" ]; then echo socket; else echo socket-denied; fi
+listens() {
+  # Paths are compared resolved: the server may have bound /var/run/… for our /run/….
+  rp=$(readlink -f -- "$p") || return 0
+  awk '$4 == "00010000" && $NF ~ /^\// { print $NF }' /proc/net/unix | while IFS= read -r q; do
+    [ "$(readlink -f -- "$q" 2>/dev/null)" = "$rp" ] && { echo yes; break; }
+  done | grep -q yes
+}
+if [ -S "$p" ] && [ -r /proc/net/unix ] && ! listens; then echo stale
+elif [ -S "$p" ]; then if [ -w "$p" ]; then echo socket; else echo socket-denied; fi
 elif [ -d "$d" ] && ! [ -x "$d" ]; then echo dir-denied
 elif [ -e "$p" ]; then echo not-socket
 else echo missing; fi`
@@ -121,6 +131,8 @@ export function refusalError(session: Session, socketPath: string, check: Socket
       )
     case 'missing':
       return new AppError('ssh_connect', `Nothing listens on ${socketPath} on ${t.label}: the server is not running there (or uses another port or socket directory).`, { ...detail, reason: 'socket_missing' })
+    case 'stale':
+      return new AppError('ssh_connect', `Nothing listens on ${socketPath} on ${t.label} any more: the server is not running there (it stopped or crashed and left its socket file behind). sshd and forwarding are fine.`, { ...detail, reason: 'socket_missing' })
     case 'socket-denied':
     case 'dir-denied':
       return new AppError('ssh_connect', `${t.user} on ${t.address} may not connect to ${socketPath} (${check === 'dir-denied' ? 'its directory is not searchable' : 'no write permission on the socket'}). Give that user access (e.g. add it to the group that owns the socket directory).`, { ...detail, reason: 'socket_denied' })
@@ -131,5 +143,5 @@ export function refusalError(session: Session, socketPath: string, check: Socket
 
 export function parseSocketCheck(stdout: string): SocketCheck {
   const v = stdout.trim()
-  return (['socket', 'socket-denied', 'dir-denied', 'not-socket', 'missing'] as const).find((x) => x === v) ?? 'missing'
+  return (['socket', 'stale', 'socket-denied', 'dir-denied', 'not-socket', 'missing'] as const).find((x) => x === v) ?? 'missing'
 }
