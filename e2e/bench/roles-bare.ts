@@ -7,7 +7,7 @@
 // own overhead, not a smarter or dumber server-side recipe.
 import { rm } from 'node:fs/promises'
 import { conninfo } from '../../electron/core/engines/postgres/conf'
-import { lsnDiff } from '../../electron/core/status/lsn'
+import { lsnDiff } from '../../electron/core/engines/postgres/lsn'
 import { slotName } from '../../shared/postgres'
 import { labContext } from '../../electron/core/ssh/lab-fixtures'
 import type { SshService } from '../../electron/core/ssh'

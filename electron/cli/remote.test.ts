@@ -12,16 +12,20 @@ describe('a running instance that goes silent', () => {
   let wss: WebSocketServer | undefined
   afterEach(() => wss?.close())
 
-  it('fails the call and the operation wait once pings go unanswered', async () => {
-    // Accepts the connection and the call, then never answers anything (not even pings).
+  /** A session to a server that accepts the connection, then never answers anything (not even pings). */
+  async function silentInstance() {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false })
     await new Promise((r) => wss!.once('listening', r))
     const port = (wss.address() as { port: number }).port
-    const session = await connectInstance(
+    return connectInstance(
       { pid: process.pid, wsUrl: `ws://127.0.0.1:${port}/ws`, token: 't'.repeat(43), kind: 'headless', startedAt: new Date().toISOString() },
       2000,
       { intervalMs: 100, deadMs: 400 },
     )
+  }
+
+  it('fails the call and the operation wait once pings go unanswered', async () => {
+    const session = await silentInstance()
     const ops = followOperations(session, { isTerminal: false, write: () => undefined })
     const started = Date.now()
     const waiting = ops.wait({ id: '20260101-000000-fake-replica-0a1b' } as never).catch((e: unknown) => e)
@@ -37,14 +41,7 @@ describe('a running instance that goes silent', () => {
   })
 
   it('ends `status --watch` with an error instead of showing a stale table for ever', async () => {
-    wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: false })
-    await new Promise((r) => wss!.once('listening', r))
-    const port = (wss.address() as { port: number }).port
-    const session = await connectInstance(
-      { pid: process.pid, wsUrl: `ws://127.0.0.1:${port}/ws`, token: 't'.repeat(43), kind: 'headless', startedAt: new Date().toISOString() },
-      2000,
-      { intervalMs: 100, deadMs: 400 },
-    )
+    const session = await silentInstance()
     const shown: string[] = []
     const code = await watchStatus(session, 'main', (t) => shown.push(t), new AbortController().signal)
     expect(code).toBe(1)

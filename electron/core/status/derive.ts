@@ -3,7 +3,7 @@
 // primary's position. Pure: the same views give the same snapshot.
 import { slotName as defaultSlotName } from '../../../shared/postgres'
 import type { DiskStatus, MemberDown, MemberStatus, PrimaryPosition, ReplicationSlotStatus, SplitBrainAlarm } from '../../../shared/status'
-import { lsnDiff } from './lsn'
+import { lsnDiff } from '../engines/postgres/lsn'
 import type { RawSample, SlotRow } from './query'
 
 export interface MemberView {

@@ -9,7 +9,7 @@ import { applyDiff, diffCluster, diffMember, same } from './diff'
 import { parseDf } from './disk'
 import { settingsOf } from './collector'
 import { capacityFor, HistoryRing } from './history'
-import { formatLsn, lsnDiff, maxLsn, parseLsn } from './lsn'
+import { formatLsn, lsnDiff, maxLsn, parseLsn } from '../engines/postgres/lsn'
 import { parseSample, type RawSample } from './query'
 import { fromError, fromHostState } from './reasons'
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kill, resetHost, restart } from '../../../../e2e/lab'
 import { describeReport } from '../../../../e2e/probe'
-import { lsnDiff } from '../../status/lsn'
+import { lsnDiff } from './lsn'
 import { assessFailover } from './assess'
 import type { PgCluster } from './model'
 import { isUp } from './roles'

@@ -2,7 +2,7 @@
 // the fast stop, the fence, promotion, and making a standby follow another primary.
 import { z } from 'zod'
 import { AppError } from '../../../../shared/errors'
-import { lsnDiff } from '../../status/lsn'
+import { lsnDiff } from './lsn'
 import { claimKey } from './claims'
 import { conninfo, confLine } from './conf'
 import { pgError } from './errors'
