@@ -7,24 +7,40 @@ import tseslint from 'typescript-eslint'
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'child_process', 'crypto', 'http', 'https', 'stream', 'events', 'url', 'util']
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
 
+const noElectron = { group: ['electron'], message: 'core, server and cli run in plain Node: never import electron (DESIGN.md).' }
+const noTestSupport = { group: ['**/e2e/**', '**/e2e'], message: 'Production code never imports test support: it lives under e2e/ (test files beside the code may import it).' }
+const noEngineInternals = { group: ['**/engines/*/**'], message: 'status/, operations/ and ssh/ are engine-neutral: use the Engine interface (engines/engine.ts), never an engine\'s own files (DESIGN.md).' }
+const sharedOnly = [
+  { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'shared/ holds the contract only: no node, electron, ssh2 or pg (DESIGN.md).' },
+  { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports nothing from the layers above it.' },
+]
+const browserOnly = [
+  { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'renderer/ is browser code (DESIGN.md).' },
+  { group: ['**/electron/**'], message: 'renderer/ reaches the core only through the contract client (shared/).' },
+]
+const tests = ['**/*.test.ts', '**/testing/**']
+const nodeLayers = ['electron/core/**', 'electron/server/**', 'electron/cli/**']
+const neutralCore = ['electron/core/status/**', 'electron/core/operations/**', 'electron/core/ssh/**']
+
+// One entry per file group with every pattern that applies to it (a later entry for the same
+// file replaces an earlier one's no-restricted-imports, it does not add to it).
 export const layerRules = [
+  { files: nodeLayers, rules: restrict([noElectron]) },
+  { files: nodeLayers, ignores: tests, rules: restrict([noElectron, noTestSupport]) },
+  { files: neutralCore, ignores: tests, rules: restrict([noElectron, noTestSupport, noEngineInternals]) },
+  { files: ['electron/main/**', 'electron/preload/**'], ignores: tests, rules: restrict([noTestSupport]) },
+  { files: ['shared/**'], rules: restrict(sharedOnly) },
+  { files: ['shared/**'], ignores: tests, rules: restrict([...sharedOnly, noTestSupport]) },
+  { files: ['renderer/**'], rules: restrict(browserOnly) },
+  { files: ['renderer/**'], ignores: tests, rules: restrict([...browserOnly, noTestSupport]) },
   {
-    files: ['electron/core/**', 'electron/server/**', 'electron/cli/**'],
-    rules: restrict([{ group: ['electron'], message: 'core, server and cli run in plain Node: never import electron (DESIGN.md).' }]),
-  },
-  {
-    files: ['shared/**'],
-    rules: restrict([
-      { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'shared/ holds the contract only: no node, electron, ssh2 or pg (DESIGN.md).' },
-      { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports nothing from the layers above it.' },
-    ]),
-  },
-  {
-    files: ['renderer/**'],
-    rules: restrict([
-      { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'renderer/ is browser code (DESIGN.md).' },
-      { group: ['**/electron/**'], message: 'renderer/ reaches the core only through the contract client (shared/).' },
-    ]),
+    // Small files with one job, short functions (issue 15): production code only.
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.vue'],
+    ignores: tests,
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }],
+    },
   },
   {
     // A remote command line is built only by electron/core/ssh/quote.ts from an argv; a script

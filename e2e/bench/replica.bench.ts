@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { labDown, labUp, statePath } from '../lab'
 import { confLine, conninfo } from '../../electron/core/engines/postgres/conf'
-import { cleanupMembers, makeWorld, type World } from '../../electron/core/engines/postgres/testing/lab-world'
+import { cleanupMembers, makeWorld, type World } from '../support/postgres/lab-world'
 import type { PgClusterInput, PgMemberInput } from '../../electron/core/engines/postgres/model'
 import type { OperationSummary } from '../../shared/operations'
 

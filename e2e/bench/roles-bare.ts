@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises'
 import { conninfo } from '../../electron/core/engines/postgres/conf'
 import { lsnDiff } from '../../electron/core/engines/postgres/lsn'
 import { slotName } from '../../shared/postgres'
-import { labContext } from '../../electron/core/ssh/lab-fixtures'
+import { labContext } from '../support/ssh/lab-fixtures'
 import type { SshService } from '../../electron/core/ssh'
 import { dirOf, type Member, type RolesCluster } from './roles-common'
 

@@ -5,7 +5,7 @@
 // nothing half-made. A small tmpfs on a lab host plays the disk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec, execOk } from '../lab'
-import { cleanupDataDirs, cliLab, type CliLab } from '../../electron/cli/testing/cli-lab'
+import { cleanupDataDirs, cliLab, type CliLab } from '../support/cli/cli-lab'
 
 let t: CliLab
 const primaryDir = '/var/lib/postgresql/15/rd-df-p1'

@@ -3,7 +3,7 @@
 // command line. Each is refused before anything is made, with the host and what to do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec, execOk } from '../lab'
-import { cliLab, type CliLab } from '../../electron/cli/testing/cli-lab'
+import { cliLab, type CliLab } from '../support/cli/cli-lab'
 
 let t: CliLab
 const port = 5987

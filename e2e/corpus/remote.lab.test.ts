@@ -4,7 +4,7 @@
 // still works afterwards, and no canary made on the host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { escapeControls } from '../../shared/terminal-text'
-import { failure, labContext, onHost } from '../../electron/core/ssh/lab-fixtures'
+import { failure, labContext, onHost } from '../support/ssh/lab-fixtures'
 import type { SshService } from '../../electron/core/ssh/service'
 
 const ctx = labContext()

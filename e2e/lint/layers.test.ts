@@ -58,3 +58,52 @@ describe('layer rules', () => {
     expect(await restrictedImports(file, code)).toEqual([])
   })
 })
+
+describe('test support stays under e2e/', () => {
+  it.each([
+    ['electron/core/sample.ts', "import { labHosts } from '../../e2e/lab'\nexport const a = labHosts"],
+    ['electron/cli/sample.ts', "import { cliLab } from '../../e2e/support/cli/cli-lab'\nexport const a = cliLab"],
+    ['electron/main/sample.ts', "import { x } from '../../e2e/fixtures/paths'\nexport const a = x"],
+    ['shared/sample.ts', "import { x } from '../e2e/fixtures/paths'\nexport const a = x"],
+    ['renderer/src/sample.ts', "import { x } from '../../e2e/pages/AppShell'\nexport const a = x"],
+  ])('production code %s importing e2e/ fails lint', async (file, code) => {
+    expect(await restrictedImports(file, code)).not.toEqual([])
+  })
+
+  it('a test beside the code may import e2e/ support', async () => {
+    expect(await restrictedImports('electron/core/sample.test.ts', "import { labHosts } from '../../e2e/lab'\nexport const a = labHosts")).toEqual([])
+  })
+
+  it('production code in node layers still may not import electron', async () => {
+    expect(await restrictedImports('electron/core/status/sample.ts', "import { app } from 'electron'\nexport const a = app")).not.toEqual([])
+  })
+})
+
+describe('status, operations and ssh know no engine', () => {
+  it.each(['status', 'operations', 'ssh'])('electron/core/%s importing an engine\'s own file fails lint', async (dir) => {
+    expect(await restrictedImports(`electron/core/${dir}/sample.ts`, "import { lsnDiff } from '../engines/postgres/lsn'\nexport const a = lsnDiff")).not.toEqual([])
+  })
+
+  it('the Engine interface itself is allowed', async () => {
+    expect(await restrictedImports('electron/core/status/sample.ts', "import type { EngineId } from '../engines/engine'\nexport type A = EngineId")).toEqual([])
+  })
+
+  it('elsewhere in the core (the composition root) an engine may be imported', async () => {
+    expect(await restrictedImports('electron/core/sample.ts', "import { createPostgresEngine } from './engines/postgres'\nexport const a = createPostgresEngine")).toEqual([])
+  })
+})
+
+describe('small files, short functions', () => {
+  const body = (n: number) => Array.from({ length: n }, (_, i) => `  const v${i} = ${i}`).join('\n')
+  it('a production file over 400 lines fails lint; a test file does not', async () => {
+    const code = `${body(401)}\nexport {}`.replace(/^  /gm, '')
+    expect(await ruleMessages('electron/core/sample.ts', code, 'max-lines')).not.toEqual([])
+    expect(await ruleMessages('electron/core/sample.test.ts', code, 'max-lines')).toEqual([])
+  })
+
+  it('a function over 120 lines fails lint; blank lines and comments do not count', async () => {
+    expect(await ruleMessages('electron/core/sample.ts', `export function f() {\n${body(121)}\n}`, 'max-lines-per-function')).not.toEqual([])
+    const padded = `export function f() {\n${body(100)}\n${'\n  // why\n'.repeat(40)}\n}`
+    expect(await ruleMessages('electron/core/sample.ts', padded, 'max-lines-per-function')).toEqual([])
+  })
+})

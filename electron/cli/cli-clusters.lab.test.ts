@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec, execOk, type LabHost } from '../../e2e/lab'
 import { runCli } from './main'
-import { cleanupDataDirs, cliLab, type CliLab } from './testing/cli-lab'
+import { cleanupDataDirs, cliLab, type CliLab } from '../../e2e/support/cli/cli-lab'
 
 let t: CliLab
 let hosts: LabHost[]

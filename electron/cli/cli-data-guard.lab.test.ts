@@ -13,7 +13,7 @@ import { DELETE } from '../core/engines/postgres/remove-replica'
 import { REJOIN_REBUILD } from '../core/engines/postgres/rejoin-scripts'
 import { CLAIMED_FRESH, UNCLAIM } from '../core/engines/postgres/scripts'
 import { claimKey } from '../core/engines/postgres/claims'
-import { cleanupDataDirs, cliLab, type CliLab } from './testing/cli-lab'
+import { cleanupDataDirs, cliLab, type CliLab } from '../../e2e/support/cli/cli-lab'
 
 let t: CliLab
 let h: LabHost[]

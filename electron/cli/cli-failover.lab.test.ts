@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cut, exec, heal, resetHost, type LabHost } from '../../e2e/lab'
 import { HeadlessServer } from '../../e2e/fixtures/server'
 import { arm, describeReport, FAULT_KINDS, setupProbe, WriteProbe, type FaultKind, type ProbeAccess } from '../../e2e/probe'
-import { cleanupDataDirs, cliLab, topology as topologyOf, waitFor, type CliLab } from './testing/cli-lab'
+import { cleanupDataDirs, cliLab, topology as topologyOf, waitFor, type CliLab } from '../../e2e/support/cli/cli-lab'
 
 let t: CliLab
 let hosts: LabHost[]
@@ -27,6 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** A user's hand start as a standby: standby.signal (the fence wrote it where the host answered), pg_ctl. */
 const HAND_START = ': > "$1/standby.signal"; exec /usr/lib/postgresql/15/bin/pg_ctl -D "$1" -l "$2" -w start'
 const writableOn = async (m: string) => (await exec(hostOf(m).name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', 'SELECT NOT pg_is_in_recovery() AND NOT current_setting($$transaction_read_only$$)::bool'], { user: 'postgres', timeoutMs: 5000 })).stdout.trim()
+const syncNamesOn = async (m: string) => (await exec(hostOf(m).name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', 'SHOW synchronous_standby_names'], { user: 'postgres', timeoutMs: 5000 })).stdout.trim()
 const inRecovery = async (m: string) => (await exec(hostOf(m).name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-d', 'postgres', '-c', 'SELECT pg_is_in_recovery()'], { user: 'postgres', timeoutMs: 5000 })).stdout.trim()
 
 
@@ -169,6 +170,8 @@ describe('replicadesk failover against the lab, through a running instance', () 
       await waitFor(`${old} not writable (fenced if it came back as a primary)`, () => writableOn(old), (v) => v !== 't', 20_000)
       await exec(hostOf(old).name, ['sh', '-c', HAND_START, 'sh', dirOf(old), `/var/log/postgresql/replicadesk-${old}.log`], { user: 'postgres' })
       await waitFor(`${old} runs in recovery`, () => inRecovery(old), (v) => v === 't', 20_000)
+      // Streaming by hand, it must never confirm a commit: the new primary does not name it.
+      expect(await syncNamesOn(newPrimary)).not.toContain(`"${old}"`)
       // The plan names the primary of this moment as the one a failover replaces: once status knows it.
       await waitFor(`status knows ${newPrimary} as the primary`, status, (s) => s.primary === newPrimary && (!s.lastPrimary || s.lastPrimary.member === newPrimary), 20_000)
       const planned = await t.cli('failover', 'ha', '--dry-run', '--json')
@@ -186,6 +189,7 @@ describe('replicadesk failover against the lab, through a running instance', () 
       const top = await waitFor('all stream again', topology, (v) => v.streaming.length === 2)
       expect(top.value.primaries).toEqual([newPrimary])
       expect((await record()).fenced).toEqual([])
+      await waitFor(`${newPrimary} names ${old} as synchronous again`, () => syncNamesOn(newPrimary), (v) => v.includes(`"${old}"`), 10_000)
       return `${old}→${newPrimary} first write ${first.toFixed(0)} ms after the ${fault}${Number.isFinite(shown) ? ` (shown down at ${shown.toFixed(0)} ms)` : ''}; ${report.splits.length} split ticks seen by the probe's watcher`
     }
   }

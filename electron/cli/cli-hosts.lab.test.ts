@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLab, type Lab, type LabHost } from '../../e2e/lab'
-import { ensureUser, makeKey, removeUser } from '../core/ssh/lab-fixtures'
+import { ensureUser, makeKey, removeUser } from '../../e2e/support/ssh/lab-fixtures'
 import { runCli } from './main'
 import type { Terminal } from './secret-prompt'
 

@@ -3,8 +3,8 @@
 // says why it cannot be made. Nothing in the data dir changes.
 import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeReadOnly } from '../core/store/testing/read-only'
-import { cleanupDataDirs, cliLab, type CliLab } from './testing/cli-lab'
+import { makeReadOnly } from '../../e2e/support/store/read-only'
+import { cleanupDataDirs, cliLab, type CliLab } from '../../e2e/support/cli/cli-lab'
 
 let t: CliLab
 const pgdata = '/var/lib/postgresql/15/rdro1'

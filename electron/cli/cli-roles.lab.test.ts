@@ -4,7 +4,7 @@
 // with exactly one primary and the others streaming from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LabHost } from '../../e2e/lab'
-import { cleanupDataDirs, cliLab, topology as topologyOf, type CliLab } from './testing/cli-lab'
+import { cleanupDataDirs, cliLab, topology as topologyOf, type CliLab } from '../../e2e/support/cli/cli-lab'
 
 let t: CliLab
 let hosts: LabHost[]

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Journal } from '../core/operations/journal'
-import { makeReadOnly } from '../core/store/testing/read-only'
+import { makeReadOnly } from '../../e2e/support/store/read-only'
 import { runCli } from './main'
 
 async function cli(...argv: string[]) {

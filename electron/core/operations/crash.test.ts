@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest'
 import type { AppError } from '../../../shared/errors'
 import { FAULT_ENV } from './fault'
 import { ClusterLease } from './lease'
-import type { FakeParams } from './testing/fake-operation'
-import { makeWorld, runChild, type World } from './testing/setup'
+import type { FakeParams } from '../../../e2e/support/operations/fake-operation'
+import { makeWorld, runChild, type World } from '../../../e2e/support/operations/setup'
 
 const steps = ['prepare', 'copy', 'configure', 'start'] as const
 const points = ['before', 'during', 'after'] as const

@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import { ClusterLease, type LeaseRequest } from './lease'
-import { FAKE_MEMBERS } from './testing/fake-operation'
-import { createLocalHosts, type LocalHosts } from './testing/local-hosts'
-import { holdLeaseInChild, makeWorld } from './testing/setup'
+import { FAKE_MEMBERS } from '../../../e2e/support/operations/fake-operation'
+import { createLocalHosts, type LocalHosts } from '../../../e2e/support/operations/local-hosts'
+import { holdLeaseInChild, makeWorld } from '../../../e2e/support/operations/setup'
 
 async function hostsIn(): Promise<LocalHosts> {
   return createLocalHosts(await mkdtemp(join(tmpdir(), 'rd-lease-')), FAKE_MEMBERS)

@@ -11,9 +11,9 @@ import { leaseScript } from './lease-script'
 import { parseFault } from './fault'
 import { createOperations } from './operations'
 import { currentProcess } from './process-identity'
-import { FAKE_SECRET, fakeReplica } from './testing/fake-operation'
-import { createLocalHosts } from './testing/local-hosts'
-import { makeWorld, type World } from './testing/setup'
+import { FAKE_SECRET, fakeReplica } from '../../../e2e/support/operations/fake-operation'
+import { createLocalHosts } from '../../../e2e/support/operations/local-hosts'
+import { makeWorld, type World } from '../../../e2e/support/operations/setup'
 
 const leasesOn = (w: World, host: string) => readdir(join(w.hosts.dirOf(host), 'leases')).catch(() => [])
 

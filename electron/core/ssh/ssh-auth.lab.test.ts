@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SecretRequest } from './auth'
-import { ensureTcsh, ensureUser, failure, labContext, makeKey, removeUser, tempDir } from './lab-fixtures'
+import { ensureTcsh, ensureUser, failure, labContext, makeKey, removeUser, tempDir } from '../../../e2e/support/ssh/lab-fixtures'
 
 const ctx = labContext()
 const dir = tempDir('rd-auth-')

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import { CLOSE_GRACE_MS } from './exec'
-import { labContext } from './lab-fixtures'
+import { labContext } from '../../../e2e/support/ssh/lab-fixtures'
 
 const ctx = labContext()
 afterAll(() => ctx.closeAll())

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { failure, labContext, makeKey, tempDir } from './lab-fixtures'
+import { failure, labContext, makeKey, tempDir } from '../../../e2e/support/ssh/lab-fixtures'
 import { JsonFileTrustStore, MemoryTrustStore } from './trust-store'
 
 const ctx = labContext()

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
-import { labContext, onHost } from './lab-fixtures'
+import { labContext, onHost } from '../../../e2e/support/ssh/lab-fixtures'
 import type { SshService } from './service'
 
 const ctx = labContext()

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { cut, heal, requireNetns, resetHost } from '../../../e2e/lab'
 import { AppError } from '../../../shared/errors'
-import { labContext } from './lab-fixtures'
+import { labContext } from '../../../e2e/support/ssh/lab-fixtures'
 import type { HostState } from './pool'
 
 const ctx = labContext()

@@ -1,7 +1,7 @@
 // The SSH layer against the lab's real OpenSSH servers: commands, limits and failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireNetns } from '../../../e2e/lab'
-import { failure, labContext, onHost } from './lab-fixtures'
+import { failure, labContext, onHost } from '../../../e2e/support/ssh/lab-fixtures'
 import { secret } from './quote'
 import type { SshService } from './service'
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec as labExec } from '../../../e2e/lab'
 import { fromError } from '../status/reasons'
-import { failure, labContext } from './lab-fixtures'
+import { failure, labContext } from '../../../e2e/support/ssh/lab-fixtures'
 import type { SshService } from './service'
 
 const ctx = labContext()

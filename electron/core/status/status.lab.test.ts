@@ -12,14 +12,14 @@ import { cut, exec as labExec, heal, kill, readLab, requireNetns, resetHost, res
 import { sshdConfigPath } from '../../../e2e/lab/host-files'
 import { AppError } from '../../../shared/errors'
 import { clusterStatus } from '../../../shared/status'
-import { labContext } from '../ssh/lab-fixtures'
+import { labContext } from '../../../e2e/support/ssh/lab-fixtures'
 import type { SshService } from '../ssh'
 import { readStatusOnce } from './oneshot'
 import { DbSession } from './session'
 import { PositionStore } from './positions'
 import { createStatusService, type StatusService } from './service'
-import { makeLabCluster, type LabCluster } from './testing/lab-cluster'
-import { watch, type Watch } from './testing/watch'
+import { makeLabCluster, type LabCluster } from '../../../e2e/support/status/lab-cluster'
+import { watch, type Watch } from '../../../e2e/support/status/watch'
 import { socketPathOf } from './types'
 
 const HOSTS = ['host1', 'host2', 'host3']

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { resolveDataDir } from './data-dir'
 import { prepareDataDir } from './data-dir-access'
-import { makeReadOnly } from './testing/read-only'
+import { makeReadOnly } from '../../../e2e/support/store/read-only'
 import { HostsStore } from '../hosts/hosts-store'
 import { readDocument, writeDocument } from './json-file'
 

@@ -7,8 +7,12 @@ import type { HostExec } from '../host-exec'
 import { hostAddresses } from './hba'
 import type { PgMember } from './model'
 import { PgNode } from './node'
+import { LIVE_POSTMASTER } from './scripts'
 
-const DETECT = String.raw`echo "login ${'$'}{SUDO_USER:-$(id -un)}"
+// A lock file names the data dir (line 2) of a server that may be dead: a zombie, or a pid
+// taken by another program since (pm_live tells).
+const DETECT = String.raw`${LIVE_POSTMASTER}
+echo "login ${'$'}{SUDO_USER:-$(id -un)}"
 echo "addrs $(hostname -I 2>/dev/null)"
 pathbin=/nonexistent
 p=$(command -v postgres 2>/dev/null) && pathbin=$(dirname "$(readlink -f "$p")")
@@ -18,8 +22,7 @@ for d in /usr/lib/postgresql/*/bin /usr/pgsql-*/bin "$pathbin"; do
 done
 for l in /var/run/postgresql/.s.PGSQL.*.lock /run/postgresql/.s.PGSQL.*.lock /tmp/.s.PGSQL.*.lock; do
   [ -r "$l" ] || continue
-  pid=$(sed -n 1p "$l")
-  kill -0 "$pid" 2>/dev/null || continue
+  pm_live "$(sed -n 2p "$l")" || continue
   echo "lock $(sed -n '2p;4p;5p' "$l" | tr '\n' '|')"
 done
 if command -v pg_lsclusters >/dev/null 2>&1; then pg_lsclusters -h 2>/dev/null | sed 's/^/debian /'; fi

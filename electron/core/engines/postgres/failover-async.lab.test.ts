@@ -11,8 +11,8 @@ import { lsnDiff } from './lsn'
 import { assessFailover } from './assess'
 import type { PgCluster } from './model'
 import { isUp } from './roles'
-import { buildHaCluster, dropHaCluster, HA_HOSTS, haCluster, haWorld, roles, sqlOn, startProbe } from './testing/ha-cluster'
-import type { World } from './testing/lab-world'
+import { buildHaCluster, dropHaCluster, HA_HOSTS, haCluster, haWorld, roles, sqlOn, startProbe } from '../../../../e2e/support/postgres/ha-cluster'
+import type { World } from '../../../../e2e/support/postgres/lab-world'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -10,8 +10,8 @@ import { PgNode } from './node'
 import { fence, isFenced } from './roles'
 import { START_PLAIN } from './scripts'
 import { syncNames } from './sync'
-import { buildHaCluster, dropHaCluster, HA_HOSTS, haCluster, haWorld, roles, sqlOn } from './testing/ha-cluster'
-import type { World } from './testing/lab-world'
+import { buildHaCluster, dropHaCluster, HA_HOSTS, haCluster, haWorld, roles, sqlOn } from '../../../../e2e/support/postgres/ha-cluster'
+import type { World } from '../../../../e2e/support/postgres/lab-world'
 
 describe('failover, synchronous plain cluster', () => {
   let w: World

@@ -13,8 +13,9 @@
 //            is fenced the moment it is seen again (never started as primary). The survivors'
 //            read (see assess) runs beside it; a refusal there leaves the old primary fenced
 //            (abandon restarts it: undo)
-//   promote  `to` accepts writes; its synchronous_standby_names was set while it was a standby,
-//            so it enforces them from its first write
+//   promote  `to` accepts writes; its synchronous_standby_names (the record's, without the
+//            fenced old primary: started by hand as a standby it must never confirm a commit)
+//            is set in the same command, so it enforces them from its first write
 //   repoint  the other standbys follow `to`, in parallel (those further ahead need a rejoin)
 //   verify   the reachable standbys stream from `to`
 // The cluster lease is taken on the survivors only (all of them): the old primary is not a
@@ -28,6 +29,7 @@ import { pgError } from './errors'
 import { memberName, memberOf, pgCluster, type PgCluster, type PgMember } from './model'
 import { PgNode } from './node'
 import { promoteStep, repointStep } from './role-steps'
+import { syncNames } from './sync'
 import { ahead, unfenceAndStart, fence, isUp, readPosition, stopAndFenceCommand, waitStreaming, waitStreamingSql, writable, type Seen } from './roles'
 
 export const failoverParams = z
@@ -145,11 +147,12 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
     }
   }
 
-  const promoteIt = promoteStep<FailoverParams>(hosts, c, T, () => !!memo.fresh, promoted)
+  const fencedAfter: PgCluster = { ...c, fenced: [...new Set([...c.fenced, ...(p.from ? [p.from] : [])])] }
+  const promoteIt = promoteStep<FailoverParams>(hosts, c, T, () => !!memo.fresh, promoted, syncNames(fencedAfter, p.to))
 
   // A standby that received more than the new primary cannot follow it: rejoin rewinds it.
   const lsnOf = (name: string) => p.assessment.candidates.find((v) => v.name === name)?.lsn ?? null
-  const repoint = repointStep<FailoverParams>(c, T, others, {
+  const repoint = repointStep<FailoverParams>(fencedAfter, T, others, {
     fresh: () => !!memo.fresh,
     seenOf: (name) => memo.seen?.find((x) => x.member.name === name),
     skip: (name) => ((ahead(lsnOf(name), lsnOf(p.to)) ?? 0) > 0 ? `${name} received more than ${p.to}: rejoin it (pg_rewind)` : undefined),

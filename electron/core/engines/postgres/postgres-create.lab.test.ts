@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initDataDir } from '../../../../e2e/lab'
 import { HBA_BEGIN, trustLines } from './hba'
-import { cleanupMembers, makeWorld, type World } from './testing/lab-world'
+import { cleanupMembers, makeWorld, type World } from '../../../../e2e/support/postgres/lab-world'
 
 let w: World // admin login on host3 (lease through sudo -u postgres)
 let wp: World // postgres login on host2

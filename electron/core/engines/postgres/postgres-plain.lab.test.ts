@@ -1,7 +1,7 @@
 // The PostgreSQL engine against the lab, plain data dirs (pg_ctl) reached as postgres:
 // initialise a primary, refuse bad replicas, add two replicas from a ~230 MB database, abandon,
 // resume, remove, detect. See testing/suite.ts.
-import { engineSuite } from './testing/suite'
+import { engineSuite } from '../../../../e2e/support/postgres/suite'
 
 engineSuite({
   title: 'postgres engine, plain data dirs, SSH login as postgres',

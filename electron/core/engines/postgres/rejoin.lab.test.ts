@@ -18,7 +18,7 @@ import type { PgCluster, PgClusterInput, PgMemberInput } from './model'
 import { PgNode } from './node'
 import { buildRejoin, rejoinParams } from './rejoin'
 import { fence, isFenced } from './roles'
-import { cleanupMembers, makeWorld, memberNamed, type Login, type World } from './testing/lab-world'
+import { cleanupMembers, makeWorld, memberNamed, type Login, type World } from '../../../../e2e/support/postgres/lab-world'
 
 interface Variant {
   title: string
@@ -141,7 +141,7 @@ function rejoinSuite(v: Variant): void {
 
       // The dry run shows the exact commands, pg_rewind from db2 among them.
       const planned = await ops.plan(rejoinDef('db1'))
-      expect(planned.steps.map((s) => s.id)).toEqual(['preflight', 'checkpoint', 'stop', 'rewind', 'start', 'streaming', 'unfence'])
+      expect(planned.steps.map((s) => s.id)).toEqual(['preflight', 'checkpoint', 'stop', 'rewind', 'start', 'streaming', 'unfence', 'sync'])
       expect(planned.steps.find((s) => s.id === 'rewind')!.commands[0]!.argv.join(' ')).toContain(`--source-server=host=${w.host('host2').address} port=${v.port} user=replicadesk dbname=postgres`)
 
       const callsFrom = w.calls.length

@@ -28,7 +28,7 @@ import { confLine, conninfo, parseConf } from './conf'
 import { pgError } from './errors'
 import { hostAddresses } from './hba'
 import { execTimeoutMs, START_TIMEOUT_S, startCommand } from './instance'
-import { debianConfDir, hbaFile, logFile, memberName, memberOf, pgCluster, slotName, type PgMember } from './model'
+import { debianConfDir, hbaFile, logFile, memberName, memberOf, pgCluster, slotName, type PgCluster, type PgMember } from './model'
 import { PgNode, type Command, memberNodes } from './node'
 import { findPassword } from './pgpass'
 import { BasebackupProgressParser } from './progress'
@@ -36,7 +36,8 @@ import { fenceCommand, followLines, freshSlotsStatements, isUp, pointsAt, positi
 import { REJOIN_FORGET, REJOIN_LIFT_START_CONF, REJOIN_REBUILD, REJOIN_RESTORE, REJOIN_REWIND, REJOIN_REWIND_UNTOUCHED, REJOIN_SAVE, REJOIN_STATE } from './rejoin-scripts'
 import { CONFIGURE_STANDBY, STOP_ORPHAN_COPY } from './scripts'
 import { ident, lit } from './sql'
-import { createSlotSql } from './statements'
+import { alterSystem, createSlotSql } from './statements'
+import { degradedSyncValue, syncNames } from './sync'
 
 export const rejoinParams = z
   .object({
@@ -545,5 +546,34 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
     },
   }
 
-  return [preflight, checkpoint, stop, p.rebuild ? rebuild : rewind, start, streaming, unfence]
+  return [preflight, checkpoint, stop, p.rebuild ? rebuild : rewind, start, streaming, unfence, syncAgain(c, member, others)]
+}
+
+/**
+ * Last: a synchronous member is named again in synchronous_standby_names (a failover left it
+ * out while it was fenced): on the other standbys as the record says, on the primary only as
+ * far as the standbys streaming now satisfy (never a setting that makes writes wait for ever).
+ */
+function syncAgain(c: PgCluster, member: PgMember, others: readonly PgNode[]): Step<RejoinParams> {
+  const joined: PgCluster = { ...c, fenced: c.fenced.filter((n) => n !== member.name) }
+  const wanted = async () => {
+    const seen = (await Promise.all(others.map((n) => readPosition(n)))).filter(isUp)
+    return seen.map((s) => {
+      const want = syncNames(joined, s.member.name)
+      const streamingNow = s.pos.senders.filter((x) => x.state === 'streaming').map((x) => x.name)
+      return { s, want: s.pos.inRecovery ? want : degradedSyncValue(joined, want, streamingNow) }
+    })
+  }
+  return {
+    id: 'sync',
+    title: member.sync ? `Name ${member.name} again in synchronous_standby_names` : `synchronous_standby_names (${member.name} is asynchronous: nothing to do)`,
+    hosts: [...new Set(others.map((n) => n.host))],
+    plan: () => (member.sync ? others.map((n) => n.planned(n.psql([alterSystem('synchronous_standby_names', syncNames(joined, n.name)), 'SELECT pg_reload_conf()'], 'where it differs; on the primary only as far as the streaming standbys satisfy'))) : []),
+    check: async () => !member.sync || (await wanted()).every(({ s, want }) => s.pos.syncNames === want),
+    async run(_ctx, report) {
+      const todo = (await wanted()).filter(({ s, want }) => s.pos.syncNames !== want)
+      await Promise.all(todo.map(({ s, want }) => others.find((n) => n.name === s.member.name)!.sql([alterSystem('synchronous_standby_names', want), 'SELECT pg_reload_conf()'])))
+      report({ message: todo.length ? todo.map(({ s, want }) => `${s.member.name}: '${want || 'asynchronous'}'`).join('; ') : 'synchronous_standby_names already right' })
+    },
+  }
 }

@@ -6,23 +6,26 @@ import { pgError } from './errors'
 import { isRunning } from './instance'
 import type { PgCluster, PgMember } from './model'
 import type { PgNode } from './node'
+import { alterSystem } from './statements'
 import { configureFollow, converge, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, type Seen } from './roles'
 
 /**
  * Promotes `T`. `fresh`: this attempt just read that it is a standby (no need to ask again).
- * Abandoned after it ran, nothing goes back (that would lose writes): every member follows the
- * primary of then.
+ * `syncValue`: its synchronous_standby_names from its first write, set in the same command
+ * (a failover's: without the fenced old primary). Abandoned after it ran, nothing goes back
+ * (that would lose writes): every member follows the primary of then.
  */
-export function promoteStep<P>(hosts: HostExec, c: PgCluster, T: PgNode, fresh: () => boolean, promoted: () => Promise<boolean>): Step<P> {
+export function promoteStep<P>(hosts: HostExec, c: PgCluster, T: PgNode, fresh: () => boolean, promoted: () => Promise<boolean>, syncValue?: string): Step<P> {
+  const first = syncValue === undefined ? [] : [alterSystem('synchronous_standby_names', syncValue), 'SELECT pg_reload_conf()']
   return {
     id: 'promote',
     title: `Promote ${T.name}`,
     hosts: [T.host],
-    plan: () => [T.planned(T.psql(promoteStatements(), 'waits until it accepts writes'))],
+    plan: () => [T.planned(T.psql([...first, ...promoteStatements()], 'waits until it accepts writes'))],
     check: async () => (fresh() ? false : promoted()),
     async run(_ctx, report) {
-      await promote(T)
-      report({ message: `${T.name} accepts writes` })
+      await promote(T, undefined, first)
+      report({ message: `${T.name} accepts writes${syncValue === undefined ? '' : `; synchronous_standby_names '${syncValue}'`}` })
     },
     undo: async () => void (await converge(hosts, c)),
   }

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kill, resetHost, restart } from '../../../../e2e/lab'
 import { assessFailover, assessSwitchover } from './assess'
 import type { PgCluster } from './model'
-import { buildHaCluster, dropHaCluster, HA_HOSTS, haCluster, haWorld, roles, startProbe } from './testing/ha-cluster'
-import type { World } from './testing/lab-world'
+import { buildHaCluster, dropHaCluster, HA_HOSTS, haCluster, haWorld, roles, startProbe } from '../../../../e2e/support/postgres/ha-cluster'
+import type { World } from '../../../../e2e/support/postgres/lab-world'
 
 describe('role changes on Debian-style clusters through sudo', () => {
   let w: World

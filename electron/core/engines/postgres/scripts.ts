@@ -41,6 +41,27 @@ done
 exit 0`
 
 /**
+ * `pm_live DIR`: true (exit 0) when DIR's postmaster.pid names a live postmaster of DIR, and
+ * sets pm_pid. Not one: no pid file; a zombie (a killed postmaster stays one until its parent
+ * reaps it, and still answers kill -0: it is a stopped server); a pid that now belongs to
+ * another program (the postmaster chdirs to its data dir: /proc/PID/cwd must be DIR, compared
+ * by device and inode, so a server seen through another mount namespace or a symlinked path
+ * still counts). Without /proc, kill -0 is all there is. The one test every script uses
+ * before it signals or waits.
+ */
+export const LIVE_POSTMASTER = String.raw`pm_live() {
+  [ -r "$1/postmaster.pid" ] || return 1
+  pm_pid=$(head -n 1 "$1/postmaster.pid" 2>/dev/null)
+  case $pm_pid in ''|*[!0-9]*) return 1 ;; esac
+  [ -d /proc/self ] || { kill -0 "$pm_pid" 2>/dev/null; return; }
+  pm_st=$(cat "/proc/$pm_pid/stat" 2>/dev/null) || return 1
+  pm_st=${'$'}{pm_st##*) }
+  case $pm_st in Z*|X*|x*) return 1 ;; esac
+  pm_at=$(stat -L -c %d:%i "/proc/$pm_pid/cwd" 2>/dev/null) || return 1
+  [ "$pm_at" = "$(stat -L -c %d:%i "$1" 2>/dev/null)" ]
+}`
+
+/**
  * What a new member's host offers before anything is made there. Args: DATADIR PORT SOCKDIR
  * BINDIR LOGFILE CONFDIR|- CLAIM_KEY [ADDRESS PORT]... (the members to reach). One fact per line.
  */
@@ -69,10 +90,8 @@ elif [ ! -d "$datadir" ]; then echo "datadir notdir"
 elif ! list=$(ls -A "$datadir" 2>/dev/null); then echo "datadir unreadable $(stat -c %U "$datadir")"
 elif [ -z "$list" ]; then echo "datadir empty $(stat -c %U "$datadir")"
 else echo "datadir nonempty $(stat -c %U "$datadir")"; fi
-if [ -r "$datadir/postmaster.pid" ]; then
-  read -r pid < "$datadir/postmaster.pid"
-  kill -0 "$pid" 2>/dev/null && echo "running $pid"
-fi
+${LIVE_POSTMASTER}
+pm_live "$datadir" && echo "running $pm_pid"
 a=$datadir
 while [ ! -e "$a" ]; do a=${'$'}{a%/*}; a=${'$'}{a:-/}; done
 w=no; [ -w "$a" ] && w=yes
@@ -168,26 +187,6 @@ mv -f "$tmp" "$f"
 : > "$datadir/standby.signal"
 [ $# -eq 0 ] || exec "$@"`
 
-/**
- * `pm_live DIR`: true (exit 0) when DIR's postmaster.pid names a live postmaster of DIR, and
- * sets pm_pid. Not one: no pid file; a zombie (a killed postmaster stays one until its parent
- * reaps it, and still answers kill -0: it is a stopped server); a pid that now belongs to
- * another program (the postmaster chdirs to its data dir: /proc/PID/cwd must be DIR, compared
- * by device and inode, so a server seen through another mount namespace or a symlinked path
- * still counts). Without /proc, kill -0 is all there is. The one test every script uses
- * before it signals or waits.
- */
-export const LIVE_POSTMASTER = String.raw`pm_live() {
-  [ -r "$1/postmaster.pid" ] || return 1
-  pm_pid=$(head -n 1 "$1/postmaster.pid" 2>/dev/null)
-  case $pm_pid in ''|*[!0-9]*) return 1 ;; esac
-  [ -d /proc/self ] || { kill -0 "$pm_pid" 2>/dev/null; return; }
-  pm_st=$(cat "/proc/$pm_pid/stat" 2>/dev/null) || return 1
-  pm_st=${'$'}{pm_st##*) }
-  case $pm_st in Z*|X*|x*) return 1 ;; esac
-  pm_at=$(stat -L -c %d:%i "/proc/$pm_pid/cwd" 2>/dev/null) || return 1
-  [ "$pm_at" = "$(stat -L -c %d:%i "$1" 2>/dev/null)" ]
-}`
 
 /**
  * Starts a plain data dir and waits until it accepts connections: pg_ctl -W (no wait), then

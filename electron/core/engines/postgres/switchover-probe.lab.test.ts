@@ -4,8 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { assessSwitchover } from './assess'
 import type { PgCluster } from './model'
-import { buildHaCluster, dropHaCluster, haCluster, haWorld, roles, rounds, startProbe } from './testing/ha-cluster'
-import type { World } from './testing/lab-world'
+import { buildHaCluster, dropHaCluster, haCluster, haWorld, roles, rounds, startProbe } from '../../../../e2e/support/postgres/ha-cluster'
+import type { World } from '../../../../e2e/support/postgres/lab-world'
 
 for (const sync of [false, true]) {
   describe(`switchover under the write probe, ${sync ? 'synchronous ANY 1' : 'asynchronous'}`, () => {

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assessSwitchover } from './assess'
 import type { PgCluster } from './model'
-import { buildHaCluster, dropHaCluster, haCluster, haWorld, roles, sqlOn } from './testing/ha-cluster'
-import type { World } from './testing/lab-world'
+import { buildHaCluster, dropHaCluster, haCluster, haWorld, roles, sqlOn } from '../../../../e2e/support/postgres/ha-cluster'
+import type { World } from '../../../../e2e/support/postgres/lab-world'
 
 describe('switchover, plain data dirs as postgres', () => {
   let w: World

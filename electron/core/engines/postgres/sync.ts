@@ -1,11 +1,12 @@
 // synchronous_standby_names for each member, from the members marked synchronous: names
 // double-quoted (Debian's cluster_name is the same on every box, application_name is what
-// counts), ordered by priority, never naming the member itself.
+// counts), ordered by priority, never naming the member itself, nor a fenced member: it may
+// be started by hand as a standby, and a commit it confirms is on a server never promoted.
 import type { PgCluster } from './model'
 
 export function syncNames(cluster: PgCluster, self: string, exclude: readonly string[] = []): string {
   const names = cluster.members
-    .filter((m) => m.sync && m.name !== self && !exclude.includes(m.name))
+    .filter((m) => m.sync && m.name !== self && !exclude.includes(m.name) && !cluster.fenced.includes(m.name))
     .sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name))
     .map((m) => m.name)
   if (names.length === 0) return ''

@@ -4,14 +4,14 @@
 // primary, refuse bad replicas (leaving nothing behind), add two replicas, abandon a failed
 // add, remove a replica, detect.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../../../../shared/errors'
-import type { OperationEvent, OperationProgress } from '../../../../../shared/operations'
-import { block, createDebianCluster, resetHost, unblock } from '../../../../../e2e/lab'
-import { claimKey } from '../claims'
-import { reasonOf } from '../errors'
-import { HBA_BEGIN, trustLines } from '../hba'
-import type { PgClusterInput, PgMemberInput } from '../model'
-import { parseCluster, slotName } from '../model'
+import { AppError } from '../../../shared/errors'
+import type { OperationEvent, OperationProgress } from '../../../shared/operations'
+import { block, createDebianCluster, resetHost, unblock } from '../../lab'
+import { claimKey } from '../../../electron/core/engines/postgres/claims'
+import { reasonOf } from '../../../electron/core/engines/postgres/errors'
+import { HBA_BEGIN, trustLines } from '../../../electron/core/engines/postgres/hba'
+import type { PgClusterInput, PgMemberInput } from '../../../electron/core/engines/postgres/model'
+import { parseCluster, slotName } from '../../../electron/core/engines/postgres/model'
 import { cleanupMembers, makeWorld, type Login, type World } from './lab-world'
 
 export interface SuiteConfig {

@@ -3,9 +3,9 @@
 // one directory per host so the teardown is a stop and an rm -rf. The members of a
 // StatusClusterInput are derived from it, with a login per host (postgres or the admin user,
 // the latter reading through a role of its name granted pg_monitor).
-import { exec as labExec, readLab, type Lab, type LabHost } from '../../../../e2e/lab'
-import type { Target } from '../../ssh'
-import type { StatusClusterInput, StatusMemberInput } from '../types'
+import { exec as labExec, readLab, type Lab, type LabHost } from '../../lab'
+import type { Target } from '../../../electron/core/ssh'
+import type { StatusClusterInput, StatusMemberInput } from '../../../electron/core/status/types'
 
 export interface LabClusterOptions {
   /** Cluster id of the StatusClusterInput. */

@@ -8,10 +8,10 @@ import { appendFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { AppError } from '../../../../shared/errors'
-import { secret, type Arg } from '../../ssh/quote'
-import { defineOperationKind } from '../definition'
-import type { RemoteRunner, Step, StepCommand } from '../types'
+import { AppError } from '../../../shared/errors'
+import { secret, type Arg } from '../../../electron/core/ssh/quote'
+import { defineOperationKind } from '../../../electron/core/operations/definition'
+import type { RemoteRunner, Step, StepCommand } from '../../../electron/core/operations/types'
 
 export const fakeParams = z.object({
   host: z.string(),

@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AppError } from '../../../../shared/errors'
-import { argValue, type Arg } from '../../ssh/quote'
-import type { RemoteOptions, RemoteResult, RemoteRunner } from '../types'
+import { AppError } from '../../../shared/errors'
+import { argValue, type Arg } from '../../../electron/core/ssh/quote'
+import type { RemoteOptions, RemoteResult, RemoteRunner } from '../../../electron/core/operations/types'
 
 export interface LocalHosts extends RemoteRunner {
   root: string

@@ -4,13 +4,13 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { exec as labExec, readLab, type Lab, type LabHost } from '../../../e2e/lab'
+import { exec as labExec, readLab, type Lab, type LabHost } from '../../lab'
 import { expect } from 'vitest'
 import { AppError } from '../../../shared/errors'
-import { ActivityLog } from '../activity/activity-log'
-import { createSshService, type SshService, type SshServiceOptions } from './service'
-import type { Target } from './target'
-import { MemoryTrustStore } from './trust-store'
+import { ActivityLog } from '../../../electron/core/activity/activity-log'
+import { createSshService, type SshService, type SshServiceOptions } from '../../../electron/core/ssh/service'
+import type { Target } from '../../../electron/core/ssh/target'
+import { MemoryTrustStore } from '../../../electron/core/ssh/trust-store'
 
 export interface LabContext {
   lab: Lab

@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { exec, execOk, readLab, type Lab, type LabHost } from '../../../e2e/lab'
-import { runCli, type CliIo } from '../main'
+import { exec, execOk, readLab, type Lab, type LabHost } from '../../lab'
+import { runCli, type CliIo } from '../../../electron/cli/main'
 
 export interface CliLab {
   lab: Lab

@@ -2,9 +2,9 @@
 // engine's own operations (create on host1, add on host2 and host3), plain data dirs as
 // postgres or Debian-style clusters through sudo, synchronous (ANY 1 of the standbys) or not.
 import { expect } from 'vitest'
-import { createDebianCluster } from '../../../../../e2e/lab'
-import { describeReport, setupProbe, WriteProbe } from '../../../../../e2e/probe'
-import type { PgCluster, PgClusterInput, PgMemberInput } from '../model'
+import { createDebianCluster } from '../../lab'
+import { describeReport, setupProbe, WriteProbe } from '../../probe'
+import type { PgCluster, PgClusterInput, PgMemberInput } from '../../../electron/core/engines/postgres/model'
 import { cleanupMembers, makeWorld, type World } from './lab-world'
 
 export interface HaOptions {

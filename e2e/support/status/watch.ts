@@ -1,9 +1,9 @@
 // Test code: a client's copy of a cluster's status kept only from the service's events, the
 // way the UI store keeps it (snapshot, then diffs in sequence; heartbeats check the sequence).
 // Every event is checked against the shared schemas; a gap in the sequence fails the test.
-import { splitBrainEvent, statusEvent, type ClusterStatus, type MemberStatus, type SplitBrainEvent, type StatusEvent } from '../../../../shared/status'
-import { applyDiff } from '../diff'
-import type { StatusService } from '../service'
+import { splitBrainEvent, statusEvent, type ClusterStatus, type MemberStatus, type SplitBrainEvent, type StatusEvent } from '../../../shared/status'
+import { applyDiff } from '../../../electron/core/status/diff'
+import type { StatusService } from '../../../electron/core/status/service'
 
 export interface Watch {
   /** The copy built from events. */

@@ -6,10 +6,10 @@
 //   child.ts hold DATA_DIR HOSTS_ROOT CLUSTER INSTANCE TTL_SECONDS
 //                                                   takes a cluster lease as another instance,
 //                                                   prints "held", keeps it renewed until killed
-import { createOperations } from '../operations'
-import { loadInstanceId } from '../instance-id'
-import { ClusterLease } from '../lease'
-import { newOperationId } from '../journal'
+import { createOperations } from '../../../electron/core/operations/operations'
+import { loadInstanceId } from '../../../electron/core/operations/instance-id'
+import { ClusterLease } from '../../../electron/core/operations/lease'
+import { newOperationId } from '../../../electron/core/operations/journal'
 import { createLocalHosts } from './local-hosts'
 import { FAKE_MEMBERS, fakeKinds, fakeReplica } from './fake-operation'
 
