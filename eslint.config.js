@@ -9,7 +9,7 @@ const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns 
 
 const noElectron = { group: ['electron'], message: 'core, server and cli run in plain Node: never import electron (DESIGN.md).' }
 const noTestSupport = { group: ['**/e2e/**', '**/e2e'], message: 'Production code never imports test support: it lives under e2e/ (test files beside the code may import it).' }
-const noEngineInternals = { group: ['**/engines/*/**'], message: 'status/, operations/ and ssh/ are engine-neutral: use the Engine interface (engines/engine.ts), never an engine\'s own files (DESIGN.md).' }
+const noEngineInternals = { group: ['**/engines/*/**'], message: 'status/, operations/, ssh/, health/ and address/ are engine-neutral: use the Engine interface (engines/engine.ts), never an engine\'s own files (DESIGN.md).' }
 const sharedOnly = [
   { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'shared/ holds the contract only: no node, electron, ssh2 or pg (DESIGN.md).' },
   { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports nothing from the layers above it.' },
@@ -20,7 +20,7 @@ const browserOnly = [
 ]
 const tests = ['**/*.test.ts', '**/testing/**']
 const nodeLayers = ['electron/core/**', 'electron/server/**', 'electron/cli/**']
-const neutralCore = ['electron/core/status/**', 'electron/core/operations/**', 'electron/core/ssh/**']
+const neutralCore = ['electron/core/status/**', 'electron/core/operations/**', 'electron/core/ssh/**', 'electron/core/health/**', 'electron/core/address/**']
 
 // One entry per file group with every pattern that applies to it (a later entry for the same
 // file replaces an earlier one's no-restricted-imports, it does not add to it).

@@ -2,7 +2,7 @@
 // them one to one; the core turns them into the cluster record (shared/postgres.ts).
 import { z } from 'zod'
 import { hostAddress, hostName } from './hosts'
-import { absPath, debianClusterName, majorVersion, memberName, pgCluster, pgPort } from './postgres'
+import { absPath, debianClusterName, majorVersion, memberName, notifyUrl, pgCluster, pgPort, synchronousCommit, walSize } from './postgres'
 
 export const clusterId = pgCluster.shape.id
 
@@ -78,3 +78,29 @@ export const fenceInput = z.object({
   yes,
 })
 export type FenceInput = z.input<typeof fenceInput>
+
+/**
+ * Redundancy settings: what is given changes, the rest stays. Cluster-wide settings, and one
+ * member's own (`member` with --sync, --priority, --never-promote).
+ */
+export const settingsInput = z.object({
+  cluster: clusterId,
+  syncMethod: z.enum(['ANY', 'FIRST']).optional().describe('ANY k: a quorum of the synchronous replicas; FIRST k: the first k by priority'),
+  syncNum: z.number().int().min(1).max(100).optional().describe('k: how many synchronous replicas confirm each commit'),
+  synchronousCommit: synchronousCommit.optional().describe('on (flushed there), remote_write (received there), remote_apply (visible there)'),
+  maxLagBytes: z.number().int().min(0).max(2 ** 50).optional().describe('failover and switchover refuse a replica further behind (bytes)'),
+  slotWalCap: walSize.or(z.literal('-1')).optional().describe('max_slot_wal_keep_size: WAL one slot may hold on the primary, e.g. 10GB (-1: no cap)'),
+  desiredReplicas: z.number().int().min(0).max(31).optional().describe('how many replicas you want (the health verdict warns when fewer run)'),
+  serviceAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'An IPv4 address, optionally with a prefix: 192.168.1.50 or 192.168.1.50/24').nullable().optional().describe('a free IPv4 address on the members\' LAN that always belongs to the primary (null removes it)'),
+  notifyUrl: notifyUrl.nullable().optional().describe('called when the health verdict gets worse: an ntfy topic URL or a JSON webhook (null removes it)'),
+  member: memberName.optional().describe('the member whose own settings change'),
+  sync: z.boolean().optional().describe('with --member: a synchronous replica'),
+  priority: z.number().int().min(0).max(1000).optional().describe('with --member: promotion priority (lower is tried first)'),
+  neverPromote: z.boolean().optional().describe('with --member: never promote it'),
+  /** Several members at once (the Redundancy panel); the CLI names one with --member. */
+  memberSettings: z.array(z.object({ name: memberName, sync: z.boolean().optional(), priority: z.number().int().min(0).max(1000).optional(), neverPromote: z.boolean().optional() }).strict()).max(32).optional(),
+  blockWrites: z.boolean().default(false).describe('confirm a setting that makes writes wait now (more synchronous replicas required than stream)'),
+  dryRun,
+  yes,
+})
+export type SettingsInput = z.input<typeof settingsInput>

@@ -3,7 +3,8 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
-import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, switchoverInput } from './clusters'
+import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput } from './clusters'
+import { healthVerdict, healthWorse } from './health'
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
 import { pgCluster, pgDetection } from './postgres'
 import { secretAnswer, secretRequestView } from './secrets'
@@ -112,6 +113,12 @@ export const contract = {
         output: operationStartResult,
         cli: { command: 'fence', args: ['cluster', 'member'] },
       }),
+      settings: method({
+        summary: 'Change redundancy settings: synchronous mode, synchronous_commit, who may be promoted, slot WAL cap; applied to every member and read back',
+        input: settingsInput.strict(),
+        output: operationStartResult,
+        cli: { command: 'settings', args: ['cluster'] },
+      }),
       forget: method({
         summary: 'Forget a cluster record (the servers are not touched)',
         input: z.object({ cluster: clusterId }).strict(),
@@ -131,6 +138,14 @@ export const contract = {
         input: statusHistoryInput,
         output: statusHistory,
         cli: { command: 'lag-history', args: ['cluster'] },
+      }),
+    },
+    health: {
+      get: method({
+        summary: 'What the cluster survives, and every single point of failure (exit 5 unless healthy)',
+        input: z.object({ cluster: clusterId }).strict(),
+        output: healthVerdict,
+        cli: { command: 'health', args: ['cluster'] },
       }),
     },
     replica: {
@@ -185,6 +200,8 @@ export const contract = {
     statusChanged: statusEvent,
     /** Two members accept writes at once: raise it loudly. */
     splitBrain: splitBrainEvent,
+    /** A cluster's health verdict changed; `worse` says what got worse (a notification is due). */
+    healthChanged: z.object({ verdict: healthVerdict, worse: healthWorse.nullable() }),
     /** Cluster records changed (created, replica added or removed, forgotten). */
     clustersChanged: z.object({ clusters: z.array(pgCluster) }),
     /** An operation changed status or step (the full summary). */

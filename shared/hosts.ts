@@ -40,6 +40,9 @@ export const localPath = z
   // eslint-disable-next-line no-control-regex
   .refine((p) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(p), 'Path contains a control character')
 
+/** A free label; shown, compared, never run. */
+export const failureDomain = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} _.'"()/-]{0,39}$/u, 'Use up to 40 letters, digits, spaces and _ . \' " ( ) / -')
+
 export const hostInput = z.object({
   name: hostName,
   address: hostAddress,
@@ -51,6 +54,8 @@ export const hostInput = z.object({
   identityFile: localPath.optional().describe('private key file to log in with'),
   /** Log in with a password (asked when needed) instead of keys. */
   usePassword: z.boolean().optional().describe('log in with a password instead of keys'),
+  /** What fails together with this host (room, rack, UPS, "the NAS"): placement and the health verdict use it. */
+  failureDomain: failureDomain.optional().describe('what fails together with this host: a room, rack, UPS, "the NAS"'),
 })
 export type HostInput = z.input<typeof hostInput>
 
@@ -72,5 +77,6 @@ export const hostEdit = z.object({
   jump: hostName.nullable().optional(),
   identityFile: localPath.nullable().optional(),
   usePassword: z.boolean().optional(),
+  failureDomain: failureDomain.nullable().optional(),
 })
 export type HostEdit = z.input<typeof hostEdit>

@@ -96,6 +96,27 @@ export const roleChangeAssessment = z.object({
 })
 export type RoleChangeAssessment = z.infer<typeof roleChangeAssessment>
 
+/** One redundancy setting a settings change alters, as the plan states it. */
+export const settingChange = z.object({
+  setting: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** Effective only after a restart of each member (rolled one at a time). */
+  restart: z.boolean(),
+  /** One sentence on what the new value means. */
+  meaning: z.string().optional(),
+})
+export type SettingChange = z.infer<typeof settingChange>
+
+/** What a settings change shows with its plan: every change, and whether it makes writes wait now. */
+export const settingsAssessment = z.object({
+  changes: z.array(settingChange),
+  warnings: z.array(z.string()),
+  /** Set when the new synchronous setting cannot be met by the standbys streaming now: writes would wait (needs a second confirmation). */
+  blocksWrites: z.string().optional(),
+})
+export type SettingsAssessment = z.infer<typeof settingsAssessment>
+
 /** What a dry run returns and the confirmation dialog shows; nothing has run. */
 export const operationPlan = z.object({
   kind: operationKind,
@@ -106,6 +127,8 @@ export const operationPlan = z.object({
   steps: z.array(stepPlan),
   /** Switchover and failover: the candidate and the data at risk. */
   assessment: roleChangeAssessment.optional(),
+  /** A settings change: what changes, and whether writes would wait. */
+  settings: settingsAssessment.optional(),
 })
 export type OperationPlan = z.infer<typeof operationPlan>
 

@@ -22,6 +22,32 @@ export const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'Use lower-c
 export const debianClusterName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, 'Not a valid Debian cluster name')
 export const majorVersion = z.string().regex(/^\d{2,3}$/, 'A PostgreSQL major version such as "15"')
 
+/** A size as PostgreSQL writes it: 512MB, 10GB. */
+export const walSize = z.string().regex(/^\d+(kB|MB|GB|TB)$/, 'A size such as 1GB')
+
+export const serviceAddress = z.object({
+  address: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'An IPv4 address such as 192.168.1.50'),
+  prefix: z.number().int().min(1).max(32),
+  interfaces: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, 'A network interface name such as eth0')),
+})
+export type ServiceAddress = z.infer<typeof serviceAddress>
+
+/** http(s) only, no credentials in it (they would be shown and stored in clusters.json). */
+export const notifyUrl = z
+  .string()
+  .max(500)
+  .regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[\x21-\x7e]*)?$/, 'An http:// or https:// address without user or password, e.g. https://ntfy.sh/my-topic')
+
+export const synchronousCommit = z.enum(['on', 'remote_write', 'remote_apply'])
+export type SynchronousCommit = z.infer<typeof synchronousCommit>
+
+/** One sentence each: what a commit acknowledged under this setting is guaranteed to be. */
+export const SYNCHRONOUS_COMMIT_MEANING: Record<SynchronousCommit, string> = {
+  on: 'acknowledged once the synchronous standbys flushed it to disk: it survives a crash of the primary and of every standby but those.',
+  remote_write: 'acknowledged once the synchronous standbys received it in memory: it survives the primary dying, not a standby crashing with it.',
+  remote_apply: 'acknowledged once the synchronous standbys applied it: a read there right after sees it.',
+}
+
 export const pgMember = z.object({
   name: memberName,
   /** The host record ReplicaDesk reaches over SSH. */
@@ -56,9 +82,25 @@ export const pgCluster = z
     /** The replication role; its password lives only in postgres' ~/.pgpass on each member. */
     replicationRole: roleName.default('replicadesk'),
     sync: z.object({ method: z.enum(['ANY', 'FIRST']).default('ANY'), num: z.number().int().min(1).max(100).default(1) }).default({ method: 'ANY', num: 1 }),
-    walKeepSize: z.string().regex(/^\d+(kB|MB|GB|TB)$/, 'A size such as 1GB').default('1GB'),
+    walKeepSize: walSize.default('1GB'),
     maxWalSenders: z.number().int().min(2).max(1000).default(10),
     maxReplicationSlots: z.number().int().min(2).max(1000).default(10),
+    /** What a commit waits for on the synchronous standbys (see SYNCHRONOUS_COMMIT_MEANING). */
+    synchronousCommit: synchronousCommit.default('on'),
+    /** A failover or switchover refuses a candidate further behind than this (bytes). */
+    maxLagBytes: z.number().int().min(0).max(2 ** 50).default(16 * 1024 * 1024),
+    /** max_slot_wal_keep_size: the WAL one slot may hold on the primary ('-1': no cap). */
+    slotWalCap: walSize.or(z.literal('-1')).default('-1'),
+    /** How many replicas the user wants; the health verdict says when fewer run. */
+    desiredReplicas: z.number().int().min(0).max(31).optional(),
+    /**
+     * A free IPv4 address on the members' LAN that always belongs to the writable primary: every
+     * operation that changes the primary moves it. `interfaces`: where each host carries it
+     * (found by the pre-flight).
+     */
+    serviceAddress: serviceAddress.optional(),
+    /** Called (POST) when the health verdict gets worse: an ntfy topic URL or a webhook taking JSON. */
+    notifyUrl: notifyUrl.optional(),
     members: z.array(pgMember).min(1).max(32),
     /**
      * Members a failover fenced while they were out of reach: ReplicaDesk stops them the moment

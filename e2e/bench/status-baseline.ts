@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sshArgv, type Lab } from '../lab'
-import { POLL_SQL } from '../../electron/core/status/query'
+import { POLL_SQL } from '../../electron/core/engines/postgres/status/query'
 
 export interface BaselineMember {
   host: string

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createSshService, MemoryTrustStore } from '../../electron/core/ssh'
 import { readStatusOnce, type StatusClusterInput } from '../../electron/core/status'
+import { postgresStatus } from '../../electron/core/engines/postgres/status'
 
 const loadedMs = performance.now()
 const [configPath, flag] = process.argv.slice(2)
@@ -23,7 +24,7 @@ const ssh = createSshService({
   agent: null,
 })
 const timings: Record<string, number> = {}
-const status = await readStatusOnce(ssh, config.cluster, { timings })
+const status = await readStatusOnce(ssh, config.cluster, { source: postgresStatus, timings })
 process.stdout.write(JSON.stringify(status) + '\n')
 if (flag === '--timings') {
   const base = loadedMs

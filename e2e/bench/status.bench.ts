@@ -19,6 +19,7 @@ import { build, stop as stopEsbuild } from 'esbuild'
 import { cut, heal, kill, labDown, labUp, readLab, resetHost, restart, type Lab } from '../lab'
 import { createSshService, MemoryTrustStore, type SshService } from '../../electron/core/ssh'
 import { createStatusService, type StatusClusterInput, type StatusService } from '../../electron/core/status'
+import { postgresStatus } from '../../electron/core/engines/postgres/status'
 import { makeLabCluster, type LabCluster } from '../support/status/lab-cluster'
 import { ClustersStore } from '../../electron/core/clusters/clusters-store'
 import { pgCluster } from '../../shared/postgres'
@@ -216,7 +217,7 @@ async function cpu(lab: Lab, c: LabCluster) {
   const runs = [...SIZES.map((n) => ({ n, load: false })), ...(SIZES.includes(50) ? [{ n: 50, load: true }] : [])].sort((a, b) => a.n - b.n || Number(a.load) - Number(b.load))
   for (const { n, load: writeLoad } of runs) {
     const ssh = service(lab, dir)
-    const status: StatusService = createStatusService({ ssh, defaults: { periodMs: 1000, diskPeriodMs: 30_000 } })
+    const status: StatusService = createStatusService({ ssh, source: postgresStatus, defaults: { periodMs: 1000, diskPeriodMs: 30_000 } })
     const cluster = virtualCluster(c, n)
     let events = 0
     const off = status.onEvent(() => events++)
@@ -287,7 +288,7 @@ async function faults(lab: Lab, c: LabCluster) {
   console.log(`\n3. down detection, ${FAULT_ROUNDS} rounds per fault (fault injected at a random point of the 1 s period; load avg ${load()})`)
   const dir = mkdtempSync(join(tmpdir(), 'rd-bench-faults-'))
   const ssh = service(lab, dir)
-  const status = createStatusService({ ssh, defaults: { periodMs: 1000 } })
+  const status = createStatusService({ ssh, source: postgresStatus, defaults: { periodMs: 1000 } })
   const input = c.input()
   await status.start(input)
   const stateOf = (name: string) => status.get(input.id).members.find((m) => m.name === name)!

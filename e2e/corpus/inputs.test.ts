@@ -37,6 +37,8 @@ const valid: Record<string, Record<string, unknown>> = {
   'operation.resume': { id: '20261207-020000-corpus-0abc' },
   'operation.abandon': { id: '20261207-020000-corpus-0abc' },
   'secret.answer': { id: 'secret-1', value: 'hunter2' },
+  'cluster.settings': { cluster: 'c1', member: 'm1', slotWalCap: '10GB', notifyUrl: 'https://ntfy.sh/topic', dryRun: true },
+  'health.get': { cluster: 'c1' },
   'activity.list': { host: 'pi@192.0.2.1' },
 }
 
@@ -51,6 +53,9 @@ const dataFields: Record<string, (value: string) => boolean> = {
   'host.add identityFile': (v) => v.length > 0 && v.length <= 4096 && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(v),
 }
 dataFields['host.edit identityFile'] = dataFields['host.add identityFile']!
+// A free label (shown and compared, never run): letters of any script, digits, a few marks.
+dataFields['host.add failureDomain'] = (v) => /^[\p{L}\p{N}][\p{L}\p{N} _.'"()/-]{0,39}$/u.test(v)
+dataFields['host.edit failureDomain'] = dataFields['host.add failureDomain']!
 
 /** A value that is safe as a word anywhere (a name, an id). */
 const plainWord = (v: string) => /^[\w.-]+$/.test(v) && !v.startsWith('-')

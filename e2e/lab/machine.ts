@@ -6,7 +6,9 @@ import { cleanEnv, LabError, run } from './run'
 
 // tcsh: a non-POSIX login shell, for the SSH layer's refusal test.
 // systemd: not run, but its /usr/bin/systemctl is where each host's stand-in is bound.
-export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd']
+// iputils-arping: /usr/bin/arping on every host, for the service address (duplicate-address
+// probe, gratuitous ARP).
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd', 'iputils-arping']
 export const adminUser = 'rdadmin'
 // Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
 export const adminPassword = 'rdadmin-lab-password'

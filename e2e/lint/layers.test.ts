@@ -96,7 +96,7 @@ describe('status, operations and ssh know no engine', () => {
 describe('small files, short functions', () => {
   const body = (n: number) => Array.from({ length: n }, (_, i) => `  const v${i} = ${i}`).join('\n')
   it('a production file over 400 lines fails lint; a test file does not', async () => {
-    const code = `${body(401)}\nexport {}`.replace(/^  /gm, '')
+    const code = `${body(401)}\nexport {}`.replace(/^ {2}/gm, '')
     expect(await ruleMessages('electron/core/sample.ts', code, 'max-lines')).not.toEqual([])
     expect(await ruleMessages('electron/core/sample.test.ts', code, 'max-lines')).toEqual([])
   })

@@ -4,6 +4,7 @@ import { expect, type Locator, type Page } from '@playwright/test'
 import { AddReplicaWizard, CreateClusterWizard, RemoveReplicaDialog } from './ClusterWizards'
 import { EmptyScreenPage } from './EmptyScreenPage'
 import { OperationCard } from './OperationsPage'
+import { HealthVerdictPanel, RedundancyPanel } from './RedundancyPanel'
 
 export interface MemberRow {
   name: string
@@ -21,6 +22,9 @@ export class ClusterCard {
   readonly memberNames: Locator
   readonly addReplicaButton: Locator
   readonly operations: Locator
+  /** The synchronous setting in the card's header ("ANY 1 of 2 synchronous"); opens the Redundancy panel. */
+  readonly syncLabel: Locator
+  readonly health: HealthVerdictPanel
 
   constructor(
     readonly page: Page,
@@ -32,6 +36,8 @@ export class ClusterCard {
     this.memberNames = root.getByTestId('member-name')
     this.addReplicaButton = root.getByTestId('cluster-add-replica')
     this.operations = root.getByTestId('operation')
+    this.syncLabel = root.getByTestId('cluster-sync')
+    this.health = new HealthVerdictPanel(root)
   }
 
   member(name: string): Locator {
@@ -66,6 +72,19 @@ export class ClusterCard {
     const wizard = new AddReplicaWizard(this.page)
     await expect(wizard.root).toBeVisible()
     return wizard
+  }
+
+  /** Opens the Redundancy panel by clicking the synchronous label, or from the ⋯ menu. */
+  async openRedundancy(from: 'label' | 'menu' = 'label'): Promise<RedundancyPanel> {
+    if (from === 'label') await this.syncLabel.click()
+    else {
+      await this.root.getByRole('button', { name: `More actions for ${await this.id.innerText()}`, exact: true }).click()
+      await this.page.getByRole('menuitem', { name: 'Redundancy settings…' }).click()
+    }
+    const panel = new RedundancyPanel(this.page)
+    await expect(panel.root).toBeVisible()
+    await expect(panel.showPlanButton).toBeVisible()
+    return panel
   }
 
   async startRemove(member: string): Promise<RemoveReplicaDialog> {

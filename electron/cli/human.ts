@@ -1,6 +1,8 @@
 // The human form of replies whose raw shape reads badly in a terminal: operation lists (no JSON
 // params per row), the activity log (a command line, not an argv array), a host test (a short
 // report). `--json` keeps the machine format for all of them.
+import { healthVerdict } from '../../shared/health'
+import { formatHealth } from './health-format'
 import { operationSummary, type OperationSummary } from '../../shared/operations'
 import { activityEntry, hostTestResult, type ActivityEntry, type HostTestResult } from '../../shared/ssh'
 import { formatTable, terminalWidth } from './format'
@@ -56,6 +58,10 @@ export function formatFor(method: string, value: unknown, width = terminalWidth(
   if (method === 'activity.list') {
     const entries = activityEntry.array().safeParse(value)
     return entries.success ? formatActivity(entries.data, width) : undefined
+  }
+  if (method === 'health.get') {
+    const v = healthVerdict.safeParse(value)
+    return v.success ? formatHealth(v.data) : undefined
   }
   if (method === 'host.test') {
     const t = hostTestResult.safeParse(value)

@@ -1,5 +1,6 @@
 // `replicadesk`: the command-line front end. It asks a running instance of the same data dir
 // when there is one (warm connections, a single writer), else runs the core in-process.
+import { HEALTH_EXIT, healthVerdict } from '../../shared/health'
 import type { MethodEntry } from '../../shared/contract'
 import { toErrorData, type ErrorData } from '../../shared/errors'
 import { operationStartResult, operationSummary } from '../../shared/operations'
@@ -162,6 +163,9 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       io.err(alarm)
       return SPLIT_BRAIN_EXIT
     }
+    // Cron and monitoring read the verdict from the exit code.
+    const health = found.entry.id === 'health.get' ? healthVerdict.safeParse(reply.value) : undefined
+    if (health?.success) return HEALTH_EXIT[health.data.state]
     return 0
   }
   return reportError(reply.error, found.entry, input, { json, dataDir: globals.dataDir }, io)

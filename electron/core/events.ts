@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events'
 import type { EventName, EventPayload } from '../../shared/contract'
 
-export type EventListener = (name: EventName, payload: unknown) => void
+type EventListener = (name: EventName, payload: unknown) => void
 
 export class CoreEvents {
   private readonly emitter = new EventEmitter()

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { AppError } from '../../../shared/errors'
 import { ActivityLog, type ActivityInput } from './activity-log'
 
 const entry = (i: number): ActivityInput => ({ host: 'postgres@10.0.0.1', argv: ['echo', String(i)], startedAt: new Date(0).toISOString(), durationMs: i, exitCode: 0 })
@@ -53,6 +54,21 @@ describe('ActivityLog', () => {
     const c = new ActivityLog({ dataDir: dir })
     await c.load()
     expect(c.list().map((e) => e.argv[1])).toEqual(['7', '2', '1', '0'])
+  })
+
+  it('records a notice of the core as an entry of its own: exit 0 when done, the error code when not', () => {
+    const log = new ActivityLog({ dataDir: mkdtempSync(join(tmpdir(), 'rd-act-')) })
+    const seen: string[] = []
+    log.onEntry((e) => seen.push(e.argv[1]!))
+    log.notice('fence-watcher', 'db1 of ha is reachable again: fence written')
+    log.notice('fence-watcher', 'Could not fence db1 of ha', new AppError('ssh_connect', 'db1: no route to host'))
+    log.notice('fence-watcher', 'Could not fence db2 of ha', new Error('boom'))
+    const [unexpected, failed, done] = log.list()
+    expect(done).toMatchObject({ host: 'replicadesk', argv: ['fence-watcher', 'db1 of ha is reachable again: fence written'], exitCode: 0, durationMs: 0 })
+    expect(done!.errorCode).toBeUndefined()
+    expect(failed).toMatchObject({ host: 'replicadesk', argv: ['fence-watcher', 'Could not fence db1 of ha: db1: no route to host'], exitCode: null, errorCode: 'ssh_connect' })
+    expect(unexpected).toMatchObject({ argv: ['fence-watcher', 'Could not fence db2 of ha: boom'], exitCode: null, errorCode: 'internal' })
+    expect(seen).toHaveLength(3)
   })
 
   it('rejects entries that do not fit the schema', () => {

@@ -1,19 +1,24 @@
 // Every remote command ReplicaDesk runs, for the user to read: kept in a bounded ring in
 // memory, appended as JSON lines to a bounded file in the data dir, and pushed to listeners.
-// Callers pass argv already redacted; stdin is never part of an entry.
+// Callers pass argv already redacted; stdin is never part of an entry. What the core does on
+// its own (the fence watcher) is a notice: an entry of the same shape whose host is
+// NOTICE_HOST and whose argv is [source, message], exit 0 when done, the error's code when not.
 import { randomUUID } from 'node:crypto'
 import { constants } from 'node:fs'
 import { appendFile, mkdir, open, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { z } from 'zod'
-import { activityEntry } from '../../../shared/ssh'
+import { toErrorData } from '../../../shared/errors'
+import { activityEntry as activityEntrySchema } from '../../../shared/ssh'
 
 // The schema lives in the contract (shared/ssh.ts): the same entry is an event and a reply.
-export const activityEntrySchema = activityEntry
-export type ActivityEntry = z.infer<typeof activityEntrySchema>
+type ActivityEntry = z.infer<typeof activityEntrySchema>
 export type ActivityInput = Omit<ActivityEntry, 'id'>
 
-export interface ActivityLogOptions {
+/** The host column of a notice: this instance, not a server. */
+const NOTICE_HOST = 'replicadesk'
+
+interface ActivityLogOptions {
   dataDir: string
   fileName?: string
   /** Entries kept in memory (default 1000). */
@@ -22,7 +27,7 @@ export interface ActivityLogOptions {
   maxFileBytes?: number
 }
 
-export type ActivityListener = (entry: ActivityEntry) => void
+type ActivityListener = (entry: ActivityEntry) => void
 
 export class ActivityLog {
   readonly file: string
@@ -90,6 +95,20 @@ export class ActivityLog {
       }
     }
     return entry
+  }
+
+  /** Records what `source` (a part of the core) did on its own, or could not do (`error`). */
+  notice(source: string, message: string, error?: unknown): ActivityEntry {
+    const failed = error === undefined ? undefined : toErrorData(error)
+    const reason = error instanceof Error ? error.message : failed?.message
+    return this.record({
+      host: NOTICE_HOST,
+      argv: [source, failed ? `${message}: ${reason}` : message],
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      exitCode: failed ? null : 0,
+      ...(failed && { errorCode: failed.code }),
+    })
   }
 
   /** Newest first. */

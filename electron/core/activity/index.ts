@@ -1,1 +1,1 @@
-export { ActivityLog, activityEntrySchema, type ActivityEntry, type ActivityInput, type ActivityListener, type ActivityLogOptions } from './activity-log'
+export { ActivityLog } from './activity-log'

@@ -1,25 +1,25 @@
 // The cluster methods of the contract: records in, operations out. Every action is an
 // operation of the engine, planned (dry run) or started under the cluster lease.
 import type { z } from 'zod'
-import type { clusterCreateInput, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, switchoverInput } from '../../../shared/clusters'
-import type { Host } from '../../../shared/hosts'
-import type { OperationStartResult, RoleChangeAssessment } from '../../../shared/operations'
+import type { clusterCreateInput, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput } from '../../../shared/clusters'
+import type { OperationPlan, OperationStartResult } from '../../../shared/operations'
 import type { ClusterStatus } from '../../../shared/status'
 import { liveLastPrimary } from '../status'
 import { pgMember, type PgCluster, type PgMember } from '../../../shared/postgres'
 import { AppError } from '../../../shared/errors'
-import { assessFailover, assessSwitchover, isUp, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
+import { assessFailover, assessSettings, assessSwitchover, isUp, refuseUnsupported, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
+import { accessOf } from '../hosts/access'
+import type { ServiceAddress } from '../address'
 import type { HostsStore } from '../hosts/hosts-store'
 import type { Operations } from '../operations'
 import type { OperationDefinition } from '../operations'
 import type { ClustersStore } from './clusters-store'
+import { applyOperationStart } from './record-effects'
+import { withServiceAddress, withSettings } from './settings-change'
 
 type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'pgdata' | 'port' | 'address' | 'layout' | 'debianName' | 'sync' | 'priority' | 'neverPromote'>
 
-/** A login as postgres runs the tools directly; any other login goes through `sudo -n -u postgres`. */
-export const accessOf = (host: Pick<Host, 'user'>): PgMember['access'] => (host.user === 'postgres' ? 'postgres' : 'sudo')
-
-export interface ClusterServiceOptions {
+interface ClusterServiceOptions {
   store: ClustersStore
   hosts: HostsStore
   engine: PostgresEngine
@@ -28,6 +28,8 @@ export interface ClusterServiceOptions {
   changed: () => void
   /** Keeps a started operation's end, so that closing the core waits for its lease release. */
   track: (finished: Promise<unknown>) => void
+  /** The service address's pre-flight (address/). */
+  address: Pick<ServiceAddress, 'inspect'>
   /** What status knows: the live snapshot (null when not collecting) and the last primary position seen. */
   status: {
     snapshot(cluster: string): ClusterStatus | null
@@ -48,6 +50,8 @@ const GONE_FENCE_MS = 250
 /** Down codes that mean the host itself did not answer (not: the server is stopped). */
 const SILENT = new Set(['ssh_unreachable', 'timeout'])
 
+export type ClusterService = ReturnType<typeof createClusterService>
+
 export function createClusterService(o: ClusterServiceOptions) {
   const memberFrom = async (name: string, p: Placement): Promise<PgMember> => {
     const host = await o.hosts.get(p.host)
@@ -58,12 +62,12 @@ export function createClusterService(o: ClusterServiceOptions) {
   /** Data dirs of the members of the other cluster records, for the data-dir guard on each host. */
   const knownDataDirs = async (except: string) => (await o.store.list()).filter((c) => c.id !== except).flatMap((c) => c.members.map((m) => ({ host: m.host, dataDir: m.dataDir })))
 
-  /** Dry run, or start and record. `record` runs only once the lease is held and the operation runs. */
-  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, record: () => Promise<unknown>, assessment?: RoleChangeAssessment): Promise<OperationStartResult> => {
-    if (dryRun) return { dryRun: true, plan: { ...(await o.ops.plan(def)), ...(assessment && { assessment }) } }
+  /** Dry run, or start and record (record-effects.ts: only once the lease is held and the operation runs). */
+  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, judged: Pick<OperationPlan, 'assessment' | 'settings'> = {}): Promise<OperationStartResult> => {
+    if (dryRun) return { dryRun: true, plan: { ...(await o.ops.plan(def)), ...judged } }
     const started = await o.ops.start(def)
     o.track(started.finished)
-    await record()
+    await applyOperationStart(o.store, def)
     o.changed()
     return { dryRun: false, operation: started.operation }
   }
@@ -91,7 +95,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       const major = input.major ?? (await newestMajor(o.engine, primary))
       const cluster = o.engine.parseCluster({ id: input.cluster, major, sync: { method: input.syncMethod, num: input.syncNum }, members: [primary] })
       const def = o.engine.createCluster({ cluster, primary: primary.name, mode: input.mode, knownDataDirs: await knownDataDirs(cluster.id) })
-      return planOrStart(def, input.dryRun, () => o.store.update(cluster.id, () => cluster))
+      return planOrStart(def, input.dryRun)
     },
 
     async forget(id: string) {
@@ -107,7 +111,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       refuseDuringSplitBrain(cluster.id)
       const next: PgCluster = o.engine.parseCluster({ ...cluster, members: [...cluster.members, member] })
       const def = o.engine.addReplica({ cluster: next, member: member.name, overwrite: input.overwrite, overwriteUnrelated: input.overwriteUnrelated, knownDataDirs: await knownDataDirs(cluster.id) })
-      return planOrStart(def, input.dryRun, () => o.store.update(cluster.id, () => next))
+      return planOrStart(def, input.dryRun)
     },
 
     async switchover(input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
@@ -117,7 +121,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       const assessment = assessSwitchover(cluster, seen, input.to)
       const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to })
       confirmed(input, `switch over ${cluster.id} from ${assessment.from} to ${assessment.to}`)
-      return planOrStart(def, input.dryRun, async () => undefined, assessment)
+      return planOrStart(def, input.dryRun, { assessment })
     },
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
@@ -140,10 +144,22 @@ export function createClusterService(o: ClusterServiceOptions) {
       const assessment = assessFailover({ cluster, from, seen, lastPrimary: lastPrimary?.member === from ? lastPrimary : null, to: input.to })
       const def = o.engine.failover({ cluster, from, to: assessment.to, assessment, ...(from && gone.has(from) && { fenceTimeoutMs: GONE_FENCE_MS }) })
       confirmed(input, `fail over ${cluster.id} to ${assessment.to} (expected loss: ${assessment.loss.text})`)
-      // Marked fenced from the start: whatever happens to the operation, ReplicaDesk never
-      // starts the old primary as a primary again; rejoin takes the mark away.
-      const mark = async () => from && (await o.store.update(cluster.id, (c) => c && { ...c, fenced: [...new Set([...c.fenced, from])] }))
-      return planOrStart(def, input.dryRun, mark, assessment)
+      // The old primary is marked fenced from the start (record-effects.ts).
+      return planOrStart(def, input.dryRun, { assessment })
+    },
+
+    async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
+      const cluster = await o.store.get(input.cluster)
+      refuseDuringSplitBrain(cluster.id)
+      const next = o.engine.parseCluster(await withServiceAddress(o.address, withSettings(cluster, input), input.serviceAddress))
+      refuseUnsupported(cluster, next)
+      // Judged on the servers as they are now: who is primary, who streams from it.
+      const primary = (await o.engine.readPositions(cluster, READ_TIMEOUT_MS)).find((s) => isUp(s) && writable(s.pos))
+      if (!primary || !isUp(primary)) throw new AppError('cluster_state', `No member of ${cluster.id} accepts writes now, so the new settings cannot be checked against it. Start the primary or fail over first.`)
+      const settings = assessSettings(cluster, next, primary.member.name, primary.pos.senders.filter((x) => x.state === 'streaming').map((x) => x.name))
+      const def = o.engine.applySettings({ cluster: next, previous: cluster, blockWrites: input.blockWrites })
+      confirmed(input, `change the redundancy settings of ${cluster.id}${settings.blocksWrites && input.blockWrites ? ' although writes will wait' : ''}`)
+      return planOrStart(def, input.dryRun, { settings })
     },
 
     async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
@@ -151,7 +167,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       memberNamed(cluster, input.member)
       const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await knownDataDirs(cluster.id) })
       confirmed(input, input.rebuild ? `replace the data of ${input.member} with a fresh copy of the primary` : `rejoin ${input.member} as a replica (pg_rewind)`)
-      return planOrStart(def, input.dryRun, async () => undefined)
+      return planOrStart(def, input.dryRun)
     },
 
     async fence(input: z.output<typeof fenceInput>): Promise<OperationStartResult> {
@@ -159,8 +175,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       memberNamed(cluster, input.member)
       const def = o.engine.fence({ cluster, member: input.member })
       confirmed(input, `stop ${input.member} and fence it`)
-      const mark = () => o.store.update(cluster.id, (c) => c && { ...c, fenced: [...new Set([...c.fenced, input.member])] })
-      return planOrStart(def, input.dryRun, mark)
+      return planOrStart(def, input.dryRun)
     },
 
     async removeReplica(input: z.output<typeof replicaRemoveInput>): Promise<OperationStartResult> {
@@ -170,8 +185,8 @@ export function createClusterService(o: ClusterServiceOptions) {
       }
       refuseDuringSplitBrain(cluster.id)
       const def = o.engine.removeReplica({ cluster, member: input.name, deleteData: input.deleteData, knownDataDirs: await knownDataDirs(cluster.id) })
-      // The member leaves the record when the removal succeeds (cluster-records.ts).
-      return planOrStart(def, input.dryRun, async () => undefined)
+      // The member leaves the record when the removal succeeds (record-effects.ts).
+      return planOrStart(def, input.dryRun)
     },
   }
 }

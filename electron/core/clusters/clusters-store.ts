@@ -8,6 +8,9 @@ import { pgCluster, type PgCluster } from '../../../shared/postgres'
 import { readDocument, writeDocument, type JsonDocument } from '../store/json-file'
 import { withLock } from '../store/lock'
 
+/** A change of one record: what it becomes given what it is (undefined: none yet / removed). */
+export type RecordChange = (current: PgCluster | undefined) => PgCluster | undefined
+
 export class ClustersStore {
   private readonly doc: JsonDocument<PgCluster[]>
 
@@ -26,7 +29,7 @@ export class ClustersStore {
   }
 
   /** Applies `change` to the record (undefined: none yet) and stores what it returns (undefined: remove). */
-  update(id: string, change: (current: PgCluster | undefined) => PgCluster | undefined): Promise<PgCluster | undefined> {
+  update(id: string, change: RecordChange): Promise<PgCluster | undefined> {
     return withLock(this.dataDir, 'clusters', async () => {
       const all = await this.list()
       const current = all.find((c) => c.id === id)

@@ -3,23 +3,29 @@
 import { describe, expect, it } from 'vitest'
 import type { PgCluster } from '../../../shared/postgres'
 import type { ClusterStatus, MemberStatus } from '../../../shared/status'
+import type { StatusServiceEvent } from '../status'
 import { createFenceWatcher } from './fence-watcher'
 
 const cluster = { id: 'c', fenced: ['a'] } as unknown as PgCluster
 const member = (name: string, over: Partial<MemberStatus>): MemberStatus => ({ name, state: 'up', writable: false, down: null, ...over }) as MemberStatus
 const snap = (a: Partial<MemberStatus>): ClusterStatus => ({ cluster: 'c', members: [member('a', a), member('b', { writable: true })] }) as unknown as ClusterStatus
 
-function watcher(status: ClusterStatus, busy = false) {
+function watcher(status: ClusterStatus, busy = false, fails = false) {
   const fenced: { member: string; upstream: string | null }[] = []
+  const logged: string[] = []
   const w = createFenceWatcher({
     fencedOf: () => cluster.fenced,
     cluster: async () => cluster,
     snapshot: () => status,
     busy: () => busy,
-    fence: async (_c, m, upstream) => (fenced.push({ member: m, upstream }), 'fenced' as const),
-    log: () => undefined,
+    fence: async (_c, m, upstream) => {
+      if (fails) throw new Error('no route to host')
+      fenced.push({ member: m, upstream })
+      return 'fenced' as const
+    },
+    log: (message, err) => logged.push(err ? `${message}: ${(err as Error).message}` : message),
   })
-  return { w, fenced }
+  return { w, fenced, logged }
 }
 
 describe('fence watcher', () => {
@@ -44,5 +50,20 @@ describe('fence watcher', () => {
     const busy = watcher(snap({ writable: true }), true)
     await busy.w.onStatus('c')
     expect([...unreachable.fenced, ...standby.fenced, ...busy.fenced]).toEqual([])
+  })
+
+  it('acts on snapshots and diffs, not on heartbeats, and says what it did or could not do', async () => {
+    const event = (kind: string) => ({ name: 'statusChanged', payload: { kind, cluster: 'c' } }) as unknown as StatusServiceEvent
+    const { w, fenced, logged } = watcher(snap({ writable: true }))
+    w.onEvent(event('heartbeat'))
+    await new Promise((r) => setTimeout(r, 10))
+    expect(fenced).toEqual([])
+    w.onEvent(event('diff'))
+    await new Promise((r) => setTimeout(r, 10))
+    expect(fenced).toEqual([{ member: 'a', upstream: 'b' }])
+    expect(logged).toEqual(['a of c was fenced but accepted writes again: stopped and fenced'])
+    const failing = watcher(snap({ writable: true }), false, true)
+    await failing.w.onStatus('c')
+    expect(failing.logged).toEqual(['Could not fence a of c; ReplicaDesk tries again on the next status change: no route to host'])
   })
 })

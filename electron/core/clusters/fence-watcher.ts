@@ -1,12 +1,14 @@
 // Keeps fenced members fenced: a member the record marks fenced (a failover could not reach
 // it) is stopped and fenced the moment status sees it accept writes again, and its fence files
 // are written as soon as its host answers with the server stopped. Never waits for a poll
-// loop of its own: it reacts to status events.
+// loop of its own: it reacts to status events. Which members are fenced is fencing.ts.
 import type { ClusterStatus } from '../../../shared/status'
 import type { PgCluster } from '../../../shared/postgres'
+import type { StatusServiceEvent } from '../status'
+import { isFenced } from './fencing'
 
-export interface FenceWatcherOptions {
-  /** The members the record marks fenced, as last published (memory: asked on every status event). */
+interface FenceWatcherOptions {
+  /** The members the record marks fenced, as last published (memory, FenceMarks: asked on every status event). */
   fencedOf(id: string): readonly string[]
   /** The record as stored now (read only before acting). */
   cluster(id: string): Promise<PgCluster | null>
@@ -45,7 +47,7 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
       try {
         // The record as stored: a rejoin may have ended (and unfenced it) since this event was made.
         const cluster = await o.cluster(clusterId)
-        if (!cluster?.fenced.includes(name) || o.busy(clusterId)) continue
+        if (!cluster || !isFenced(cluster, name) || o.busy(clusterId)) continue
         const done = await o.fence(cluster, name, upstream)
         if (done === 'left') continue
         settled.add(key)
@@ -57,5 +59,9 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
       }
     }
   }
-  return { onStatus }
+  /** For the status events: heartbeats change nothing; snapshots and diffs may show a fenced member back. */
+  function onEvent(e: StatusServiceEvent): void {
+    if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') void onStatus(e.payload.cluster).catch((err: unknown) => o.log(`Could not check the fenced members of ${e.payload.cluster}`, err))
+  }
+  return { onStatus, onEvent }
 }

@@ -67,7 +67,7 @@ class Capture {
   }
 }
 
-/** The program's name for messages: `pg_ctl`, not `/usr/lib/postgresql/15/bin/pg_ctl -D …`. */
+/** The program's name for messages: `rsync`, not `/usr/bin/rsync -a --delete …`. */
 function shortName(shown: readonly string[]): string {
   const first = (shown[0] ?? '').trim().split(/\s+/)[0] ?? ''
   return (first.split('/').pop() || first || 'the command').slice(0, 60)
@@ -84,113 +84,130 @@ export interface RawExecOptions extends ExecOptions {
   rawLine?: string
 }
 
+/** How the command is named in messages and errors. */
+interface Shown {
+  /** The command line as shown (a multi-line script named by its first line). */
+  what: string
+  where: string
+  program: string
+  detailBase: { host: string; port: number; user: string; argv: string[] }
+}
+
+/** What the channel told about the run, filled in while it runs. */
+interface Run {
+  out: Capture
+  err: Capture
+  exitCode?: number | null
+  signal?: string
+  localTimeout: boolean
+  capped: boolean
+  /** The server kept the channel open after the stop: the connection was dropped. */
+  dropped: boolean
+  started: number
+  timer?: NodeJS.Timeout
+  graceTimer?: NodeJS.Timeout
+  closed?: Promise<void>
+}
+
+/** Wires one channel: output captured and capped, the local time limit, stdin sent and ended. */
+function attachChannel(channel: ClientChannel, run: Run, session: Session, shown: Shown, opts: RawExecOptions, timeoutMs: number): void {
+  run.started = Date.now()
+  let closeSeen!: () => void
+  run.closed = new Promise<void>((resolve) => {
+    closeSeen = resolve
+    channel.on('close', () => resolve())
+  })
+  const stop = () => {
+    // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
+    try {
+      channel.signal('KILL')
+    } catch {
+      // not supported by every server; closing the channel is what counts
+    }
+    channel.close()
+    // The wait for the server's answer is bounded too: past it, the connection goes.
+    run.graceTimer ??= setTimeout(() => {
+      run.dropped = true
+      session.drop(new AppError('ssh_connect', `The connection to ${shown.where} was dropped: "${shown.program}" did not stop when told to, and the server did not close its channel within ${CLOSE_GRACE_MS / 1000} s. ReplicaDesk reconnects on next use.`, { ...shown.detailBase, program: shown.program }))
+      closeSeen()
+    }, CLOSE_GRACE_MS)
+  }
+  channel.on('exit', (code: number | null, sig?: string) => {
+    run.exitCode = code
+    run.signal = sig ?? undefined
+  })
+  const capture = (stream: 'stdout' | 'stderr', into: Capture) => (chunk: Buffer) => {
+    opts.onOutput?.(stream, chunk)
+    if (!into.add(chunk) && !run.capped) {
+      run.capped = true
+      stop()
+    }
+  }
+  channel.on('data', capture('stdout', run.out))
+  channel.stderr.on('data', capture('stderr', run.err))
+  channel.on('error', () => {}) // reported through close + session end below
+  run.timer = setTimeout(() => {
+    run.localTimeout = true
+    stop()
+  }, timeoutMs + (opts.raw ? 0 : LOCAL_GRACE_MS))
+  // Data goes over stdin; ending it also keeps commands that read stdin from waiting.
+  channel.end(opts.stdin ?? undefined)
+}
+
 export async function runCommand(session: Session, argv: readonly Arg[], opts: RawExecOptions = {}): Promise<ExecResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const max = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT
   if (!(timeoutMs > 0 && timeoutMs <= 7 * 24 * 3600_000)) throw new AppError('invalid_input', 'timeoutMs must be between 1 ms and 7 days.')
   if (!(Number.isInteger(max) && max > 0)) throw new AppError('invalid_input', 'maxOutputBytes must be a positive whole number.')
   const target = session.target
-  const shown = opts.rawLine !== undefined ? [opts.rawLine] : redactArgv(argv)
+  const argvShown = opts.rawLine !== undefined ? [opts.rawLine] : redactArgv(argv)
   const line = opts.rawLine ?? commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo: opts.sudo }))
-  const where = target.label
-  // A multi-line script argument would drown the message: name it by its first line.
-  const what = shown.map((a) => (a.includes('\n') ? `'${a.split('\n')[0]}…'` : a)).join(' ').slice(0, 200)
-  const program = shortName(shown)
-  const detailBase = { host: target.address, port: target.port, user: target.user, argv: shown }
-
-  const out = new Capture(max)
-  const err = new Capture(max)
-  let exitCode: number | null | undefined
-  let signal: string | undefined
-  let localTimeout = false
-  let capped = false
-  let started = 0
-  let timer: NodeJS.Timeout | undefined
-  let graceTimer: NodeJS.Timeout | undefined
-  let dropped = false
-  let closed!: Promise<void>
-
-  const attach = (channel: ClientChannel) => {
-    started = Date.now()
-    let closeSeen!: () => void
-    closed = new Promise<void>((resolve) => {
-      closeSeen = resolve
-      channel.on('close', () => resolve())
-    })
-    const stop = () => {
-      // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
-      try {
-        channel.signal('KILL')
-      } catch {
-        // not supported by every server; closing the channel is what counts
-      }
-      channel.close()
-      // The wait for the server's answer is bounded too: past it, the connection goes.
-      graceTimer ??= setTimeout(() => {
-        dropped = true
-        session.drop(new AppError('ssh_connect', `The connection to ${where} was dropped: "${program}" did not stop when told to, and the server did not close its channel within ${CLOSE_GRACE_MS / 1000} s. ReplicaDesk reconnects on next use.`, { ...detailBase, program }))
-        closeSeen()
-      }, CLOSE_GRACE_MS)
-    }
-    channel.on('exit', (code: number | null, sig?: string) => {
-      exitCode = code
-      signal = sig ?? undefined
-    })
-    channel.on('data', (chunk: Buffer) => {
-      opts.onOutput?.('stdout', chunk)
-      if (!out.add(chunk) && !capped) {
-        capped = true
-        stop()
-      }
-    })
-    channel.stderr.on('data', (chunk: Buffer) => {
-      opts.onOutput?.('stderr', chunk)
-      if (!err.add(chunk) && !capped) {
-        capped = true
-        stop()
-      }
-    })
-    channel.on('error', () => {}) // reported through close + session end below
-    timer = setTimeout(() => {
-      localTimeout = true
-      stop()
-    }, timeoutMs + (opts.raw ? 0 : LOCAL_GRACE_MS))
-    // Data goes over stdin; ending it also keeps commands that read stdin from waiting.
-    channel.end(opts.stdin ?? undefined)
+  const shown: Shown = {
+    // A multi-line script argument would drown the message: name it by its first line.
+    what: argvShown.map((a) => (a.includes('\n') ? `'${a.split('\n')[0]}…'` : a)).join(' ').slice(0, 200),
+    where: target.label,
+    program: shortName(argvShown),
+    detailBase: { host: target.address, port: target.port, user: target.user, argv: argvShown },
   }
-
-  const { release } = await session.exec(line, attach)
+  const run: Run = { out: new Capture(max), err: new Capture(max), localTimeout: false, capped: false, dropped: false, started: 0 }
+  const { release } = await session.exec(line, (channel) => attachChannel(channel, run, session, shown, opts, timeoutMs))
   try {
-    await closed
+    await run.closed
   } finally {
-    clearTimeout(timer)
-    clearTimeout(graceTimer)
+    clearTimeout(run.timer)
+    clearTimeout(run.graceTimer)
     release()
   }
+  return outcome(run, session, shown, opts, timeoutMs, max)
+}
 
-  const durationMs = Date.now() - started
+/** The result, or the AppError that says how the command did not finish cleanly. */
+function outcome(run: Run, session: Session, shown: Shown, opts: RawExecOptions, timeoutMs: number, max: number): ExecResult {
+  const { what, where, program } = shown
+  const { exitCode, signal, out } = run
+  const durationMs = Date.now() - run.started
   const result: ExecResult = {
     stdout: out.text(),
-    stderr: err.text(),
+    stderr: run.err.text(),
     exitCode: exitCode ?? null,
     durationMs,
-    truncated: { stdout: out.truncated, stderr: err.truncated },
+    truncated: { stdout: out.truncated, stderr: run.err.truncated },
   }
-  const detail = { ...detailBase, exitCode: exitCode ?? null, signal, durationMs, stderrTail: tail(result.stderr) }
+  const detail = { ...shown.detailBase, exitCode: exitCode ?? null, signal, durationMs, stderrTail: tail(result.stderr) }
 
-  if (dropped) {
-    const why = localTimeout ? `did not finish within ${timeoutMs} ms` : `printed more than ${max} bytes`
+  if (run.dropped) {
+    const why = run.localTimeout ? `did not finish within ${timeoutMs} ms` : `printed more than ${max} bytes`
     throw new AppError(
       'ssh_timeout',
       `"${what}" on ${where} ${why} and did not stop when told to: the server kept its channel open ${CLOSE_GRACE_MS / 1000} s after the close, so ReplicaDesk dropped the connection (it reconnects on next use). "${program}" probably ignores signals or is stuck in the kernel (a hung disk or NFS mount); check it on the host (ps -eo pid,stat,args | grep ${program}) and stop it or fix what it waits on. It may still be running.`,
       { ...detail, timeoutMs, program, dropped: true },
     )
   }
-  if (capped) {
+  if (run.capped) {
     if (opts.allowTruncated) return { ...result, exitCode: null }
     throw new AppError('output_too_large', `"${what}" on ${where} printed more than ${max} bytes on ${out.truncated ? 'stdout' : 'stderr'}; it was stopped. Narrow the command or raise maxOutputBytes.`, { ...detail, limit: max, truncated: result.truncated })
   }
-  if (localTimeout) {
+  if (run.localTimeout) {
     throw new AppError('ssh_timeout', `"${what}" on ${where} did not finish within ${timeoutMs} ms; the channel was closed.`, { ...detail, timeoutMs })
   }
   if (exitCode === undefined && signal === undefined) {
@@ -213,7 +230,7 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
     }
     if (opts.sudo && code === 1 && /sudo: (a password is required|a terminal is required)/.test(result.stderr)) {
       const as = typeof opts.sudo === 'string' ? ` -u ${opts.sudo}` : ''
-      throw new AppError('ssh_sudo_password', `sudo on ${where} asks for a password, and ReplicaDesk never types sudo passwords. Allow ${target.user} to run the command without one (a NOPASSWD rule for "sudo${as}" in /etc/sudoers.d/), or log in as the user that owns it.`, detail)
+      throw new AppError('ssh_sudo_password', `sudo on ${where} asks for a password, and ReplicaDesk never types sudo passwords. Allow ${session.target.user} to run the command without one (a NOPASSWD rule for "sudo${as}" in /etc/sudoers.d/), or log in as the user that owns it.`, detail)
     }
     if (code === 127 && /timeout: (not found|command not found)|timeout: No such file/.test(result.stderr)) {
       throw new AppError('command_failed', `${where} has no "timeout" command, which ReplicaDesk needs to stop runaway commands. Install coreutils on the host.`, detail)

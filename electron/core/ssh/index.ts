@@ -1,5 +1,5 @@
 // Public surface of the SSH layer; everything else in this folder is internal.
-export { createSshService, type SshService, type SshServiceOptions, type HostTestResult, type ConfigHost, type ActivitySink } from './service'
+export { createSshService, type SshService, type SshServiceOptions, type HostTestResult, type HostProbe, type ConfigHost, type ActivitySink } from './service'
 export type { ExecOptions, ExecResult } from './exec'
 export type { HostState, HostStateName } from './pool'
 export type { Target } from './target'

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireNetns } from '../../../e2e/lab'
 import { failure, labContext, onHost } from '../../../e2e/support/ssh/lab-fixtures'
+import { postgresHostProbe } from '../engines/postgres/versions'
 import { secret } from './quote'
 import type { SshService } from './service'
 
@@ -30,7 +31,7 @@ describe('commands on a pooled connection', () => {
   })
 
   it('reports a host: OS, PostgreSQL versions, round trip, shell and host key', async () => {
-    const r = await svc.test(ctx.target('host1'))
+    const r = await svc.test(ctx.target('host1'), postgresHostProbe) // the engine's probe adds the versions
     expect(r.os?.id).toBe('debian')
     expect(r.postgresVersions).toContain(ctx.lab.pgVersion)
     expect(r.roundTripMs).toBeGreaterThan(0)

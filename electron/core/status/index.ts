@@ -2,4 +2,4 @@
 export { createStatusService, type StatusService, type StatusServiceOptions, type StatusServiceEvent } from './service'
 export { readStatusOnce, type OneShotOptions } from './oneshot'
 export { liveLastPrimary, PositionStore, type StoredPosition } from './positions'
-export { membersFrom, socketPathOf, DEFAULT_SOCKET_DIR, type StatusClusterInput, type StatusMemberInput, type CollectorOptions } from './types'
+export type { StatusClusterInput, StatusMemberInput, CollectorOptions } from './types'

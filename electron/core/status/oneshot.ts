@@ -1,19 +1,20 @@
 // Status read once (`replicadesk status CLUSTER --json` run cold): every member at the same
-// time — SSH connect, stream to the socket, login, the poll statement — plus one df per host
-// alongside, then the same derivation as the live collector. Sessions are closed without
-// waiting for the server's goodbye; the caller closes the SSH service when it is done.
+// time — SSH connect, the engine's session, one sample — plus one df per host alongside, then
+// the same derivation as the live collector. Sessions are closed without waiting for the
+// server's goodbye; the caller closes the SSH service when it is done.
 import type { ClusterStatus, DiskStatus, MemberDown } from '../../../shared/status'
+import type { MemberView, StatusMemberInput, StatusSession, StatusSource } from '../engines/engine'
 import type { SshService } from '../ssh'
-import { derive, nextSplitBrain, type MemberView } from './derive'
 import { readDisk } from './disk'
 import type { PositionStore } from './positions'
-import { parseSample, POLL_SQL, type RawSample } from './query'
 import { fromError } from './reasons'
-import { DbSession } from './session'
 import { validateCluster } from './service'
-import { socketPathOf, type StatusClusterInput, type StatusMemberInput } from './types'
+import { aliasesOf, deriveCluster, instanceKeyOf, nextSplitBrain } from './snapshot'
+import type { StatusClusterInput } from './types'
 
-export interface OneShotOptions {
+export interface OneShotOptions<S = unknown> {
+  /** The engine's sessions and samples (e.g. the PostgreSQL engine's `status`). */
+  source: StatusSource<S>
   /** Per member: connect, login and answer (default 5 s). */
   timeoutMs?: number
   /** Read disk free too (one command per host, in parallel; default true). */
@@ -25,20 +26,18 @@ export interface OneShotOptions {
   timings?: Record<string, number>
 }
 
-export async function readStatusOnce(ssh: SshService, cluster: StatusClusterInput, o: OneShotOptions = {}): Promise<ClusterStatus> {
-  validateCluster(cluster)
-  const t0 = performance.now()
-  const timeoutMs = o.timeoutMs ?? 5000
-  const mark = (k: string) => o.timings && (o.timings[k] = Math.round((performance.now() - t0) * 10) / 10)
+type Mark = (k: string) => void
 
+/** df of every host with known data dirs, in parallel; figures by member name. */
+async function readDisks(ssh: SshService, cluster: StatusClusterInput, timeoutMs: number): Promise<Map<string, DiskStatus>> {
   const disks = new Map<string, DiskStatus>()
   const byHost = new Map<string, StatusMemberInput[]>()
   for (const m of cluster.members) {
-    if (!m.dataDir || o.disk === false) continue
+    if (!m.dataDir) continue
     const key = `${m.target.user ?? ''}@${m.target.address}:${m.target.port ?? 22}`
     byHost.set(key, [...(byHost.get(key) ?? []), m])
   }
-  const diskRead = Promise.all(
+  await Promise.all(
     [...byHost.values()].map(async (ms) => {
       const found = await readDisk(ssh, ms[0]!.target, ms.map((m) => m.dataDir!), timeoutMs).catch(() => new Map<string, DiskStatus>())
       for (const m of ms) {
@@ -46,44 +45,57 @@ export async function readStatusOnce(ssh: SshService, cluster: StatusClusterInpu
         if (d) disks.set(m.name, d)
       }
     }),
-  ).then(() => void mark('disk'))
-
-  const views = await Promise.all(
-    cluster.members.map(async (m): Promise<MemberView> => {
-      const who = { name: m.name, host: m.host, user: m.target.user }
-      let sample: RawSample | null = null
-      let down: MemberDown | null = null
-      let session: DbSession | undefined
-      try {
-        session = await DbSession.open(ssh, { target: m.target, socketPath: socketPathOf(m), connectTimeoutMs: timeoutMs, statementTimeoutMs: o.statementTimeoutMs ?? 2000 })
-        mark(`connected:${m.name}`)
-        sample = parseSample(await session.row(POLL_SQL))
-        mark(`answered:${m.name}`)
-      } catch (err) {
-        const r = fromError({ ...who, user: session?.user ?? who.user }, err)
-        down = { code: r.code, reason: r.reason, since: new Date().toISOString() }
-      } finally {
-        void session?.close()
-      }
-      return {
-        name: m.name,
-        host: m.host,
-        port: m.port,
-        aliases: [m.address, m.host, m.target.address].filter((x): x is string => !!x),
-        instanceKey: `${m.target.address}:${m.target.port ?? 22}|${socketPathOf(m)}`,
-        state: sample ? 'up' : 'down',
-        down,
-        sample,
-        fresh: !!sample,
-        disk: null,
-      }
-    }),
   )
-  await diskRead
+  return disks
+}
+
+/** One member: open, one sample, close (not waited for); a failure is its down reason. */
+async function readMember<S>(ssh: SshService, m: StatusMemberInput, o: OneShotOptions<S>, timeoutMs: number, mark: Mark): Promise<MemberView<S>> {
+  const who = { name: m.name, host: m.host, user: m.target.user }
+  let sample: S | null = null
+  let down: MemberDown | null = null
+  let session: StatusSession<S> | undefined
+  try {
+    session = await o.source.open(ssh, m, { connectTimeoutMs: timeoutMs, statementTimeoutMs: o.statementTimeoutMs ?? 2000 })
+    mark(`connected:${m.name}`)
+    sample = await session.sample()
+    mark(`answered:${m.name}`)
+  } catch (err) {
+    const r = fromError({ ...who, user: session?.user ?? who.user }, err, o.source)
+    down = { code: r.code, reason: r.reason, since: new Date().toISOString() }
+  } finally {
+    void session?.close()
+  }
+  return {
+    name: m.name,
+    host: m.host,
+    port: m.port,
+    aliases: aliasesOf(m),
+    instanceKey: instanceKeyOf(o.source, m),
+    state: sample ? 'up' : 'down',
+    down,
+    sample,
+    fresh: !!sample,
+    disk: null,
+  }
+}
+
+export async function readStatusOnce<S>(ssh: SshService, cluster: StatusClusterInput, o: OneShotOptions<S>): Promise<ClusterStatus> {
+  validateCluster(cluster)
+  const t0 = performance.now()
+  const timeoutMs = o.timeoutMs ?? 5000
+  const mark: Mark = (k) => void (o.timings && (o.timings[k] = Math.round((performance.now() - t0) * 10) / 10))
+
+  const diskRead = (o.disk === false ? Promise.resolve(new Map<string, DiskStatus>()) : readDisks(ssh, cluster, timeoutMs)).then((disks) => {
+    mark('disk')
+    return disks
+  })
+  const views = await Promise.all(cluster.members.map((m) => readMember(ssh, m, o, timeoutMs, mark)))
+  const disks = await diskRead
   for (const v of views) v.disk = disks.get(v.name) ?? null
 
   const now = new Date()
-  const d = derive(views)
+  const d = deriveCluster(o.source, views)
   let lastPrimary = d.position ? { ...d.position, at: now.toISOString() } : null
   if (o.positions) {
     if (lastPrimary) await o.positions.record(cluster.id, { ...lastPrimary, seenAt: now.toISOString() }).catch(() => {})

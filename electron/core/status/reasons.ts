@@ -1,30 +1,17 @@
 // Why a member is down, as a code the UI can switch on and a sentence that names the member,
 // its host and, where the user can do something, what. Built from the SSH layer's AppErrors
-// (connection state, stream-local refusals) and PostgreSQL's errors (SQLSTATE).
-import type { DownCode } from '../../../shared/status'
+// (connection state, stream-local refusals); the engine reads its own errors first (e.g.
+// PostgreSQL's SQLSTATEs), and what nobody recognises is read from its message.
 import { AppError } from '../../../shared/errors'
+import type { DownReason, StatusSource, Who } from '../engines/engine'
 import type { HostState } from '../ssh'
 
-export interface DownReason {
-  code: DownCode
-  reason: string
-}
+export type { DownReason, Who } from '../engines/engine'
 
-/** What a member is called in messages: "db2 (postgres@10.0.0.12)". */
-export interface Who {
-  name: string
-  host: string
-  user?: string
-}
+/** What fromError needs of the engine: its server's name and its own reading of errors. */
+type ErrorReader = Pick<StatusSource, 'serverName' | 'downReason'>
 
 const label = (w: Who) => `${w.name} on ${w.host}`
-
-const SHUTTING_DOWN: Record<string, string> = {
-  '57P01': 'is shutting down (administrator command)',
-  '57P02': 'is restarting after a crash of one of its processes',
-  '57P03': 'is starting up or shutting down and does not accept connections yet',
-  '57P04': 'dropped the database it connected to',
-}
 
 /** A down reason from an SSH connection state that is not "connected". */
 export function fromHostState(w: Who, s: HostState): DownReason | null {
@@ -41,8 +28,8 @@ export function fromHostState(w: Who, s: HostState): DownReason | null {
   }
 }
 
-/** A down reason from whatever ended or refused the member's database session. */
-export function fromError(w: Who, err: unknown): DownReason {
+/** A down reason from whatever ended or refused the member's session (`engine`: see ErrorReader). */
+export function fromError(w: Who, err: unknown, engine?: ErrorReader): DownReason {
   if (err instanceof AppError) {
     const d = (err.detail ?? {}) as { reason?: string }
     switch (d.reason) {
@@ -50,7 +37,7 @@ export function fromError(w: Who, err: unknown): DownReason {
         return { code: 'forwarding_refused', reason: `${label(w)}: ${err.message}` }
       case 'open_refused': // an undiagnosed refusal: most often the server is down
       case 'socket_missing':
-        return { code: 'not_running', reason: `${label(w)}: PostgreSQL is not running (${err.message})` }
+        return { code: 'not_running', reason: `${label(w)}: ${engine?.serverName ?? 'the server'} is not running (${err.message})` }
       case 'socket_denied':
       case 'not_socket':
         return { code: 'no_access', reason: `${label(w)}: ${err.message}` }
@@ -73,20 +60,10 @@ export function fromError(w: Who, err: unknown): DownReason {
         return { code: 'connection_lost', reason: `${label(w)}: ${err.message}` }
     }
   }
-  const e = err as { code?: unknown; message?: unknown } | null
+  const own = engine?.downReason(w, err)
+  if (own) return own
+  const e = err as { message?: unknown } | null
   const msg = typeof e?.message === 'string' ? e.message : String(err)
-  const sqlstate = typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined
-  if (sqlstate && SHUTTING_DOWN[sqlstate]) return { code: 'shutting_down', reason: `${label(w)}: PostgreSQL ${SHUTTING_DOWN[sqlstate]}.` }
-  if (sqlstate === '28000' || sqlstate === '28P01' || sqlstate === '3D000' || sqlstate === '42501') {
-    const user = w.user ?? 'the SSH login user'
-    return {
-      code: 'no_access',
-      reason: `${label(w)}: PostgreSQL refused ${user} (${msg}). ReplicaDesk reads status as the SSH login user through the Unix socket: create a role of that name with pg_monitor (CREATE ROLE "${user}" LOGIN; GRANT pg_monitor TO "${user}") and allow it by peer authentication in pg_hba.conf (local postgres ${user} peer), or log in as postgres.`,
-    }
-  }
-  if (sqlstate === '57014') return { code: 'timeout', reason: `${label(w)}: the status query ran into its statement timeout (${msg}); the server is overloaded or blocked.` }
-  if (sqlstate === '53300') return { code: 'query_failed', reason: `${label(w)}: PostgreSQL has no free connection slot (${msg}).` }
-  if (sqlstate) return { code: 'query_failed', reason: `${label(w)}: the status query failed: ${msg} (SQLSTATE ${sqlstate}).` }
   if (/Connection terminated|ECONNRESET|EPIPE|closed/i.test(msg)) return { code: 'connection_lost', reason: `${label(w)}: the database session ended (${msg}).` }
   if (/timeout/i.test(msg)) return { code: 'timeout', reason: `${label(w)}: ${msg}` }
   return { code: 'connection_lost', reason: `${label(w)}: ${msg}` }

@@ -1,18 +1,23 @@
 // The status facade for the core: one collector per watched cluster, their events on one
-// listener list, the last primary positions in the data dir.
+// listener list, the last primary positions in the data dir. The engine's StatusSource reads
+// the members (engines/engine.ts); nothing here knows a database.
 import { EventEmitter } from 'node:events'
 import { AppError } from '../../../shared/errors'
 import { clusterId } from '../../../shared/clusters'
 import type { ClusterStatus, SplitBrainEvent, StatusEvent, StatusHistory } from '../../../shared/status'
+import type { StatusSource } from '../engines/engine'
 import type { SshService } from '../ssh'
-import { Collector, settingsOf } from './collector'
+import { Collector } from './collector'
 import { PositionStore, PositionWriter, type StoredPosition } from './positions'
+import { settingsOf } from './settings'
 import type { CollectorOptions, StatusClusterInput } from './types'
 
 export type StatusServiceEvent = { name: 'statusChanged'; payload: StatusEvent } | { name: 'splitBrain'; payload: SplitBrainEvent }
 
 export interface StatusServiceOptions {
   ssh: SshService
+  /** The engine's sessions and samples (e.g. the PostgreSQL engine's `status`). */
+  source: StatusSource
   /** Where primary-positions.json lives; without it nothing is persisted. */
   dataDir?: string
   /** Collector settings for every cluster (start() may override them). */
@@ -76,18 +81,17 @@ export function createStatusService(o: StatusServiceOptions): StatusService {
       const settings = settingsOf({ ...o.defaults, ...options })
       const stored = store ? await store.get(cluster.id).catch(() => null) : null
       const writer = store ? new PositionWriter(store, cluster.id, settings.positionWriteMs) : null
-      const c = new Collector(
-        o.ssh,
-        cluster,
-        settings,
-        {
+      const c = new Collector(cluster, settings, {
+        ssh: o.ssh,
+        source: o.source,
+        sinks: {
           event: (payload) => events.emit('event', { name: 'statusChanged', payload }),
           splitBrain: (payload) => events.emit('event', { name: 'splitBrain', payload }),
         },
-        writer,
-        seqs.get(cluster.id) ?? 0,
-        stored ? { member: stored.member, lsn: stored.lsn, timeline: stored.timeline, at: stored.at } : null,
-      )
+        positions: writer,
+        seqStart: seqs.get(cluster.id) ?? 0,
+        lastPrimary: stored ? { member: stored.member, lsn: stored.lsn, timeline: stored.timeline, at: stored.at } : null,
+      })
       collectors.set(cluster.id, c)
       await c.start()
       return c.snapshot()

@@ -4,7 +4,7 @@
 // cut host, a hung backend and a hung server (SIGSTOP), sshd refusing stream-local
 // forwarding, the persisted primary position, and last a standby promoted behind
 // ReplicaDesk's back (split brain). Every event goes through a client-side copy
-// (testing/watch.ts) that must stay in sequence and equal to status.get.
+// (e2e/support/status/watch.ts) that must stay in sequence and equal to status.get.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,12 +15,12 @@ import { clusterStatus } from '../../../shared/status'
 import { labContext } from '../../../e2e/support/ssh/lab-fixtures'
 import type { SshService } from '../ssh'
 import { readStatusOnce } from './oneshot'
-import { DbSession } from './session'
+import { postgresStatus, socketPathOf } from '../engines/postgres/status'
+import { DbSession } from '../engines/postgres/status/session'
 import { PositionStore } from './positions'
 import { createStatusService, type StatusService } from './service'
 import { makeLabCluster, type LabCluster } from '../../../e2e/support/status/lab-cluster'
 import { watch, type Watch } from '../../../e2e/support/status/watch'
-import { socketPathOf } from './types'
 
 const HOSTS = ['host1', 'host2', 'host3']
 const DOWN_LIMIT_MS = 3500 // the goal is 2 s; slack for a loaded 2-core machine
@@ -39,7 +39,7 @@ describe.skipIf(!netns)('live status on a primary with two standbys', () => {
     c = await makeLabCluster({ id: 'lab-status', port: 5471, hosts: HOSTS, names: ['db1', 'db2', 'db3'], base: '/var/lib/postgresql/rdstat-lab', logins: { host1: 'admin', host2: 'admin' } })
     timings.setup = performance.now() - t0
     ssh = ctx.service({ reconnect: { initialMs: 100, maxMs: 1000 }, connectTimeoutMs: 3000 })
-    status = createStatusService({ ssh, dataDir: ctx.dir, defaults: { positionWriteMs: 1000, connectTimeoutMs: 3000 } })
+    status = createStatusService({ ssh, dataDir: ctx.dir, source: postgresStatus, defaults: { positionWriteMs: 1000, connectTimeoutMs: 3000 } })
     w = watch(status, 'lab-status')
     const input = c.input()
     delete input.members[1]!.dataDir // db2's is read from the server (pg_settings, through pg_monitor)
@@ -253,7 +253,7 @@ describe.skipIf(!netns)('live status on a primary with two standbys', () => {
       // and status says it per member
       const input = c.input()
       input.members[1]!.target = target
-      const once = await readStatusOnce(svc, input)
+      const once = await readStatusOnce(svc, input, { source: postgresStatus })
       expect(once.members[1]).toMatchObject({ state: 'down', down: { code: 'forwarding_refused' } })
       expect(once.members[1]!.down!.reason).toContain('AllowStreamLocalForwarding')
       expect(once.members[0]!.state).toBe('up')
@@ -278,7 +278,7 @@ describe.skipIf(!netns)('live status on a primary with two standbys', () => {
     const svc = ctx.service()
     const marks: Record<string, number> = {}
     const t0 = performance.now()
-    const once = await readStatusOnce(svc, c.input(), { timings: marks })
+    const once = await readStatusOnce(svc, c.input(), { source: postgresStatus, timings: marks })
     timings.oneShot = performance.now() - t0
     await svc.close()
     expect(clusterStatus.safeParse(once).success).toBe(true)

@@ -3,6 +3,7 @@
 // with an operation in each state.
 import { formatEta, formatRate, type OperationProgress, type OperationStatus, type OperationSummary, type PlannedCommand, type StepStatus } from '../../../shared/operations'
 import { commandLine, shellWord } from '../activity/format'
+import { formatBytes } from '../status/format'
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'none'
 
@@ -56,15 +57,6 @@ export const needsDecision = (op: Pick<OperationSummary, 'status'>): boolean => 
 
 export const canResume = needsDecision
 export const canAbandon = needsDecision
-
-/** `75.0 MB` (decimal, like formatRate); `512 kB` below one megabyte. */
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '–'
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`
-  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`
-  return `${Math.round(bytes)} B`
-}
 
 export interface ProgressView {
   /** Whole percent of the operation, 0–100. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { CandidateView } from '../../../shared/operations'
-import { candidateRow, formatLoss, lossDetail, lossTone } from './loss'
+import { formatLoss, lossDetail, lossTone } from './loss'
 
 describe('expected data loss', () => {
   it('none: synchronous for a failover, a clean stop for a switchover; green', () => {
@@ -28,31 +27,5 @@ describe('expected data loss', () => {
     expect(formatLoss({ kind: 'unknown', text: '' })).toBe('unknown')
     expect(lossTone({ kind: 'unknown' })).toBe('bad')
     expect(lossDetail({ kind: 'unknown', text: 'pg1 was never seen' })).toBeNull()
-  })
-})
-
-describe('candidate rows', () => {
-  const base: CandidateView = { name: 'pg2', host: 'host2', reachable: true, lsn: '0/3000060', behindBytes: 0, sync: true, priority: 100, neverPromote: false }
-
-  it('the chosen one, caught up', () => {
-    expect(candidateRow(base, 'pg2')).toEqual({
-      name: 'pg2',
-      host: 'host2',
-      chosen: true,
-      reachable: 'yes',
-      lsn: '0/3000060',
-      behind: 'caught up',
-      sync: 'synchronous',
-      priority: '100',
-      note: '',
-      out: false,
-    })
-  })
-
-  it('behind, excluded, never promoted, unreachable', () => {
-    expect(candidateRow({ ...base, behindBytes: 2_500_000 }, 'pg3')).toMatchObject({ chosen: false, behind: '2.5 MB behind', out: false })
-    expect(candidateRow({ ...base, excluded: 'down: host unreachable' }, 'pg3')).toMatchObject({ note: 'down: host unreachable', out: true })
-    expect(candidateRow({ ...base, neverPromote: true }, 'pg3')).toMatchObject({ note: 'never promoted', out: true })
-    expect(candidateRow({ ...base, reachable: false, lsn: null, behindBytes: null }, 'pg3')).toMatchObject({ reachable: 'no', lsn: '–', behind: '–', out: true })
   })
 })

@@ -1,7 +1,7 @@
 // How a role change's judgement reads in the UI: the expected data loss as numbers
-// ("none (synchronous)", "at least 1.2 MB + up to 4.5 s of writes", "unknown: why"), its tone,
-// and one candidate's row of the table. Pure; the core's own sentence stays beside the numbers.
-import type { CandidateView, DataLoss } from '../../../shared/operations'
+// ("none (synchronous)", "at least 1.2 MB + up to 4.5 s of writes", "unknown: why") and its
+// tone. Pure; the core's own sentence stays beside the numbers.
+import type { DataLoss } from '../../../shared/operations'
 import { formatBytes, formatSeconds } from '../status/format'
 
 export type RoleChangeKind = 'switchover' | 'failover' | 'rejoin' | 'fence'
@@ -30,38 +30,4 @@ export function lossDetail(loss: DataLoss, kind: RoleChangeKind = 'failover'): s
   if (!text) return null
   const headline = formatLoss(loss, kind)
   return headline === text || headline.endsWith(text) ? null : text
-}
-
-export interface CandidateRow {
-  name: string
-  host: string
-  /** The one the plan promotes. */
-  chosen: boolean
-  reachable: string
-  lsn: string
-  behind: string
-  sync: string
-  priority: string
-  /** Why it is not promoted (excluded, never promote), or empty. */
-  note: string
-  /** Cannot be promoted: shown muted. */
-  out: boolean
-}
-
-export function candidateRow(c: CandidateView, target: string): CandidateRow {
-  const notes: string[] = []
-  if (c.excluded) notes.push(c.excluded)
-  if (c.neverPromote && !c.excluded) notes.push('never promoted')
-  return {
-    name: c.name,
-    host: c.host,
-    chosen: c.name === target,
-    reachable: c.reachable ? 'yes' : 'no',
-    lsn: c.lsn ?? '–',
-    behind: c.behindBytes === null ? '–' : c.behindBytes === 0 ? 'caught up' : `${formatBytes(c.behindBytes)} behind`,
-    sync: c.sync ? 'synchronous' : 'asynchronous',
-    priority: String(c.priority),
-    note: notes.join('; '),
-    out: !!c.excluded || c.neverPromote || !c.reachable,
-  }
 }

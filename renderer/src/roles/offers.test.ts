@@ -1,40 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { CandidateView } from '../../../shared/operations'
-import type { PgCluster, PgMember } from '../../../shared/postgres'
 import { clusterOf, iso, primaryMember, standbyMember, T0 } from '../status/testing/fixtures'
-import { failoverState, lostPrimary, rejoinReason, switchoverState, targetChoices } from './offers'
+import { failoverState, lostPrimary, rejoinReason, switchoverState } from './offers'
 
 const down = (code: 'ssh_unreachable' | 'not_running') => ({ state: 'down' as const, stale: true, down: { code, reason: `${code} on the host`, since: iso(T0) } })
 
 const three = () => clusterOf([primaryMember('pg1'), standbyMember('pg2', 'pg1'), standbyMember('pg3', 'pg1')])
-
-const member = (name: string, over: Partial<PgMember> = {}): PgMember => ({
-  name,
-  host: `host-${name}`,
-  address: '10.0.0.1',
-  port: 5432,
-  dataDir: `/d/${name}`,
-  layout: 'plain',
-  debianName: 'main',
-  access: 'postgres',
-  sync: false,
-  priority: 100,
-  neverPromote: false,
-  socketDir: '/var/run/postgresql',
-  ...over,
-})
-
-const record = (members: PgMember[], fenced: string[] = []): PgCluster => ({
-  id: 'c1',
-  major: '15',
-  replicationRole: 'replicadesk',
-  sync: { method: 'ANY', num: 1 },
-  walKeepSize: '1GB',
-  maxWalSenders: 10,
-  maxReplicationSlots: 10,
-  members,
-  fenced,
-})
 
 describe('switchover', () => {
   it('offered with a primary that answers and a replica up', () => {
@@ -92,43 +62,5 @@ describe('rejoin', () => {
     expect(rejoinReason(primaryMember('pg1'), 'pg1', false)).toBeNull()
     expect(rejoinReason({ ...standbyMember('pg2', null), state: 'unknown', stale: true }, 'pg1', false)).toBeNull()
     expect(rejoinReason(primaryMember('pg1', down('not_running')), null, true)).toBeNull()
-  })
-})
-
-describe('targets', () => {
-  const view = (name: string, excluded?: string): CandidateView => ({ name, host: `host-${name}`, reachable: true, lsn: '0/3000000', behindBytes: 0, sync: false, priority: 100, neverPromote: false, ...(excluded && { excluded }) })
-
-  it("the core's candidates, with what decides the choice; the ones it excludes disabled with its reason", () => {
-    const cluster = record([member('pg1'), member('pg2', { sync: true }), member('pg3', { neverPromote: true }), member('pg4', { priority: 50 }), member('pg5')], ['pg5'])
-    const s = clusterOf([primaryMember('pg1'), standbyMember('pg2', 'pg1'), standbyMember('pg3', 'pg1'), standbyMember('pg4', 'pg1', { lagBytes: 2_000_000, ...down('ssh_unreachable'), stale: false }), standbyMember('pg5', 'pg1')])
-    const fenced = 'fenced: it was stopped as a primary and may hold writes of its own, rejoin it first'
-    const core = [view('pg2'), view('pg3', 'marked never-promote'), view('pg4', 'not reachable'), view('pg5', fenced)]
-    expect(targetChoices('switchover', cluster, s, core)).toEqual([
-      { name: 'pg2', host: 'host-pg2', note: 'synchronous · priority 100 · caught up', disabled: false, why: null },
-      { name: 'pg3', host: 'host-pg3', note: 'asynchronous · priority 100 · caught up', disabled: true, why: 'marked never-promote' },
-      { name: 'pg4', host: 'host-pg4', note: 'asynchronous · priority 50', disabled: true, why: 'not reachable' },
-      { name: 'pg5', host: 'host-pg5', note: 'asynchronous · priority 100 · caught up', disabled: true, why: fenced },
-    ])
-  })
-
-  it('decides nothing itself: before the core answered, a fenced or never-promote member is not disabled', () => {
-    const cluster = record([member('pg1'), member('pg2', { neverPromote: true }), member('pg3')], ['pg3'])
-    const s = clusterOf([primaryMember('pg1'), standbyMember('pg2', 'pg1'), standbyMember('pg3', 'pg1')])
-    expect(targetChoices('switchover', cluster, s).map((t) => [t.name, t.disabled, t.why])).toEqual([
-      ['pg2', false, null],
-      ['pg3', false, null],
-    ])
-  })
-
-  it('a failover leaves out the lost primary; without a status every member but none is listed', () => {
-    const cluster = record([member('pg1'), member('pg2'), member('pg3')])
-    const lost = clusterOf([primaryMember('pg1', down('ssh_unreachable')), standbyMember('pg2', 'pg1', { lagBytes: null }), standbyMember('pg3', 'pg1', { lagBytes: null })], { primary: null })
-    expect(targetChoices('failover', cluster, lost).map((t) => [t.name, t.note, t.disabled])).toEqual([
-      ['pg2', 'asynchronous · priority 100', false],
-      ['pg3', 'asynchronous · priority 100', false],
-    ])
-    expect(targetChoices('failover', cluster, null).map((t) => t.name)).toEqual(['pg1', 'pg2', 'pg3'])
-    // The core's list decides who is listed (it leaves out the old primary it judged).
-    expect(targetChoices('failover', cluster, null, [view('pg2'), view('pg3')]).map((t) => t.name)).toEqual(['pg2', 'pg3'])
   })
 })

@@ -1,13 +1,10 @@
-// Which role changes the UI offers, read from the live status: Switchover (a primary that
-// answers and a replica to take over), Failover (urgent when no member accepts writes; still
-// offered, with a warning, while the primary is up), Rejoin on a member that is down, stopped,
-// fenced, a former primary or a standby that does not stream, and the members a switchover or
-// failover may promote. Pure; the core checks everything again before it acts. Who may be
-// promoted is the core's answer only (its plan's candidates and their `excluded` reasons).
-import type { CandidateView } from '../../../shared/operations'
-import type { PgCluster } from '../../../shared/postgres'
+// Which role-change buttons the UI shows, from coarse live facts before any plan exists:
+// Switchover (a primary that answers and a replica up), Failover (urgent when no member accepts
+// writes; still offered, with a warning, while the primary is up), Rejoin on a member that is
+// down, stopped, fenced, a former primary or a standby that does not stream. Pure. Who may be
+// promoted is never decided here: the dialog asks the core for its plan and shows the core's
+// candidates and their `excluded` reasons (roles/candidates.ts).
 import type { ClusterStatus, MemberStatus } from '../../../shared/status'
-import { formatBytes } from '../status/format'
 
 export interface SwitchoverState {
   enabled: boolean
@@ -82,35 +79,4 @@ export function rejoinReason(m: Pick<MemberStatus, 'name' | 'state' | 'down' | '
   if (m.role === 'primary') return 'former-primary'
   if (m.role === 'standby' && !(m.senderState && RECEIVING.has(m.senderState))) return 'not-streaming'
   return null
-}
-
-export interface TargetChoice {
-  name: string
-  host: string
-  /** `synchronous · priority 100 · 0 B behind`. */
-  note: string
-  disabled: boolean
-  /** Why it cannot be picked (the core's reason), when disabled. */
-  why: string | null
-}
-
-/**
- * The members a switchover or failover could promote, each with the core's verdict: with
- * `candidates` (from the core's last plan) the core's list, disabled where it excludes one,
- * with its reason; before any plan, every member but the primary (the one up, or the one
- * lost), none disabled: a pick is planned by the core, which refuses it with its reason.
- */
-export function targetChoices(kind: 'switchover' | 'failover', cluster: PgCluster, status: ClusterStatus | null, candidates: readonly CandidateView[] | null = null): TargetChoice[] {
-  const from = status ? (status.primary ?? (kind === 'failover' ? lostPrimary(status) : null)) : null
-  const byName = new Map((status?.members ?? []).map((m) => [m.name, m] as const))
-  const verdict = candidates ? new Map(candidates.map((c) => [c.name, c] as const)) : null
-  return cluster.members
-    .filter((m) => (verdict ? verdict.has(m.name) : m.name !== from))
-    .map((m) => {
-      const s = byName.get(m.name)
-      const parts = [m.sync ? 'synchronous' : 'asynchronous', `priority ${m.priority}`]
-      if (s && s.role === 'standby' && s.lagBytes !== null && s.state === 'up') parts.push(s.lagBytes === 0 ? 'caught up' : `${formatBytes(s.lagBytes)} behind`)
-      const why = verdict?.get(m.name)?.excluded ?? null
-      return { name: m.name, host: m.host, note: parts.join(' · '), disabled: why !== null, why }
-    })
 }

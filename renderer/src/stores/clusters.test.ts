@@ -1,24 +1,26 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { PgCluster } from '../../../shared/postgres'
+import { pgCluster, type PgCluster } from '../../../shared/postgres'
 import { names, op } from '../operations/testing'
 import { useClustersStore } from './clusters'
 import { useOperationsStore } from './operations'
 import { fakeBridge, settle, type FakeBridge } from './testing/fakeBridge'
 
-const cluster = (id: string): PgCluster => ({
-  id,
-  major: '15',
-  replicationRole: 'replicadesk',
-  sync: { method: 'ANY', num: 1 },
-  walKeepSize: '1GB',
-  maxWalSenders: 10,
-  maxReplicationSlots: 10,
-  members: [
-    { name: 'db1', host: 'host1', address: '10.0.0.1', port: 5432, dataDir: '/d', layout: 'plain', debianName: 'main', access: 'postgres', sync: false, priority: 100, neverPromote: false, socketDir: '/var/run/postgresql' },
-  ],
-  fenced: [],
-})
+// Parsed: the schema's defaults fill in the settings this test does not care about.
+const cluster = (id: string): PgCluster =>
+  pgCluster.parse({
+    id,
+    major: '15',
+    replicationRole: 'replicadesk',
+    sync: { method: 'ANY', num: 1 },
+    walKeepSize: '1GB',
+    maxWalSenders: 10,
+    maxReplicationSlots: 10,
+    members: [
+      { name: 'db1', host: 'host1', address: '10.0.0.1', port: 5432, dataDir: '/d', layout: 'plain', debianName: 'main', access: 'postgres', sync: false, priority: 100, neverPromote: false, socketDir: '/var/run/postgresql' },
+    ],
+    fenced: [],
+  })
 
 describe('useClustersStore', () => {
   let bridge: FakeBridge

@@ -5,7 +5,7 @@
 // before the first event. Role changes run only with yes: true, after the plan was shown.
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, shallowRef } from 'vue'
-import type { ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SwitchoverInput } from '../../../shared/clusters'
+import type { ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SettingsInput, SwitchoverInput } from '../../../shared/clusters'
 import type { AppError } from '../../../shared/errors'
 import type { OperationStartResult } from '../../../shared/operations'
 import type { PgCluster, PgDetection } from '../../../shared/postgres'
@@ -111,6 +111,11 @@ export const useClustersStore = defineStore('clusters', () => {
     return started(await client.cluster.fence(input))
   }
 
+  /** cluster.settings: with dryRun the plan (and what changes, whether writes would wait); with yes the operation. */
+  async function settings(input: SettingsInput): Promise<OperationStartResult> {
+    return started(await client.cluster.settings(input))
+  }
+
   async function forget(cluster: string): Promise<void> {
     await client.cluster.forget({ cluster })
     generation++
@@ -121,5 +126,5 @@ export const useClustersStore = defineStore('clusters', () => {
   const count = computed(() => clusters.value.length)
   const named = (id: string): PgCluster | undefined => clusters.value.find((c) => c.id === id)
 
-  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, forget, named }
+  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, forget, named }
 })

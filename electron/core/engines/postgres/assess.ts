@@ -14,7 +14,8 @@
 import type { CandidateView, DataLoss, RoleChangeAssessment } from '../../../../shared/operations'
 import type { PrimaryPosition } from '../../../../shared/status'
 import { pgError } from './errors'
-import type { PgCluster } from './model'
+import { mb } from './format'
+import { memberOf, type PgCluster } from './model'
 import { ahead, isUp, writable, type Seen } from './roles'
 
 export interface LastPrimary extends PrimaryPosition {
@@ -33,8 +34,6 @@ export interface AssessInput {
   to?: string
   now?: number
 }
-
-const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${b} bytes`)
 
 /** Why a fenced member is never promoted (the one wording, for failover and switchover). */
 export const FENCED_EXCLUDED = 'fenced: it was stopped as a primary and may hold writes of its own, rejoin it first'
@@ -132,7 +131,10 @@ export function assessSwitchover(c: PgCluster, seen: readonly Seen[], to?: strin
     })
   const allowed = views.filter((v) => !v.excluded).sort((a, b) => Number(b.sync) - Number(a.sync) || a.priority - b.priority || (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.name.localeCompare(b.name))
   const target = to ? views.find((v) => v.name === to) : allowed[0]
-  if (to && !target) throw pgError('preflight_failed', to === from ? `${to} is the primary already.` : `Cluster ${c.id} has no member named ${to}.`)
+  if (to && !target) {
+    memberOf(c, to) // a name the cluster does not have; else it is `from`
+    throw pgError('preflight_failed', `${to} is the primary already.`)
+  }
   if (!target) throw pgError('preflight_failed', `No standby of cluster ${c.id} can take over now: ${views.map((v) => `${v.name} ${v.excluded}`).join('; ') || 'there is none'}.`)
   if (target.excluded) throw pgError('preflight_failed', `${target.name} cannot take over now: ${target.excluded}.`)
   const down = views.filter((v) => !v.reachable).map((v) => v.name)

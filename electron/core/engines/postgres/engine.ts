@@ -1,7 +1,8 @@
-// The PostgreSQL engine: detection, and the cluster operations as kinds for the operations
-// runner. Build one per app with the app's HostExec; register `kinds` with createOperations.
+// The PostgreSQL engine: detection, the host test's probe, live status (status/), and the
+// cluster operations as kinds for the operations runner. Build one per app with the app's
+// HostExec; register `kinds` with createOperations.
 import { defineOperationKind, type OperationDefinition } from '../../operations'
-import type { Engine } from '../engine'
+import type { Engine, StatusSource } from '../engine'
 import type { HostExec } from '../host-exec'
 import { addReplicaParams, buildAddReplica } from './add-replica'
 import { buildCreateCluster, createClusterParams } from './create-cluster'
@@ -12,11 +13,15 @@ import { buildSwitchover, switchoverParams, type SwitchoverParams } from './swit
 import { buildFailover, failoverLeaseHosts, failoverParams, type FailoverParams } from './failover'
 import { buildRejoin, rejoinParams, type RejoinParams } from './rejoin'
 import { buildFence, fenceParams, type FenceParams } from './fence-member'
+import { buildApplySettings, settingsParams, type SettingsParams } from './settings/apply-settings'
 import type { z } from 'zod'
 import { PgNode } from './node'
 import { fence, fenceFiles, isUp, readPosition, writable, type Seen } from './roles'
 import { isRunning } from './instance'
 import { memberOf } from './model'
+import { postgresCapabilities } from './capabilities'
+import { postgresStatus, statusMembers, type RawSample } from './status'
+import { postgresHostProbe } from './versions'
 
 export const KIND_CREATE_CLUSTER = 'pg-create-cluster'
 export const KIND_ADD_REPLICA = 'pg-add-replica'
@@ -25,6 +30,7 @@ export const KIND_SWITCHOVER = 'pg-switchover'
 export const KIND_FAILOVER = 'pg-failover'
 export const KIND_REJOIN = 'pg-rejoin'
 export const KIND_FENCE = 'pg-fence'
+export const KIND_SETTINGS = 'pg-settings'
 
 export interface PostgresEngineOptions {
   hosts: HostExec
@@ -78,26 +84,28 @@ export function postgresKinds(hosts: HostExec) {
     params: fenceParams,
     build: ({ params }) => ({ title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params) }),
   })
-  return { createCluster, addReplica, removeReplica, switchover, failover, rejoin, fence }
+  const settings = defineOperationKind({
+    kind: KIND_SETTINGS,
+    params: settingsParams,
+    build: ({ params }) => ({ title: `Redundancy settings of ${params.cluster.id}`, steps: buildApplySettings(hosts, params) }),
+  })
+  return { createCluster, addReplica, removeReplica, switchover, failover, rejoin, fence, settings }
 }
 
 type Input<S extends z.ZodType> = Omit<z.input<S>, 'cluster'> & { cluster: PgClusterInput }
 
-export type PostgresEngine = Engine<PgCluster, 'postgres' | 'sudo', PgDetection> & {
+/** The Engine interface with PostgreSQL's own types (its operations' parsed params, its samples). */
+export interface PostgresEngine extends Engine<PgCluster, 'postgres' | 'sudo', PgDetection, Seen> {
+  readonly status: StatusSource<RawSample>
+  readonly hostProbe: typeof postgresHostProbe
   /** The typed operation kinds, for callers that want their parsed params. */
   operations: ReturnType<typeof postgresKinds>
   switchover(params: Input<typeof switchoverParams>): OperationDefinition<SwitchoverParams>
   failover(params: Input<typeof failoverParams>): OperationDefinition<FailoverParams>
   rejoin(params: Input<typeof rejoinParams>): OperationDefinition<RejoinParams>
   fence(params: Input<typeof fenceParams>): OperationDefinition<FenceParams>
-  /** Every member's role and WAL position, read now in parallel (failures are answers). */
-  readPositions(cluster: PgCluster, timeoutMs?: number | ((member: string) => number)): Promise<Seen[]>
-  /**
-   * A fenced member seen again, outside any operation: read afresh, then stopped and fenced
-   * if it accepts writes, fence files written if it is stopped, left alone if it runs as a
-   * standby (a rejoin just brought it back) or cannot be read. Says which.
-   */
-  fenceNow(cluster: PgCluster, member: string, upstream: string | null, reason: string): Promise<'fenced' | 'files' | 'left'>
+  /** Redundancy settings applied to every member and read back (`previous`: the record before). */
+  applySettings(params: Omit<z.input<typeof settingsParams>, 'cluster' | 'previous'> & { cluster: PgClusterInput; previous: PgClusterInput }): OperationDefinition<SettingsParams>
 }
 
 export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
@@ -114,9 +122,14 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
       [ops.failover.kind]: ops.failover.factory,
       [ops.rejoin.kind]: ops.rejoin.factory,
       [ops.fence.kind]: ops.fence.factory,
+      [ops.settings.kind]: ops.settings.factory,
     },
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),
+    capabilities: postgresCapabilities,
+    hostProbe: postgresHostProbe,
+    status: postgresStatus,
+    statusMembers,
     createCluster: ({ cluster, primary, mode, knownDataDirs }) => ops.createCluster.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, primary, mode, knownDataDirs }, members: leaseHosts(cluster) }),
     addReplica: ({ cluster, member, overwrite, overwriteUnrelated, knownDataDirs }) => ops.addReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, overwrite, overwriteUnrelated, knownDataDirs }, members: leaseHosts(cluster) }),
     fenceNow: async (cluster, member, upstream, reason) => {
@@ -135,6 +148,7 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     switchover: (params: Input<typeof switchoverParams>) => ops.switchover.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     failover: (params: Input<typeof failoverParams>) => ops.failover.create({ clusterId: params.cluster.id, params, members: failoverLeaseHosts(params.cluster as PgCluster, params.from) }),
     rejoin: (params: Input<typeof rejoinParams>) => ops.rejoin.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
+    applySettings: (params) => ops.settings.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     fence: (params: Input<typeof fenceParams>) => ops.fence.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     removeReplica: ({ cluster, member, deleteData, knownDataDirs }) => ops.removeReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, deleteData, knownDataDirs }, members: leaseHosts(cluster) }),
   }

@@ -5,15 +5,13 @@ import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
 import { isRunning } from './instance'
-import { memberName, memberOf, pgCluster, type PgMember } from './model'
+import { memberName, memberOf, pgCluster, refineMembers, type PgMember } from './model'
 import { PgNode } from './node'
 import { fence, isFenced, isUp, readPosition, stopAndFenceCommand, writable } from './roles'
 
 export const fenceParams = z
   .object({ cluster: pgCluster, member: memberName })
-  .superRefine((p, ctx) => {
-    if (!p.cluster.members.some((m) => m.name === p.member)) ctx.addIssue({ code: 'custom', message: `The cluster has no member named ${p.member}`, path: ['member'] })
-  })
+  .superRefine((p, ctx) => refineMembers(ctx, p.cluster, { member: p.member }))
 export type FenceParams = z.output<typeof fenceParams>
 
 export function buildFence(hosts: HostExec, p: FenceParams): Step<FenceParams>[] {

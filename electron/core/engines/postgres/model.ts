@@ -1,6 +1,7 @@
 // The PostgreSQL cluster as the user described it: members (where and how each runs, how
 // ReplicaDesk reaches it) and cluster-wide replication settings. Never who is primary: that
 // is read from the servers when it matters.
+import type { z } from 'zod'
 import { AppError } from '../../../../shared/errors'
 
 export {
@@ -30,10 +31,24 @@ export function parseCluster(input: unknown): PgCluster {
   return r.data
 }
 
+/** The one wording for a member name the cluster does not have. */
+const noMember = (cluster: Pick<PgCluster, 'id'>, name: string) => `Cluster ${cluster.id} has no member named ${name}`
+
+/** The member of that name; a name the cluster does not have is invalid input. */
 export function memberOf(cluster: PgCluster, name: string): PgMember {
   const m = cluster.members.find((x) => x.name === name)
-  if (!m) throw new AppError('invalid_input', `Cluster ${cluster.id} has no member named ${name}.`)
+  if (!m) throw new AppError('invalid_input', `${noMember(cluster, name)}.`)
   return m
+}
+
+/**
+ * For an operation's params schema (superRefine): an issue, at its field, for each member name
+ * the cluster does not have (null: no name given). The same check as memberOf.
+ */
+export function refineMembers(ctx: z.RefinementCtx, cluster: PgCluster, names: Readonly<Record<string, string | null>>): void {
+  for (const [field, name] of Object.entries(names)) {
+    if (name !== null && !cluster.members.some((m) => m.name === name)) ctx.addIssue({ code: 'custom', message: noMember(cluster, name), path: [field] })
+  }
 }
 
 /** Hosts to take the cluster lease on (a host may carry members of one cluster only once). */

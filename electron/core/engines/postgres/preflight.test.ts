@@ -79,6 +79,11 @@ describe('pre-flight of a new member', () => {
     expect(e.message).toContain(fragment)
   })
 
+  it('states disk sizes in decimal megabytes, like the rest of the app', () => {
+    const e = refusal(() => check(PROBE_OK.replace('space 1048576 4096', 'space 100000 4096')))
+    expect(e.message).toContain('/srv has 409.6 MB free, the copy needs about 1073.7 MB')
+  })
+
   it('lets a confirmed overwrite through, and its own half-made copy (a resume)', () => {
     const nonEmpty = PROBE_OK.replace('datadir missing', 'datadir nonempty postgres')
     expect(check(nonEmpty, { overwrite: true }).resumed).toBe(false)

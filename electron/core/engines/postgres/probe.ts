@@ -2,6 +2,7 @@
 // command, and the pre-flight verdict on it: every refusal names the host and says what to do.
 import { claimKey, parseClaim, type Claim } from './claims'
 import { pgError } from './errors'
+import { mb } from './format'
 import { hostAddresses } from './hba'
 import { binDir, debianConfDir, logFile, type PgMember } from './model'
 import type { Command, PgNode } from './node'
@@ -97,8 +98,6 @@ export function parseProbe(out: string): Probe {
 export async function probe(n: PgNode, reach: readonly { address: string; port: number }[]): Promise<Probe> {
   return parseProbe((await n.run(probeCommand(n, reach), { timeoutMs: 30_000 })).stdout)
 }
-
-const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`
 
 export interface NewMemberCheck {
   member: PgMember

@@ -148,7 +148,7 @@ function rejoinSuite(v: Variant): void {
       const { summary, events: evs, ms } = await rejoin('db1')
       timings['rewind rejoin'] = ms
       expect(summary.error?.message).toBeUndefined()
-      expectSteps(summary, ['preflight:done', 'checkpoint:done', 'stop:done', 'rewind:done', 'start:done', 'streaming:done|skipped', 'unfence:done'])
+      expectSteps(summary, ['preflight:done', 'checkpoint:done', 'stop:done', 'rewind:done', 'start:done', 'streaming:done|skipped', 'unfence:done', 'sync:skipped'])
       expect(messages(evs, 'rewind').join('\n')).toMatch(/pg_rewind rewound db1: it diverged from db2 at [0-9A-F]+\/[0-9A-F]+ on timeline 1/)
       expect(w.calls.slice(callsFrom).some((x) => x.host === 'host1' && x.argv.some((a) => a.endsWith('/pg_rewind')))).toBe(true)
 
@@ -167,7 +167,7 @@ function rejoinSuite(v: Variant): void {
       // Run again where it is done: every step but preflight finds its work there.
       const again = await rejoin('db1')
       expect(again.summary.error?.message).toBeUndefined()
-      expectSteps(again.summary, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rewind:skipped', 'start:skipped', 'streaming:skipped', 'unfence:skipped'])
+      expectSteps(again.summary, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rewind:skipped', 'start:skipped', 'streaming:skipped', 'unfence:skipped', 'sync:skipped'])
       expect(messages(again.events, 'preflight').join('\n')).toContain('db1 is already a standby streaming from db2')
     }, 120_000)
 
@@ -197,7 +197,7 @@ function rejoinSuite(v: Variant): void {
 
       const failed = await rejoin('db2')
       expect(failed.summary.status).toBe('failed')
-      expectSteps(failed.summary, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rewind:failed', 'start:pending', 'streaming:pending', 'unfence:pending'])
+      expectSteps(failed.summary, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rewind:failed', 'start:pending', 'streaming:pending', 'unfence:pending', 'sync:pending'])
       const err = AppError.fromData(failed.summary.error!)
       expect(err.code).toBe('cluster_state')
       expect(err.detail).toMatchObject({ rebuild: true, host: 'host2' })
@@ -215,7 +215,7 @@ function rejoinSuite(v: Variant): void {
       const { summary, events: evs, ms } = await rejoin('db2', true)
       timings['rebuild rejoin'] = ms
       expect(summary.error?.message).toBeUndefined()
-      expectSteps(summary, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:done', 'start:done', 'streaming:done|skipped', 'unfence:done'])
+      expectSteps(summary, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:done', 'start:done', 'streaming:done|skipped', 'unfence:done', 'sync:skipped'])
       const copy = evs.flatMap((e) => (e.type === 'progress' && e.progress.stepId === 'rebuild' && e.progress.bytesTotal ? [e.progress] : []))
       expect(copy.length).toBeGreaterThan(0)
       expect(copy.at(-1)!.bytesDone).toBe(copy.at(-1)!.bytesTotal)
@@ -238,7 +238,7 @@ function rejoinSuite(v: Variant): void {
       const { summary, events: evs, ms } = await rejoin('db1')
       timings['fenced rejoin'] = ms
       expect(summary.error?.message).toBeUndefined()
-      expectSteps(summary, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rewind:done', 'start:done', 'streaming:done|skipped', 'unfence:done'])
+      expectSteps(summary, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rewind:done', 'start:done', 'streaming:done|skipped', 'unfence:done', 'sync:skipped'])
       expect(messages(evs, 'preflight').join('\n')).toContain('fenced')
       expect(messages(evs, 'rewind').join('\n')).toMatch(/pg_rewind(?: rewound|: no rewind required)/)
       await follows('db1', 'db2')
@@ -256,7 +256,7 @@ function rejoinSuite(v: Variant): void {
       const def = rejoinDef('db1', true)
       const broken = { ...def, steps: def.steps.map((s) => (s.id === 'start' ? { ...s, run: async () => Promise.reject(new AppError('command_failed', 'injected: start failed')) } : s)) }
       const failed = await ops.runOperation(broken)
-      expectSteps(failed, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rebuild:done', 'start:failed', 'streaming:pending', 'unfence:pending'])
+      expectSteps(failed, ['preflight:done', 'checkpoint:done|skipped', 'stop:done', 'rebuild:done', 'start:failed', 'streaming:pending', 'unfence:pending', 'sync:pending'])
       const n1 = new PgNode(w.hosts, memberNamed(c, 'db1'), '15')
       expect(await isFenced(n1)).toBe(true)
       expect((await w.tryRoot('host1', ['test', '-e', `${v.dataDir('db1')}/postmaster.pid`])).code).toBe(1)
@@ -265,7 +265,7 @@ function rejoinSuite(v: Variant): void {
       const resumed = await (await ops.resume(failed.id)).finished
       timings['resume after rebuild'] = performance.now() - t0
       expect(resumed.error?.message).toBeUndefined()
-      expectSteps(resumed, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:skipped', 'start:done', 'streaming:done|skipped', 'unfence:done'])
+      expectSteps(resumed, ['preflight:done', 'checkpoint:skipped', 'stop:skipped', 'rebuild:skipped', 'start:done', 'streaming:done|skipped', 'unfence:done', 'sync:skipped'])
       await follows('db1', 'db2')
       expect(await sql('db1', 'SELECT count(*) FROM rj')).toBe('180')
       expect(await isFenced(n1)).toBe(false)

@@ -1,28 +1,41 @@
-// Steps switchover and failover share: the promotion, and making one other member follow the
-// new primary.
+// Steps switchover and failover share: the promotion, and making the other members follow the
+// new primary. Both take, explicitly, the positions an earlier step of the same attempt read
+// and judged (`handed`, see handoff.ts): on those operations' critical path a check judges
+// that read instead of asking again; without one (a resume) it reads the servers.
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
 import { pgError } from './errors'
+import type { Attempt } from './handoff'
 import { isRunning } from './instance'
 import type { PgCluster, PgMember } from './model'
 import type { PgNode } from './node'
 import { alterSystem } from './statements'
-import { configureFollow, converge, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, type Seen } from './roles'
+import { configureFollow, converge, isUp, pointsAt, promote, promoteStatements, readPosition, repointStatements, writable, type Seen } from './roles'
+
+/** The members as an earlier step of this attempt read (and judged) them, if it did. */
+export type Handed = (a: Attempt) => readonly Seen[] | undefined
+
+/** Whether `T` accepts writes: in `seen` when given, else read now. */
+export async function promotedNow(T: PgNode, seen?: readonly Seen[]): Promise<boolean> {
+  const s = seen?.find((x) => x.member.name === T.name) ?? (await readPosition(T))
+  return isUp(s) && writable(s.pos)
+}
 
 /**
- * Promotes `T`. `fresh`: this attempt just read that it is a standby (no need to ask again).
- * `syncValue`: its synchronous_standby_names from its first write, set in the same command
- * (a failover's: without the fenced old primary). Abandoned after it ran, nothing goes back
- * (that would lose writes): every member follows the primary of then.
+ * Promotes `T`. The check judges the positions handed along (`handed`: read this attempt just
+ * before the promotion, under the lease), else reads `T`. `syncValue`: its
+ * synchronous_standby_names from its first write, set in the same command (a failover's:
+ * without the fenced old primary). Abandoned after it ran, nothing goes back (that would lose
+ * writes): every member follows the primary of then.
  */
-export function promoteStep<P>(hosts: HostExec, c: PgCluster, T: PgNode, fresh: () => boolean, promoted: () => Promise<boolean>, syncValue?: string): Step<P> {
+export function promoteStep<P>(hosts: HostExec, c: PgCluster, T: PgNode, handed: Handed, syncValue?: string): Step<P> {
   const first = syncValue === undefined ? [] : [alterSystem('synchronous_standby_names', syncValue), 'SELECT pg_reload_conf()']
   return {
     id: 'promote',
     title: `Promote ${T.name}`,
     hosts: [T.host],
     plan: () => [T.planned(T.psql([...first, ...promoteStatements()], 'waits until it accepts writes'))],
-    check: async () => (fresh() ? false : promoted()),
+    check: async (ctx) => promotedNow(T, handed(ctx)),
     async run(_ctx, report) {
       await promote(T, undefined, first)
       report({ message: `${T.name} accepts writes${syncValue === undefined ? '' : `; synchronous_standby_names '${syncValue}'`}` })
@@ -52,22 +65,33 @@ export async function followNewPrimary(c: PgCluster, n: PgNode, upstream: PgMemb
 }
 
 /**
- * Re-points `others` to the new primary `T`, in parallel. `fresh`: positions read this attempt
- * (`seenOf`) stand in for a new read. `skip`: why a member must not be re-pointed, if so.
+ * Re-points `others` to the new primary `T`, in parallel. With positions handed along (read
+ * this attempt before the promotion) the check judges those and the run starts from them:
+ * done only when every other member answered there as a standby of `T` already. Without
+ * (a resume) the check reads them: done when every one that answers points at `T`.
+ * `skip`: why a member must not be re-pointed, if so.
  */
-export function repointStep<P>(c: PgCluster, T: PgNode, others: readonly PgNode[], o: { fresh: () => boolean; seenOf: (name: string) => Seen | undefined; skip?: (name: string) => string | undefined }): Step<P> {
+export function repointStep<P>(c: PgCluster, T: PgNode, others: readonly PgNode[], o: { handed: Handed; skip?: (name: string) => string | undefined }): Step<P> {
+  const seenIn = (seen: readonly Seen[] | undefined, n: PgNode) => seen?.find((s) => s.member.name === n.name)
   return {
     id: 'repoint',
     title: `Re-point the other standbys to ${T.name}`,
     hosts: others.map((n) => n.host),
     plan: () => others.map((n) => n.planned(n.psql(repointStatements(c, n.member, T.member)))),
-    async check() {
-      if (o.fresh()) return others.length === 0
+    async check(ctx) {
+      const handed = o.handed(ctx)
+      if (handed) {
+        return others.every((n) => {
+          const s = seenIn(handed, n)
+          return !!s && isUp(s) && s.pos.inRecovery && pointsAt(s.pos.conninfo, T.member)
+        })
+      }
       const seen = await Promise.all(others.map((n) => readPosition(n)))
       return seen.every((s) => !isUp(s) || pointsAt(s.pos.conninfo, T.member))
     },
-    async run(_ctx, report) {
-      const done = await Promise.all(others.map((n) => o.skip?.(n.name) ?? followNewPrimary(c, n, T.member, o.fresh() ? o.seenOf(n.name) : undefined)))
+    async run(ctx, report) {
+      const handed = o.handed(ctx)
+      const done = await Promise.all(others.map((n) => o.skip?.(n.name) ?? followNewPrimary(c, n, T.member, seenIn(handed, n))))
       report({ message: done.join('; ') || 'no other standby' })
     },
   }

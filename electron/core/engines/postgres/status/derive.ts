@@ -1,38 +1,14 @@
-// From what each member answered to what the UI shows: roles, lag against the primary,
-// sync state and slots from the primary's view, the writable members (split brain), and the
-// primary's position. Pure: the same views give the same snapshot.
-import { slotName as defaultSlotName } from '../../../shared/postgres'
-import type { DiskStatus, MemberDown, MemberStatus, PrimaryPosition, ReplicationSlotStatus, SplitBrainAlarm } from '../../../shared/status'
-import { lsnDiff } from '../engines/postgres/lsn'
+// From what each PostgreSQL member answered to what the UI shows: roles, lag against the
+// primary, sync state and slots from the primary's view, and the primary's position. Pure:
+// the same views give the same figures. (Which members accept writes, hence split brain and
+// the cluster's primary, status/ reads from the `writable` figure.)
+import { slotName as defaultSlotName } from '../../../../../shared/postgres'
+import type { MemberStatus, ReplicationSlotStatus } from '../../../../../shared/status'
+import type { DerivedStatus, MemberView } from '../../engine'
+import { lsnDiff } from '../lsn'
 import type { RawSample, SlotRow } from './query'
 
-export interface MemberView {
-  name: string
-  /** Host record name (shown). */
-  host: string
-  port: number
-  /** Names the member may be reached by from other members (address, host record, SSH address). */
-  aliases: readonly string[]
-  /** One server = one key (SSH address + socket path): two members on one server are not a split brain. */
-  instanceKey: string
-  state: 'unknown' | 'up' | 'down'
-  down: MemberDown | null
-  /** Last answered poll (kept while down). */
-  sample: RawSample | null
-  /** The sample is from the current tick (cross-member figures only use fresh samples). */
-  fresh: boolean
-  disk: DiskStatus | null
-}
-
-export interface Derived {
-  members: MemberStatus[]
-  primary: string | null
-  /** Writable members, one per server, in member order. */
-  writable: string[]
-  otherSlots: ReplicationSlotStatus[]
-  /** Position of the one primary answered this tick, if there is exactly one. */
-  position: { member: string; lsn: string; timeline: number | null } | null
-}
+type PgMemberView = MemberView<RawSample>
 
 const SYNC = new Set(['async', 'potential', 'sync', 'quorum'])
 
@@ -52,7 +28,7 @@ export function lagSeconds(lagBytes: number | null, senderLag: number | null, sa
   return null
 }
 
-export function derive(views: readonly MemberView[]): Derived {
+export function derive(views: readonly PgMemberView[]): DerivedStatus {
   const live = views.filter((v) => v.state === 'up' && v.sample && v.fresh)
   // one server listed twice (two names, same socket) counts once
   const primaryKeys = new Set<string>()
@@ -62,14 +38,6 @@ export function derive(views: readonly MemberView[]): Derived {
 
   // The primary the lag is measured against: the one member out of recovery (answered this tick).
   const soloPrimary = primaries.length === 1 ? primaries[0]! : undefined
-  const writableSeen = new Set<string>()
-  const writable: string[] = []
-  for (const v of live) {
-    if (!v.sample!.inRecovery && !v.sample!.readOnly && !writableSeen.has(v.instanceKey)) {
-      writableSeen.add(v.instanceKey)
-      writable.push(v.name)
-    }
-  }
   const usedSlots = new Set<string>()
 
   const members = views.map((v): MemberStatus => {
@@ -137,25 +105,5 @@ export function derive(views: readonly MemberView[]): Derived {
 
   const otherSlots = soloPrimary ? soloPrimary.sample!.slots.filter((x) => !usedSlots.has(x.name)).map(slotStatus) : []
   const position = soloPrimary && soloPrimary.sample!.currentLsn ? { member: soloPrimary.name, lsn: soloPrimary.sample!.currentLsn, timeline: soloPrimary.sample!.timeline } : null
-  return { members, primary: writable.length === 1 ? writable[0]! : null, writable, otherSlots, position }
-}
-
-/** The alarm after this tick, keeping `since` while the same members stay writable. */
-export function nextSplitBrain(prev: SplitBrainAlarm | null, writable: readonly string[], cluster: string, now: Date): SplitBrainAlarm | null {
-  if (writable.length < 2) return null
-  const members = [...writable]
-  if (prev && prev.members.length === members.length && prev.members.every((m, i) => m === members[i])) return prev
-  const names = members.length === 2 ? `${members[0]} and ${members[1]}` : `${members.slice(0, -1).join(', ')} and ${members.at(-1)}`
-  return {
-    members,
-    since: prev?.since ?? now.toISOString(),
-    message: `SPLIT BRAIN in cluster ${cluster}: ${names} ${members.length === 2 ? 'both' : 'all'} accept writes at the same time. Writes to the wrong one will be lost. Stop or fence all but one of them (the one clients should write to) before anything else.`,
-  }
-}
-
-/** The primary position to keep: the first time the primary was seen at this LSN. */
-export function nextPosition(prev: PrimaryPosition | null, seen: Derived['position'], now: Date): PrimaryPosition | null {
-  if (!seen) return prev
-  if (prev && prev.member === seen.member && prev.lsn === seen.lsn && prev.timeline === seen.timeline) return prev
-  return { member: seen.member, lsn: seen.lsn, timeline: seen.timeline, at: now.toISOString() }
+  return { members, otherSlots, position }
 }

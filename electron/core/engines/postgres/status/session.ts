@@ -1,11 +1,13 @@
-// One database session to one member: node-postgres over an SSH stream-local channel to the
-// server's Unix socket, peer-authenticated as the SSH login user. It lives as long as the
-// channel; the first thing that ends it (the server's FATAL, the channel's close, the SSH
-// connection's loss) is kept as the reason and reported once.
+// One database session to one member for live status: node-postgres over an SSH
+// stream-local channel to the server's Unix socket, peer-authenticated as the SSH login user.
+// It lives as long as the channel; the first thing that ends it (the server's FATAL, the
+// channel's close, the SSH connection's loss) is kept as the reason and reported once.
 import type { Duplex } from 'node:stream'
 import type { Client } from 'pg'
-import { AppError } from '../../../shared/errors'
-import type { SshService, Target } from '../ssh'
+import { AppError } from '../../../../../shared/errors'
+import type { Target } from '../../../ssh'
+import type { StatusSession, StatusSsh } from '../../engine'
+import { DATA_DIR_SQL, parseSample, POLL_SQL, type RawSample } from './query'
 
 export interface DbSessionOptions {
   target: Target
@@ -33,7 +35,7 @@ function asSocket(stream: Duplex): Duplex {
   return s
 }
 
-export class DbSession {
+export class DbSession implements StatusSession<RawSample> {
   /** The login user (= the database role peer authentication maps to). */
   readonly user: string
   private ended: unknown
@@ -50,7 +52,7 @@ export class DbSession {
     client.on('end', () => this.end(new Error('Connection terminated unexpectedly')))
   }
 
-  static async open(ssh: SshService, o: DbSessionOptions): Promise<DbSession> {
+  static async open(ssh: StatusSsh, o: DbSessionOptions): Promise<DbSession> {
     const deadline = Date.now() + o.connectTimeoutMs
     const opening = ssh.openStreamLocal(o.target, o.socketPath, { timeoutMs: o.connectTimeoutMs, diagnose: o.diagnose })
     const [opened, pgLoaded] = await Promise.allSettled([opening, loadPg()])
@@ -107,6 +109,17 @@ export class DbSession {
     if (this.endedFlag) throw this.ended
     const r = await this.client.query(sql)
     return (r.rows[0] ?? {}) as Record<string, unknown>
+  }
+
+  /** The poll: one statement, one row, parsed (never throws on odd values). */
+  async sample(): Promise<RawSample> {
+    return parseSample(await this.row(POLL_SQL))
+  }
+
+  /** data_directory (readable with pg_monitor); undefined when it cannot be read. */
+  async dataDir(): Promise<string | undefined> {
+    const dd = await this.row(DATA_DIR_SQL).catch(() => ({}) as Record<string, unknown>)
+    return typeof dd.setting === 'string' ? dd.setting : undefined
   }
 
   /** Called once, with the first reason, when the session ends (at once if it has). */

@@ -1,0 +1,70 @@
+// fence: the old primary, when it answers: stopped, standby.signal + follow settings, fence
+// marker, Debian start.conf disabled, in one remote command. A killed postmaster (a zombie, or
+// a pid file left behind) counts as stopped at once. The attempt is bounded (fenceTimeoutMs,
+// connect included: short where status shows the host silent, so a powered-off box costs the
+// promotion that long at most, and the plan says how long). When it does not answer, it stays
+// marked fenced in the record and is fenced the moment it is seen again (never started as
+// primary). Unless assess judged them in this attempt (a resume), the survivors are read and
+// judged here, beside the fence, in parallel, and handed along (Survivors) to promote and
+// repoint; a refusal there leaves the old primary fenced (abandon restarts it: undo). The
+// check reads nothing: with an old primary the step always runs (fencing again is harmless);
+// without one it is done once this attempt's survivors are judged.
+import type { Step } from '../../../operations'
+import type { FailoverParams } from '../failover'
+import type { Handoff } from '../handoff'
+import { promotedNow } from '../role-steps'
+import { fence, stopAndFenceCommand, unfenceAndStart } from '../roles'
+import { judge } from './assess'
+import { readSurvivors, type FailoverOp, type Survivors } from './context'
+
+/** Stops and fences the old primary within fenceTimeoutMs; says what happened. */
+async function fenceOld(op: FailoverOp, operationId: string): Promise<string> {
+  const { p, c, T, F } = op
+  if (!F) return ''
+  try {
+    const stopped = await fence(c, F, T.member, `failover of ${c.id} to ${p.to} (operation ${operationId})`, p.fenceTimeoutMs)
+    return `${p.from} stopped (${stopped.state}) and fenced`
+  } catch (err) {
+    // Unreachable: the record marks it fenced (see the cluster service); ReplicaDesk fences
+    // it when it is seen again. Any other failure stops the failover before the promotion.
+    const code = (err as { code?: string }).code
+    if (code !== 'ssh_connect' && code !== 'ssh_timeout') throw err
+    return `${p.from} on ${F.host} does not answer within ${p.fenceTimeoutMs} ms (${(err as Error).message}); it stays marked fenced and is fenced when it is seen again`
+  }
+}
+
+export function fenceStep(op: FailoverOp, survivors: Handoff<Survivors>): Step<FailoverParams> {
+  const { p, T, F, others } = op
+  const settled = (s: Survivors | undefined) => s !== undefined && s.verdict !== 'read'
+  return {
+    id: 'fence',
+    title: p.from ? `Fence ${p.from} (stop it; it may only come back as a standby; its host is given ${p.fenceTimeoutMs} ms to answer)` : 'Fence the old primary (unknown: nothing to do)',
+    hosts: F ? [F.host, T.host, ...others.map((n) => n.host)] : [T.host, ...others.map((n) => n.host)],
+    plan: () => {
+      if (!F) return []
+      const c0 = F.planned(stopAndFenceCommand(F, true, `failover to ${p.to}`))
+      return [{ ...c0, note: `${c0.note ?? ''}; at most ${p.fenceTimeoutMs} ms, connect included: a host that does not answer by then stays fenced in the record and is fenced when it is seen again` }]
+    },
+    // Never skipped while the survivors' read of this attempt is still to be judged.
+    check: async (ctx) => !F && settled(survivors.get(ctx)),
+    async run(ctx, report) {
+      const reread = settled(survivors.get(ctx))
+        ? Promise.resolve(undefined)
+        : readSurvivors(op).then((seen) => {
+            judge(op, seen)
+            survivors.put(ctx, { seen, verdict: 'judged' })
+          })
+      const fenced = F ? fenceOld(op, ctx.operationId) : Promise.resolve(undefined)
+      // Both settle before anything else happens: a refusal never leaves a fence in flight.
+      const [r, f] = await Promise.allSettled([reread, fenced])
+      if (f.status === 'rejected') throw f.reason
+      if (r.status === 'rejected') throw r.reason
+      if (f.value) report({ message: f.value })
+    },
+    // Abandoned before the promotion: the old primary (where it answers) runs again as it was.
+    async undo() {
+      if (!F || (await promotedNow(T))) return
+      await unfenceAndStart(F)
+    },
+  }
+}

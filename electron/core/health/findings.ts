@@ -1,0 +1,137 @@
+// The single points of failure of a cluster and what to do about each: engine-neutral, from
+// the record (members, desired count), the live status, and facts read from the hosts
+// (machine-id, virtualisation, the disk under each data dir, the failure domain the user gave).
+import type { HealthFinding } from '../../../shared/health'
+import type { ClusterStatus } from '../../../shared/status'
+
+export interface HealthMember {
+  name: string
+  host: string
+  neverPromote: boolean
+}
+
+export interface HealthRecord {
+  id: string
+  members: readonly HealthMember[]
+  fenced: readonly string[]
+  desiredReplicas?: number
+  maxLagBytes: number
+}
+
+/** What was read from a host (undefined: not read yet or not answering). */
+export interface HostFacts {
+  machineId?: string
+  /** systemd-detect-virt: "none", "kvm", "vmware"… */
+  virt?: string
+  /** Device of each member's data dir on this host, by member name. */
+  devices?: Record<string, string>
+}
+
+export interface FindingsInput {
+  record: HealthRecord
+  status: ClusterStatus
+  hosts: ReadonlyMap<string, HostFacts>
+  domains: ReadonlyMap<string, string | undefined>
+  /** Bytes per second a slot's retained WAL grew lately, by slot name. */
+  slotGrowth: ReadonlyMap<string, number>
+  /** The synchronous requirement the primary cannot meet now, when so (from the engine). */
+  syncUnmet?: string
+  /** The service address: who holds it (host names), who did not answer. */
+  address?: { address: string; holders: string[]; unknown: string[] }
+}
+
+const list = (names: readonly string[]) => (names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`)
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): T[][] {
+  const groups = new Map<string, T[]>()
+  for (const it of items) {
+    const k = key(it)
+    if (k) groups.set(k, [...(groups.get(k) ?? []), it])
+  }
+  return [...groups.values()].filter((g) => g.length > 1)
+}
+
+function placement(i: FindingsInput): HealthFinding[] {
+  const out: HealthFinding[] = []
+  const ms = i.record.members
+  const machineOf = (m: HealthMember) => i.hosts.get(m.host)?.machineId ?? `host:${m.host}`
+  for (const g of groupBy(ms, machineOf)) {
+    const names = g.map((m) => m.name)
+    const disk = groupBy(g, (m) => i.hosts.get(m.host)?.devices?.[m.name])
+    const sameDisk = disk.length > 0 ? ` — ${list(disk[0]!.map((m) => m.name))} even on one disk` : ''
+    const hosts = [...new Set(g.map((m) => m.host))]
+    out.push({
+      id: `same-machine:${names.join(',')}`,
+      severity: 'critical',
+      text: `${list(names)} run on one machine (${hosts.length > 1 ? `${list(hosts)} have the same /etc/machine-id` : hosts[0]})${sameDisk}: one dead box or disk takes them together.`,
+      fix: hosts.length > 1 ? 'Move one to another machine (replica remove, then replica add). If these are VMs cloned from one image, they only share the id: give each its own (delete /etc/machine-id, run systemd-machine-id-setup).' : 'Move one to another machine: replica remove, then replica add on another host.',
+    })
+  }
+  const labelled = ms.filter((m) => i.domains.get(m.host))
+  for (const g of groupBy(labelled, (m) => i.domains.get(m.host))) {
+    const domain = i.domains.get(g[0]!.host)!
+    const all = g.length === ms.length
+    out.push({ id: `same-domain:${domain}:${g.map((m) => m.name).join(',')}`, severity: all ? 'critical' : 'warning', text: `${list(g.map((m) => m.name))} are all in failure domain "${domain}": ${all ? 'one failure there takes the whole cluster' : 'one failure there takes them together'}.`, fix: 'Place a replica in another failure domain (another room, UPS or box).' })
+  }
+  if (ms.length > 1 && labelled.length === 0) out.push({ id: 'no-domains', severity: 'info', text: 'No failure domains are set on these hosts, so shared power, rooms or hypervisors cannot be checked.', fix: 'Give each host a failure domain (host edit NAME --failure-domain "rack 1").' })
+  for (const m of ms) {
+    const virt = i.hosts.get(m.host)?.virt
+    if (virt && virt !== 'none' && !i.domains.get(m.host)) out.push({ id: `virt:${m.host}`, severity: 'info', text: `${m.host} is a virtual machine (${virt}); ReplicaDesk cannot see which hypervisor runs it.`, fix: 'If several members share a hypervisor, give their hosts the same failure domain so the verdict counts them as one.' })
+  }
+  return out
+}
+
+function replication(i: FindingsInput): HealthFinding[] {
+  const out: HealthFinding[] = []
+  const s = i.status
+  const replicas = i.record.members.length - 1
+  if (i.record.desiredReplicas !== undefined && replicas < i.record.desiredReplicas) out.push({ id: 'desired', severity: 'warning', text: `${replicas} replica${replicas === 1 ? '' : 's'}, ${i.record.desiredReplicas} desired.`, fix: 'Add a replica on a host of another failure domain (replica add).' })
+  if (i.syncUnmet) out.push({ id: 'sync-unmet', severity: 'critical', text: `The synchronous setting cannot be met now: ${i.syncUnmet}; writes wait.`, fix: 'Start or rejoin the synchronous replicas, or lower the synchronous count (settings).' })
+  for (const m of s.members) {
+    if (m.name === s.primary || i.record.fenced.includes(m.name)) continue
+    if (m.state !== 'up') out.push({ id: `down:${m.name}`, severity: 'warning', text: m.down ? `Down: ${m.down.reason}` : `${m.name} on ${m.host} is down.`, fix: 'Start it, or rejoin it if it was a primary.' })
+    else if (s.primary && m.senderState !== 'streaming') out.push({ id: `not-streaming:${m.name}`, severity: 'warning', text: `${m.name} does not stream from ${s.primary}${m.senderState ? ` (${m.senderState})` : ''}.`, fix: 'Look at its log; rejoin it if it follows another timeline.' })
+  }
+  for (const f of i.record.fenced) out.push({ id: `fenced:${f}`, severity: 'warning', text: `${f} is fenced: it counts for nothing until it is rejoined.`, fix: `Rejoin it (rejoin ${i.record.id} ${f}).` })
+  const candidates = s.members.filter((m) => m.name !== s.primary && m.state === 'up' && m.senderState === 'streaming' && !i.record.fenced.includes(m.name) && !i.record.members.find((x) => x.name === m.name)?.neverPromote && (m.lagBytes ?? 0) <= i.record.maxLagBytes)
+  if (s.primary && replicas > 0 && candidates.length === 0) out.push({ id: 'no-candidate', severity: 'critical', text: `No replica can take over from ${s.primary}: each is down, fenced, never-promote or more than ${Math.round(i.record.maxLagBytes / 1048576)} MiB behind.`, fix: 'Bring a replica back to streaming, or allow one to be promoted (settings).' })
+  return out
+}
+
+function slots(i: FindingsInput): HealthFinding[] {
+  const out: HealthFinding[] = []
+  const primary = i.status.members.find((m) => m.name === i.status.primary)
+  const slots = [...i.status.members.flatMap((m) => (m.slot ? [m.slot] : [])), ...i.status.otherSlots]
+  for (const slot of slots) {
+    if (slot.walStatus === 'lost') {
+      out.push({ id: `slot-lost:${slot.name}`, severity: 'critical', text: `Slot ${slot.name} was invalidated (it held more WAL than allowed): its replica cannot catch up.`, fix: 'Rebuild that replica (rejoin --rebuild).' })
+      continue
+    }
+    const rate = i.slotGrowth.get(slot.name) ?? 0
+    const free = primary?.disk?.freeBytes
+    if (!slot.active && rate > 0 && free !== undefined) {
+      const hours = free / rate / 3600
+      const capped = slot.safeWalSizeBytes !== null && slot.safeWalSizeBytes < free
+      if (hours < 48 && !capped) out.push({ id: `slot-fill:${slot.name}`, severity: hours < 6 ? 'critical' : 'warning', text: `Slot ${slot.name} holds ${Math.round((slot.retainedBytes ?? 0) / 1048576)} MiB of WAL and grows ${(rate / 1048576).toFixed(1)} MiB/s: the primary's disk is full in about ${hours < 1 ? `${Math.round(hours * 60)} minutes` : `${hours.toFixed(1)} hours`}.`, fix: 'Bring its replica back, remove it (replica remove drops the slot), or cap the WAL a slot may hold (settings --slot-wal-cap).' })
+    }
+  }
+  return out
+}
+
+function serviceAddress(i: FindingsInput): HealthFinding[] {
+  const a = i.address
+  if (!a) return []
+  if (a.holders.length > 1) return [{ id: `split-address:${a.holders.join(',')}`, severity: 'critical', text: `${list(a.holders)} all hold the service address ${a.address}: clients may write to either.`, fix: 'Fence every member but the primary (the fence takes the address off it).' }]
+  const primaryHost = i.status.members.find((m) => m.name === i.status.primary)?.host
+  if (primaryHost && !a.holders.includes(primaryHost) && !a.unknown.includes(primaryHost)) return [{ id: 'address-off-primary', severity: 'warning', text: `The service address ${a.address} is not on the primary's host ${primaryHost}${a.holders.length ? ` but on ${a.holders[0]}` : ''}: apps that use it do not reach the primary.`, fix: 'Apply the settings again (settings CLUSTER), which puts it on the primary.' }]
+  return []
+}
+
+export function findings(i: FindingsInput): HealthFinding[] {
+  const out: HealthFinding[] = [...serviceAddress(i)]
+  if (i.status.splitBrain) out.push({ id: 'split-brain', severity: 'critical', text: i.status.splitBrain.message, fix: 'Fence all but one of them.' })
+  else if (!i.status.primary) out.push({ id: 'no-primary', severity: 'critical', text: 'No member accepts writes.', fix: 'Start the primary, or fail over to a replica.' })
+  out.push(...placement(i), ...replication(i), ...slots(i))
+  out.push({ id: 'no-backup', severity: 'info', text: 'No backup: replication copies a mistaken DROP TABLE to every replica within milliseconds.', fix: 'Back up to another machine as well (pgBackRest, or pg_dump on a timer); replicas are not backups.' })
+  return out
+}

@@ -1,0 +1,68 @@
+// The health verdict wired to this core: records and host labels from the stores, live status
+// (or a read now), the PostgreSQL engine's survival numbers, host facts over the pooled SSH
+// connections; recomputed on every status change and every record change, published as
+// healthChanged, failures of the notification URL written to the activity log.
+import type { ActivityLog } from './activity'
+import type { ServiceAddress } from './address'
+import type { ClustersStore } from './clusters/clusters-store'
+import type { HostExec } from './engines/host-exec'
+import { survival, syncUnmet } from './engines/postgres'
+import type { CoreEvents } from './events'
+import { hostFactsReader } from './health/host-facts'
+import { createHealthService } from './health/service'
+import type { HostsStore } from './hosts/hosts-store'
+import type { LiveStatus } from './live-status'
+import type { PgCluster } from '../../shared/postgres'
+
+interface HealthWiring {
+  store: ClustersStore
+  hosts: HostsStore
+  live: LiveStatus
+  hostExec: HostExec
+  events: CoreEvents
+  activity: ActivityLog
+  address: Pick<ServiceAddress, 'holders'>
+}
+
+/** Holders are read at most this often per cluster (the verdict is recomputed on every status change). */
+const HOLDERS_EVERY_MS = 2000
+
+export function wireHealth(w: HealthWiring) {
+  const held = new Map<string, { at: number; value: Promise<{ address: string; holders: string[]; unknown: string[] }> }>()
+  const readHolders = async (c: PgCluster, address: string) => {
+    const seen = await w.address.holders([...new Set(c.members.map((m) => m.host))], address)
+    return { address, holders: seen.filter((h) => h.state === 'holds').map((h) => h.host), unknown: seen.filter((h) => h.state === 'unknown').map((h) => h.host) }
+  }
+  const health = createHealthService({
+    record: (id) => w.store.get(id).catch(() => null),
+    status: async (id) => {
+      const c = await w.store.get(id).catch(() => null)
+      return c ? (w.live.snapshot(id) ?? (await w.live.read(c).catch(() => null))) : null
+    },
+    survival,
+    syncUnmet,
+    dataDirs: (c) => {
+      const byHost = new Map<string, Record<string, string>>()
+      for (const m of c.members) byHost.set(m.host, { ...byHost.get(m.host), [m.name]: m.dataDir })
+      return byHost
+    },
+    notifyUrl: (c) => c.notifyUrl,
+    addressHolders: async (c) => {
+      if (!c.serviceAddress) return undefined
+      const key = `${c.id} ${c.serviceAddress.address}`
+      const hit = held.get(key)
+      if (hit && Date.now() - hit.at < HOLDERS_EVERY_MS) return hit.value
+      const value = readHolders(c, c.serviceAddress.address)
+      held.set(key, { at: Date.now(), value })
+      return value
+    },
+    domains: async () => new Map((await w.hosts.list().catch(() => [])).map((h) => [h.name, h.failureDomain])),
+    facts: hostFactsReader(w.hostExec),
+    emit: (verdict, worse) => w.events.emit('healthChanged', { verdict, worse }),
+    log: (message) => w.activity.notice('health', message),
+  })
+  const stop = w.live.service.onEvent((e) => {
+    if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') health.changed(e.payload.cluster)
+  })
+  return { health, stop }
+}
