@@ -10,8 +10,12 @@
 //         started by hand as a standby, is never a candidate (the plan excludes it with the
 //         core's reason, --to it is refused); rejoin brings it back
 //   split brain (a standby promoted by hand) blocks other operations until fenced
+// The cluster has a service address (issue 18): a second write probe connects only to it, like
+// an app; after every failover it writes again through the address, and its first write is
+// reported beside the per-host probe's. A healed cut primary gives the address up (measured).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cut, exec, heal, resetHost, type LabHost } from '../../e2e/lab'
+import { cut, exec, execOk, heal, resetHost, type LabHost } from '../../e2e/lab'
+import { SUDOERS_FILE, sudoersLine } from '../core/address'
 import { HeadlessServer } from '../../e2e/fixtures/server'
 import { arm, describeReport, FAULT_KINDS, setupProbe, WriteProbe, type FaultKind, type ProbeAccess } from '../../e2e/probe'
 import { cleanupDataDirs, cliLab, topology as topologyOf, waitFor, type CliLab } from '../../e2e/support/cli/cli-lab'
@@ -20,6 +24,10 @@ let t: CliLab
 let hosts: LabHost[]
 let server: HeadlessServer
 let access: ProbeAccess
+/** The cluster's service address (the lab subnet's .200). */
+let vip = ''
+/** Lab hosts whose interfaces carry the service address now. */
+const holders = async () => (await Promise.all(hosts.map(async (h) => ((await exec(h.name, ['ip', '-o', '-4', 'addr', 'show']).catch(() => ({ stdout: '' }))).stdout.includes(` ${vip}/`) ? h.name : null)))).filter(Boolean) // a killed host: nothing to ask
 const dirOf = (name: string) => `/var/lib/postgresql/15/${name}`
 const members = ['f1', 'f2', 'f3']
 const hostOf = (m: string) => hosts[members.indexOf(m)]!
@@ -42,6 +50,14 @@ beforeAll(async () => {
   await cleanupDataDirs(hosts, members.map(dirOf))
   expect((await t.cli('cluster', 'create', 'ha', '--member', 'f1', '--host', 'h1', '--pgdata', dirOf('f1'), '--sync')).code).toBe(0)
   for (const m of ['f2', 'f3']) expect((await t.cli('replica', 'add', 'ha', m, '--host', `h${members.indexOf(m) + 1}`, '--pgdata', dirOf(m), '--sync')).err).toBe('')
+  // The narrow rule the service address's pre-flight asks for (ip addr add/del, arping), on each host.
+  for (const h of hosts) await execOk(h.name, ['sh', '-c', 'printf "%s\n" "$1" > "$2" && chmod 440 "$2"', 'sh', sudoersLine('postgres'), SUDOERS_FILE])
+  vip = hosts[0]!.address.replace(/\.\d+$/, '.200')
+  const set = await t.cli('settings', 'ha', '--service-address', vip, '--yes')
+  expect(set.err).toBe('')
+  // The primary listens on '*' after a restart: a switchover there and back restarts it as a standby.
+  for (const to of ['f2', 'f1']) expect((await t.cli('switchover', 'ha', '--to', to, '--yes')).err).toBe('')
+  expect(await holders()).toEqual(['host1'])
   access = await setupProbe({ members: members.map((m) => ({ name: m, host: hostOf(m).name, address: hostOf(m).address, port: 5432 })), primary: 'f1' })
   server = await HeadlessServer.start(t.dataDir)
   await waitFor('status through the instance', status, (s) => s.primary === 'f1' && s.members.every((m) => m.state === 'up'))
@@ -53,18 +69,23 @@ afterAll(async () => {
   await cleanupDataDirs(hosts, members.map(dirOf))
 })
 
-async function underProbe<T>(finalPrimary: () => Promise<string>, body: (probe: WriteProbe) => Promise<T>) {
+/** The per-host probe, and beside it one that knows only the service address (as an app does). */
+async function underProbe<T>(finalPrimary: () => Promise<string>, body: (probe: WriteProbe, app: WriteProbe) => Promise<T>) {
   const probe = await WriteProbe.start({ members: access.members, password: access.password, writeTimeoutMs: 3000 })
+  const app = await WriteProbe.start({ members: [{ name: 'vip', address: vip, port: 5432 }], password: access.password, writeTimeoutMs: 3000 })
   let result: T
   try {
-    result = await body(probe)
+    result = await body(probe, app)
   } finally {
-    await probe.stop()
+    await Promise.all([probe.stop(), app.stop()])
   }
   const report = await probe.verify(await finalPrimary())
   expect(report.lost, describeReport(report)).toEqual([])
   expect(report.phantom, describeReport(report)).toEqual([])
-  return { result, report, probe }
+  // Through the address: every write it acknowledged is on the primary it leads to now.
+  const appReport = await app.verify('vip')
+  expect(appReport.lost, `through ${vip}: ${describeReport(appReport)}`).toEqual([])
+  return { result, report, probe, app, appReport }
 }
 
 describe('replicadesk failover against the lab, through a running instance', () => {
@@ -91,6 +112,9 @@ describe('replicadesk failover against the lab, through a running instance', () 
         await heal('host1')
         const fenced = await waitFor('f1 fenced after heal', async () => (await exec('host1', ['sh', '-c', `test -f ${dirOf('f1')}/postmaster.pid && echo running || echo stopped`], { user: 'postgres' })).stdout.trim(), (v) => v === 'stopped', 20_000)
         console.log(`[cut] f1 stopped by the fence watcher ${fenced.ms.toFixed(0)} ms after heal`)
+        const gaveUp = await waitFor(`${vip} off host1 after heal`, holders, (h) => !h.includes('host1'), 20_000)
+        console.log(`[cut] host1 held ${vip} beside the new primary for ${(fenced.ms > gaveUp.ms ? fenced.ms : gaveUp.ms).toFixed(0)} ms after heal (status period 1000 ms)`)
+        expect(await holders()).toEqual([hostOf(newPrimary).name])
         await sleep(300)
       },
     )
@@ -133,9 +157,9 @@ describe('replicadesk failover against the lab, through a running instance', () 
     }
 
     async function round(): Promise<string> {
-      const { report, probe } = await underProbe(
+      const { report, probe, appReport } = await underProbe(
         async () => newPrimary,
-        async (live) => {
+        async (live, app) => {
           await sleep(300)
           t0 = performance.now()
           await armed.inject()
@@ -149,9 +173,12 @@ describe('replicadesk failover against the lab, through a running instance', () 
           expect(op.params.assessment.loss.kind).toBe('none')
           newPrimary = op.params.to
           await waitFor('the new primary acknowledges', async () => live.firstAckAfter(newPrimary, t0), (v) => v !== undefined)
+          await waitFor(`a write through ${vip} after the promotion`, async () => app.firstAckAfter('vip', t0 + live.firstAckAfter(newPrimary, t0)!.ms), (v) => v !== undefined, 15_000)
           await sleep(300)
         },
       )
+      // A dead host keeps its interfaces' configuration (in the lab as on a box that hangs): the others never hold it.
+      expect((await holders()).filter((h) => h !== hostOf(old).name)).toEqual([hostOf(newPrimary).name])
       expect(report.overlaps, describeReport(report)).toEqual([])
       // Never a write acknowledged by the old primary once the new one acknowledged one. (Commits
       // in flight at the fault may finish for a few ms, e.g. on a killed postmaster's orphaned
@@ -168,6 +195,8 @@ describe('replicadesk failover against the lab, through a running instance', () 
       recovered = true
       await sleep(1500)
       await waitFor(`${old} not writable (fenced if it came back as a primary)`, () => writableOn(old), (v) => v !== 't', 20_000)
+      const gaveUp = await waitFor(`${vip} off ${hostOf(old).name} once it is back`, holders, (h) => !h.includes(hostOf(old).name), 20_000)
+      console.log(`[${fault}] ${hostOf(old).name} gave ${vip} up ${gaveUp.ms.toFixed(0)} ms after it was seen back`)
       await exec(hostOf(old).name, ['sh', '-c', HAND_START, 'sh', dirOf(old), `/var/log/postgresql/replicadesk-${old}.log`], { user: 'postgres' })
       await waitFor(`${old} runs in recovery`, () => inRecovery(old), (v) => v === 't', 20_000)
       // Streaming by hand, it must never confirm a commit: the new primary does not name it.
@@ -190,7 +219,7 @@ describe('replicadesk failover against the lab, through a running instance', () 
       expect(top.value.primaries).toEqual([newPrimary])
       expect((await record()).fenced).toEqual([])
       await waitFor(`${newPrimary} names ${old} as synchronous again`, () => syncNamesOn(newPrimary), (v) => v.includes(`"${old}"`), 10_000)
-      return `${old}→${newPrimary} first write ${first.toFixed(0)} ms after the ${fault}${Number.isFinite(shown) ? ` (shown down at ${shown.toFixed(0)} ms)` : ''}; ${report.splits.length} split ticks seen by the probe's watcher`
+      return `${old}→${newPrimary} first write ${first.toFixed(0)} ms after the ${fault} ; longest write gap ${report.longestGap?.ms.toFixed(0)} ms per host, ${appReport.longestGap?.ms.toFixed(0)} ms through the service address${Number.isFinite(shown) ? ` (shown down at ${shown.toFixed(0)} ms)` : ''}; ${report.splits.length} split ticks seen by the probe's watcher`
     }
   }
 

@@ -42,6 +42,25 @@ describe('fence watcher', () => {
     expect(fenced).toHaveLength(1)
   })
 
+  it('a member rejoined and fenced again is a new episode: its fence is written again', async () => {
+    const fencedNow = { list: ['a'] }
+    const done: string[] = []
+    const w = createFenceWatcher({
+      fencedOf: () => fencedNow.list,
+      cluster: async () => ({ ...cluster, fenced: fencedNow.list }) as unknown as PgCluster,
+      snapshot: () => snap({ state: 'down', writable: null, down: { code: 'not_running', reason: '', since: '' } }),
+      busy: () => false,
+      fence: async (_c, m) => (done.push(m), 'files' as const),
+      log: () => undefined,
+    })
+    await w.onStatus('c')
+    fencedNow.list = [] // rejoined
+    await w.onStatus('c')
+    fencedNow.list = ['a'] // fenced by a later failover, its host back with the server stopped
+    await w.onStatus('c')
+    expect(done).toEqual(['a', 'a'])
+  })
+
   it('leaves alone a fenced member that is down for good, a standby, or any member while an operation runs', async () => {
     const unreachable = watcher(snap({ state: 'down', writable: null, down: { code: 'ssh_unreachable', reason: '', since: '' } }))
     await unreachable.w.onStatus('c')

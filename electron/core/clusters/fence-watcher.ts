@@ -28,6 +28,8 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
 
   async function onStatus(clusterId: string): Promise<void> {
     const fenced = o.fencedOf(clusterId)
+    // A member rejoined (unfenced) since: a later fence of it is a new episode.
+    for (const key of settled) if (key.startsWith(`${clusterId}/`) && !fenced.includes(key.slice(clusterId.length + 1))) settled.delete(key)
     if (!fenced.length || o.busy(clusterId)) return
     const snap = o.snapshot(clusterId)
     if (!snap) return

@@ -16,6 +16,7 @@ import { buildFence, fenceParams, type FenceParams } from './fence-member'
 import { buildApplySettings, settingsParams, type SettingsParams } from './settings/apply-settings'
 import type { z } from 'zod'
 import { PgNode } from './node'
+import { clusterAddress } from './service-address'
 import { fence, fenceFiles, isUp, readPosition, writable, type Seen } from './roles'
 import { isRunning } from './instance'
 import { memberOf } from './model'
@@ -135,11 +136,17 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     fenceNow: async (cluster, member, upstream, reason) => {
       const n = new PgNode(o.hosts, memberOf(cluster, member), cluster.major)
       const up = upstream ? memberOf(cluster, upstream) : undefined
+      // Seen again, it gives the service address up at once, beside the fence (never the primary's
+      // host). Not reached: an error, so the fence watcher tries again on the next status change.
+      const address = up?.host !== n.host ? clusterAddress(o.hosts, cluster) : undefined
+      const released = address ? address.releaseFrom(n.host, true) : Promise.resolve('')
+      released.catch(() => undefined) // awaited below; never an unhandled rejection meanwhile
       const now = await readPosition(n)
       if (isUp(now) && writable(now.pos)) {
-        await fence(cluster, n, up, reason)
+        await Promise.all([fence(cluster, n, up, reason), released])
         return 'fenced'
       }
+      await released
       if (isUp(now) || (await isRunning(n))) return 'left'
       await fenceFiles(cluster, n, up, reason)
       return 'files'

@@ -14,10 +14,12 @@
 //            is fenced the moment it is seen again (never started as primary). The survivors'
 //            read (see assess) runs beside it; a refusal there leaves the old primary fenced
 //            (abandon restarts it: undo)
-//   promote  `to` accepts writes; its synchronous_standby_names (the record's, without the
-//            fenced old primary: started by hand as a standby it must never confirm a commit)
-//            is set in the same command, so it enforces them from its first write
+//   promote  `to` accepts writes; in the same command, right after, its synchronous_standby_names
+//            becomes the record's without the fenced old primary (started by hand as a standby
+//            it must never confirm a commit; until then it is stopped or cut off)
 //   repoint  the other standbys follow `to`, in parallel (those further ahead need a rejoin)
+//   address  (a cluster with a service address) on `to`'s host, announced; off the other
+//            standbys' hosts (the fence took it off the old primary's, bounded)
 //   verify   the reachable standbys stream from `to`
 // The critical path reads each server once: the survivors' read judged beside the fence is
 // handed along (failover/context.ts, Survivors) and the checks of promote and repoint judge it
@@ -32,6 +34,7 @@ import type { HostExec } from '../host-exec'
 import { Handoff } from './handoff'
 import { memberName, pgCluster, refineMembers, type PgCluster } from './model'
 import { promoteStep, repointStep } from './role-steps'
+import { moveAddressStep } from './service-address'
 import { ahead } from './roles'
 import { syncNames } from './sync'
 import { assessStep } from './failover/assess'
@@ -74,6 +77,9 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
     fenceStep(op, survivors),
     promoteStep<FailoverParams>(hosts, c, T, judged, syncNames(fencedAfter, p.to)),
     repointStep<FailoverParams>(fencedAfter, T, others, { handed: judged, skip }),
+    // Right after the standbys follow (so commits that wait for them are not held up): clients
+    // of the service address reach the new primary; the old primary's fence took it off there.
+    ...moveAddressStep<FailoverParams>(hosts, c, T, p.from),
     verifyStep(op),
   ]
 }

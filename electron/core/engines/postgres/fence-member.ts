@@ -7,6 +7,7 @@ import type { HostExec } from '../host-exec'
 import { isRunning } from './instance'
 import { memberName, memberOf, pgCluster, refineMembers, type PgMember } from './model'
 import { PgNode } from './node'
+import { releaseAddressStep, writableHost } from './service-address'
 import { fence, isFenced, isUp, readPosition, stopAndFenceCommand, writable } from './roles'
 
 export const fenceParams = z
@@ -33,5 +34,6 @@ export function buildFence(hosts: HostExec, p: FenceParams): Step<FenceParams>[]
       report({ message: `${p.member} stopped (${s.state}) and fenced${upstream ? `; set to follow ${upstream.name} after a rejoin` : ''}` })
     },
   }
-  return [step]
+  // A fenced member never keeps the service address (unless the primary runs on the same host).
+  return [step, ...releaseAddressStep<FenceParams>(hosts, c, M, () => writableHost(hosts, c, p.member))]
 }

@@ -23,9 +23,10 @@
 import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
+import { releaseAddressStep, writableHost } from './service-address'
 import { knownDataDir } from './data-dir-guard'
 import { Handoff } from './handoff'
-import { memberName, pgCluster, refineMembers } from './model'
+import { memberName, memberOf, pgCluster, refineMembers } from './model'
 import { rejoinOp, type RejoinHandoffs } from './rejoin/context'
 import { checkpointStep } from './rejoin/checkpoint'
 import { preflightStep } from './rejoin/preflight'
@@ -64,5 +65,7 @@ export function buildRejoin(hosts: HostExec, p: RejoinParams): Step<RejoinParams
   const op = rejoinOp(hosts, p)
   const h: RejoinHandoffs = { located: new Handoff('the primary, as pre-flight located it this attempt') }
   const copy = p.rebuild ? rebuildStep(op, h) : rewindStep(op, h)
-  return [preflightStep(op, h), checkpointStep(op, h), stopStep(op, h), copy, startStep(op, h), streamingStep(op, h), unfenceStep(op), syncAgainStep(op)]
+  // It comes back as a standby: never with the service address (unless the primary shares its host).
+  const address = releaseAddressStep<RejoinParams>(hosts, p.cluster, memberOf(p.cluster, p.member), () => writableHost(hosts, p.cluster, p.member))
+  return [preflightStep(op, h), checkpointStep(op, h), stopStep(op, h), ...address, copy, startStep(op, h), streamingStep(op, h), unfenceStep(op), syncAgainStep(op)]
 }

@@ -29,15 +29,18 @@ export async function promotedNow(T: PgNode, seen?: readonly Seen[]): Promise<bo
  * writes): every member follows the primary of then.
  */
 export function promoteStep<P>(hosts: HostExec, c: PgCluster, T: PgNode, handed: Handed, syncValue?: string): Step<P> {
-  const first = syncValue === undefined ? [] : [alterSystem('synchronous_standby_names', syncValue), 'SELECT pg_reload_conf()']
+  // Set right after the promotion, in the same command: a reload while the standby waits for WAL
+  // can hold its promotion until wal_retrieve_retry_interval (5 s, measured); the old value meanwhile
+  // names the fenced old primary, which is stopped (or unreachable) by then and confirms nothing.
+  const then = syncValue === undefined ? [] : [alterSystem('synchronous_standby_names', syncValue), 'SELECT pg_reload_conf()']
   return {
     id: 'promote',
     title: `Promote ${T.name}`,
     hosts: [T.host],
-    plan: () => [T.planned(T.psql([...first, ...promoteStatements()], 'waits until it accepts writes'))],
+    plan: () => [T.planned(T.psql([...promoteStatements(), ...then], 'waits until it accepts writes'))],
     check: async (ctx) => promotedNow(T, handed(ctx)),
     async run(_ctx, report) {
-      await promote(T, undefined, first)
+      await promote(T, undefined, then)
       report({ message: `${T.name} accepts writes${syncValue === undefined ? '' : `; synchronous_standby_names '${syncValue}'`}` })
     },
     undo: async () => void (await converge(hosts, c)),

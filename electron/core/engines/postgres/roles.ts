@@ -208,10 +208,10 @@ BEGIN
 END $rd$`,
 ]
 
-/** `before`: statements run in the same command just before pg_promote. */
-export async function promote(n: PgNode, timeoutS = 60, before: readonly string[] = []): Promise<void> {
+/** `after`: statements run in the same command once it accepts writes. */
+export async function promote(n: PgNode, timeoutS = 60, after: readonly string[] = []): Promise<void> {
   try {
-    await n.sql([...before, ...promoteStatements(timeoutS)], { timeoutMs: (timeoutS + 30) * 1000 })
+    await n.sql([...promoteStatements(timeoutS), ...after], { timeoutMs: (timeoutS + 30) * 1000 })
   } catch (err) {
     if (err instanceof AppError && /still in recovery/.test(err.message)) throw pgError('cluster_state', `${n.name} on ${n.host} did not finish recovery within ${timeoutS} s after pg_promote. Look at its log.`, { host: n.host })
     throw err

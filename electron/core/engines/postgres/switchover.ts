@@ -28,6 +28,7 @@ import { preflightStep } from './switchover/preflight'
 import { stopStep } from './switchover/stop'
 import { syncStep } from './switchover/sync'
 import { verifyStep } from './switchover/verify'
+import { moveAddressStep } from './service-address'
 
 export const switchoverParams = z
   .object({
@@ -58,6 +59,8 @@ export function buildSwitchover(hosts: HostExec, p: SwitchoverParams): Step<Swit
     catchUpStep(op, h),
     promoteStep<SwitchoverParams>(hosts, op.c, op.T, judged),
     repointStep<SwitchoverParams>(op.c, op.T, op.others, { handed: judged }),
+    // The old primary stopped before the promotion: the address goes to the new one now.
+    ...moveAddressStep<SwitchoverParams>(hosts, op.c, op.T),
     demoteStep(op, h),
     syncStep(op),
     verifyStep(op),

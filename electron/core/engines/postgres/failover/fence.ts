@@ -15,15 +15,20 @@ import type { Handoff } from '../handoff'
 import { promotedNow } from '../role-steps'
 import { fence, stopAndFenceCommand, unfenceAndStart } from '../roles'
 import { judge } from './assess'
+import { clusterAddress } from '../service-address'
 import { readSurvivors, type FailoverOp, type Survivors } from './context'
 
 /** Stops and fences the old primary within fenceTimeoutMs; says what happened. */
 async function fenceOld(op: FailoverOp, operationId: string): Promise<string> {
   const { p, c, T, F } = op
   if (!F) return ''
+  // The service address comes off it beside the fence, within the same bound (it never delays the promotion more).
+  const address = clusterAddress(op.hosts, c, c.serviceAddress, p.fenceTimeoutMs)
+  const released = address ? address.releaseFrom(F.host) : Promise.resolve('')
   try {
     const stopped = await fence(c, F, T.member, `failover of ${c.id} to ${p.to} (operation ${operationId})`, p.fenceTimeoutMs)
-    return `${p.from} stopped (${stopped.state}) and fenced`
+    const off = await released
+    return `${p.from} stopped (${stopped.state}) and fenced${off ? `; ${off}` : ''}`
   } catch (err) {
     // Unreachable: the record marks it fenced (see the cluster service); ReplicaDesk fences
     // it when it is seen again. Any other failure stops the failover before the promotion.

@@ -75,7 +75,7 @@ export function buildApplySettings(hosts: HostExec, p: SettingsParams): Step<Set
     const keys = differing(cluster, s, 'configured')
     if (keys.length === 0) return undefined
     const want = wantedValues(cluster, s.name)
-    await nodeOf(s.name).sql([...keys.map((k) => alterSystem(k, want[k])), 'SELECT pg_reload_conf()'])
+    await nodeOf(s.name).sql([...keys.map((k) => alterSystem(k, want[k]!)), 'SELECT pg_reload_conf()'])
     return `${s.name}: ${keys.join(', ')}`
   }
 
@@ -85,7 +85,7 @@ export function buildApplySettings(hosts: HostExec, p: SettingsParams): Step<Set
     hosts: allHosts,
     plan: () => nodes.map((n) => {
       const want = wantedValues(c, n.name)
-      return n.planned(n.psql([...SETTING_KEYS.map((k) => alterSystem(k, want[k])), 'SELECT pg_reload_conf()'], 'only the settings that differ'))
+      return n.planned(n.psql([...SETTING_KEYS.filter((k) => want[k] !== undefined).map((k) => alterSystem(k, want[k]!)), 'SELECT pg_reload_conf()'], 'only the settings that differ'))
     }),
     check: async () => (await readAll()).filter(answered).every((s) => differing(c, s.settings, 'configured').length === 0),
     async run(_ctx, report) {

@@ -31,6 +31,7 @@ export function recordChanges(prev: PgCluster, next: PgCluster): SettingChange[]
   add('wal_keep_size', prev.walKeepSize, next.walKeepSize)
   add('max_wal_senders', String(prev.maxWalSenders), String(next.maxWalSenders), true)
   add('max_replication_slots', String(prev.maxReplicationSlots), String(next.maxReplicationSlots), true)
+  add('service address', prev.serviceAddress ? `${prev.serviceAddress.address}/${prev.serviceAddress.prefix}` : 'none', next.serviceAddress ? `${next.serviceAddress.address}/${next.serviceAddress.prefix}` : 'none', !prev.serviceAddress && !!next.serviceAddress, next.serviceAddress ? `always on the primary; PostgreSQL listens on every address of its host (listen_addresses '*': pg_hba.conf decides who may connect), which takes a restart of each member.` : undefined)
   add('desired replicas', String(prev.desiredReplicas ?? prev.members.length - 1), String(next.desiredReplicas ?? next.members.length - 1))
   for (const m of next.members) {
     const p = prev.members.find((x) => x.name === m.name)
@@ -58,6 +59,7 @@ export function assessSettings(prev: PgCluster, next: PgCluster, primary: string
   if (next.sync.method === 'FIRST' && namesIn(want).length > 0 && requiredCount(want) === namesIn(want).length) {
     warnings.push(`FIRST ${requiredCount(want)} names every synchronous replica: if one of them stops, writes on the primary wait until it is back.`)
   }
+  if (next.serviceAddress && !prev.serviceAddress) warnings.push(`Apps reach the primary through ${next.serviceAddress.address} once it listens there: the standbys restart now; the primary after a switchover away from it (it restarts as a standby).`)
   if (changes.some((c) => c.restart)) warnings.push('A restart-only setting changes: the standbys restart one at a time (each streaming again before the next); the primary keeps the old value until it is restarted (switch over away from it).')
   if (next.slotWalCap === '-1') warnings.push('No cap on the WAL a slot may hold: a replica that stays down keeps WAL on the primary until its disk is full.')
   return { changes, warnings, ...(blocksWrites && { blocksWrites }) }

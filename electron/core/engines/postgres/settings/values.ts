@@ -6,14 +6,20 @@ import { syncNames } from '../sync'
 /** Applied with ALTER SYSTEM + reload. */
 export const RELOAD_KEYS = ['synchronous_standby_names', 'synchronous_commit', 'max_slot_wal_keep_size', 'wal_keep_size'] as const
 /** Applied with ALTER SYSTEM, effective after a restart (pending_restart until then). */
-export const RESTART_KEYS = ['max_wal_senders', 'max_replication_slots'] as const
+export const RESTART_KEYS = ['max_wal_senders', 'max_replication_slots', 'listen_addresses'] as const
 export type SettingKey = (typeof RELOAD_KEYS)[number] | (typeof RESTART_KEYS)[number]
 export const SETTING_KEYS: readonly SettingKey[] = [...RELOAD_KEYS, ...RESTART_KEYS]
 export const needsRestart = (key: SettingKey) => (RESTART_KEYS as readonly string[]).includes(key)
 
-/** What member `name` runs with when it matches the record (the same on primary and standbys, so a promoted standby has it already). */
-export function wantedValues(c: PgCluster, name: string): Record<SettingKey, string> {
+/**
+ * What member `name` runs with when it matches the record (the same on primary and standbys, so
+ * a promoted standby has it already). listen_addresses is ReplicaDesk's only with a service
+ * address: '*', since a server binds only the addresses its host has when it starts, and the
+ * address arrives on a standby when it is promoted (pg_hba.conf decides who may connect).
+ */
+export function wantedValues(c: PgCluster, name: string): Record<SettingKey, string | undefined> {
   return {
+    listen_addresses: c.serviceAddress ? '*' : undefined,
     synchronous_standby_names: syncNames(c, name),
     synchronous_commit: c.synchronousCommit,
     max_slot_wal_keep_size: c.slotWalCap,
@@ -34,7 +40,8 @@ export function sizeBytes(v: string): number | undefined {
 }
 
 /** Whether a server's value is the wanted one, as PostgreSQL means it. */
-export function sameValue(key: SettingKey, server: string, wanted: string): boolean {
+export function sameValue(key: SettingKey, server: string, wanted: string | undefined): boolean {
+  if (wanted === undefined) return true
   if (key === 'max_slot_wal_keep_size' || key === 'wal_keep_size') {
     const a = sizeBytes(server)
     return a !== undefined && a === sizeBytes(wanted)
