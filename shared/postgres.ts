@@ -99,9 +99,29 @@ export const pgCluster = z
      * (found by the pre-flight).
      */
     serviceAddress: serviceAddress.optional(),
+    /**
+     * When every synchronous replica is gone: strict (writes wait; nothing acknowledged can be
+     * lost) or available (a running ReplicaDesk instance relaxes synchronous_standby_names after
+     * `afterS` seconds, alerts, and restores it when they are back; only while an instance runs).
+     */
+    lostSync: z.object({ policy: z.enum(['strict', 'available']).default('strict'), afterS: z.number().int().min(1).max(3600).default(10) }).default({ policy: 'strict', afterS: 10 }),
+    /** Set while the "available" policy has relaxed synchronous replication (when it did). */
+    relaxedSince: z.string().optional(),
     /** Called (POST) when the health verdict gets worse: an ntfy topic URL or a webhook taking JSON. */
     notifyUrl: notifyUrl.optional(),
     members: z.array(pgMember).min(1).max(32),
+    /**
+     * Set once the cluster is handed over to Patroni + etcd (automatic failover): Patroni's scope,
+     * the port of its REST API on every member, the hosts (records) that run the etcd voters.
+     */
+    automatic: z
+      .object({
+        mode: z.literal('patroni'),
+        scope: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/),
+        restApiPort: pgPort.default(8008),
+        etcdHosts: z.array(hostName).min(1).max(7),
+      })
+      .optional(),
     /**
      * Members a failover fenced while they were out of reach: ReplicaDesk stops them the moment
      * it sees them again and never starts them as a primary. Only rejoin takes a name out.

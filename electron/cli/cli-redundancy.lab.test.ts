@@ -82,6 +82,24 @@ describe('replicadesk settings and health against the lab', () => {
   }, 120_000)
 
   // A reload-only change: its restart step is skipped (its check reads that nothing needs one), so it has no point to be killed at.
+  it('drift after a manual ALTER SYSTEM: shown, then put back; again, then adopted', async () => {
+    const alter = (value: string) => t.psql(hosts[0]!, 5432, `ALTER SYSTEM SET synchronous_commit = '${value}'`).then(() => t.psql(hosts[0]!, 5432, 'SELECT pg_reload_conf()'))
+    await alter('local')
+    const drifted = await health()
+    expect(drifted.code).toBe(5)
+    expect(drifted.v.findings.find((f) => f.id === 'drift:synchronous_commit')?.text).toBe("synchronous_commit differs from ReplicaDesk's setting: 'local' on s1 (ReplicaDesk: 'on').")
+    expect((await t.cli('settings', 'rh', '--yes')).code).toBe(0)
+    expect(await show(0, 'synchronous_commit')).toBe('on')
+    expect((await health()).code).toBe(0)
+    await t.psql(hosts[0]!, 5432, "ALTER SYSTEM SET synchronous_commit = 'remote_write'").then(() => t.psql(hosts[0]!, 5432, 'SELECT pg_reload_conf()'))
+    const adopted = await t.cli('settings', 'rh', '--adopt', '--yes')
+    expect(adopted.err).toBe('')
+    for (const i of [0, 1, 2]) expect(await show(i, 'synchronous_commit')).toBe('remote_write')
+    expect((JSON.parse((await t.cli('cluster', 'list', '--json')).out) as { id: string; synchronousCommit: string }[]).find((c) => c.id === 'rh')!.synchronousCommit).toBe('remote_write')
+    expect((await t.cli('settings', 'rh', '--synchronous-commit', 'on', '--yes')).code).toBe(0)
+    expect((await health()).code).toBe(0)
+  }, 120_000)
+
   const steps = ['read', 'apply', 'verify']
   const points = soak ? steps.flatMap((s) => [`before:${s}`, `after:${s}`]) : steps.map((s) => `after:${s}`)
   it(`the CLI killed at every step of a settings change (${points.length} points): resume applies it, abandon puts the old values back`, async () => {

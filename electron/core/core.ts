@@ -24,7 +24,8 @@ import { createFenceWatcher } from './clusters/fence-watcher'
 import { FenceMarks } from './clusters/fencing'
 import { applyOperationOutcome } from './clusters/record-effects'
 import { remoteRunnerOf, sshHostExec } from './engines/host-exec'
-import { createPostgresEngine } from './engines/postgres'
+import { createPostgresEngine, relaxSync, restoreSync, syncUnmet } from './engines/postgres'
+import { createSyncGuard } from './clusters/sync-guard'
 import { createServiceAddress } from './address'
 import { createOperations, loadInstanceId } from './operations'
 import { createStatusService, PositionStore, readStatusOnce } from './status'
@@ -82,7 +83,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     live: !!options.live,
   })
-  const { health, stop: stopHealth } = wireHealth({ store: clustersStore, hosts, live, hostExec, events, activity, address })
+  const { health, stop: stopHealth } = wireHealth({ store: clustersStore, hosts, live, hostExec, events, activity, address, engine: postgres, busy: (id) => ops.isBusy(id) })
   const fenceMarks = new FenceMarks()
   // Every change republishes the full list: small, and a client that missed an event heals.
   const follow = (clusters: readonly PgCluster[]) => {
@@ -131,7 +132,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     fence: (c, member, upstream) => postgres.fenceNow(c, member, upstream, 'fenced member seen again'),
     log: (message, err) => activity.notice('fence-watcher', message, err),
   })
-  const stopFenceWatch = live.service.onEvent(fenceWatcher.onEvent)
+  const syncGuard = createSyncGuard({
+    store: clustersStore,
+    snapshot: live.snapshot,
+    busy: (id) => ops.isBusy(id),
+    unmet: syncUnmet,
+    relax: (c, primary) => relaxSync(hostExec, c, primary),
+    restore: (c, primary) => restoreSync(hostExec, c, primary),
+    log: (message, err) => activity.notice('sync-guard', message, err),
+    changed: publishClusters,
+  })
+  const stopFenceWatch = live.service.onEvent((e) => {
+    fenceWatcher.onEvent(e)
+    if (e.name === 'statusChanged') void syncGuard.check(e.payload.cluster)
+  })
   await ops.recoverInterrupted()
   // A damaged clusters.json is left in place and reported by cluster.list and status.get.
   follow(await clustersStore.list().catch(() => []))

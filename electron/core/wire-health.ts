@@ -6,7 +6,8 @@ import type { ActivityLog } from './activity'
 import type { ServiceAddress } from './address'
 import type { ClustersStore } from './clusters/clusters-store'
 import type { HostExec } from './engines/host-exec'
-import { survival, syncUnmet } from './engines/postgres'
+import { survival, syncUnmet, type PostgresEngine } from './engines/postgres'
+import type { SettingsDrift } from './engines/engine'
 import type { CoreEvents } from './events'
 import { hostFactsReader } from './health/host-facts'
 import { createHealthService } from './health/service'
@@ -22,7 +23,13 @@ interface HealthWiring {
   events: CoreEvents
   activity: ActivityLog
   address: Pick<ServiceAddress, 'holders'>
+  engine: Pick<PostgresEngine, 'readDrift'>
+  /** Whether an operation runs on the cluster (its settings are in flux: no drift is claimed). */
+  busy(cluster: string): boolean
 }
+
+/** Drift is read at most this often per cluster (one settings read per member). */
+const DRIFT_EVERY_MS = 5000
 
 /** Holders are read at most this often per cluster (the verdict is recomputed on every status change). */
 const HOLDERS_EVERY_MS = 2000
@@ -33,7 +40,16 @@ export function wireHealth(w: HealthWiring) {
     const seen = await w.address.holders([...new Set(c.members.map((m) => m.host))], address)
     return { address, holders: seen.filter((h) => h.state === 'holds').map((h) => h.host), unknown: seen.filter((h) => h.state === 'unknown').map((h) => h.host) }
   }
+  const drifts = new Map<string, { at: number; value: Promise<SettingsDrift | undefined> }>()
   const health = createHealthService({
+    drift: async (c) => {
+      if (w.busy(c.id)) return undefined
+      const hit = drifts.get(c.id)
+      if (hit && Date.now() - hit.at < DRIFT_EVERY_MS) return hit.value
+      const value = w.engine.readDrift(c).catch(() => undefined)
+      drifts.set(c.id, { at: Date.now(), value })
+      return value
+    },
     record: (id) => w.store.get(id).catch(() => null),
     status: async (id) => {
       const c = await w.store.get(id).catch(() => null)

@@ -118,8 +118,8 @@ export function createClusterService(o: ClusterServiceOptions) {
       const cluster = await o.store.get(input.cluster)
       refuseDuringSplitBrain(cluster.id)
       const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
-      const assessment = assessSwitchover(cluster, seen, input.to)
-      const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to })
+      const assessment = assessSwitchover(cluster, seen, input.to, cluster.maxLagBytes)
+      const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to, maxLagBytes: cluster.maxLagBytes })
       confirmed(input, `switch over ${cluster.id} from ${assessment.from} to ${assessment.to}`)
       return planOrStart(def, input.dryRun, { assessment })
     },
@@ -151,11 +151,12 @@ export function createClusterService(o: ClusterServiceOptions) {
     async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
       refuseDuringSplitBrain(cluster.id)
-      const next = o.engine.parseCluster(await withServiceAddress(o.address, withSettings(cluster, input), input.serviceAddress))
-      refuseUnsupported(cluster, next)
       // Judged on the servers as they are now: who is primary, who streams from it.
       const primary = (await o.engine.readPositions(cluster, READ_TIMEOUT_MS)).find((s) => isUp(s) && writable(s.pos))
       if (!primary || !isUp(primary)) throw new AppError('cluster_state', `No member of ${cluster.id} accepts writes now, so the new settings cannot be checked against it. Start the primary or fail over first.`)
+      const base = input.adopt ? await o.engine.adoptSettings(cluster, primary.member.name) : cluster
+      const next = o.engine.parseCluster(await withServiceAddress(o.address, withSettings(base, input), input.serviceAddress))
+      refuseUnsupported(cluster, next)
       const settings = assessSettings(cluster, next, primary.member.name, primary.pos.senders.filter((x) => x.state === 'streaming').map((x) => x.name))
       const def = o.engine.applySettings({ cluster: next, previous: cluster, blockWrites: input.blockWrites })
       confirmed(input, `change the redundancy settings of ${cluster.id}${settings.blocksWrites && input.blockWrites ? ' although writes will wait' : ''}`)

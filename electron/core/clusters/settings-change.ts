@@ -27,6 +27,7 @@ export function withSettings(c: PgCluster, i: SettingsInput): PgCluster {
     synchronousCommit: i.synchronousCommit ?? c.synchronousCommit,
     maxLagBytes: i.maxLagBytes ?? c.maxLagBytes,
     slotWalCap: i.slotWalCap ?? c.slotWalCap,
+    lostSync: { policy: i.lostSync ?? c.lostSync.policy, afterS: i.relaxAfterS ?? c.lostSync.afterS },
     ...((i.desiredReplicas ?? c.desiredReplicas) !== undefined && { desiredReplicas: i.desiredReplicas ?? c.desiredReplicas }),
     members: c.members.map((m): PgMember => own.filter((x) => x.name === m.name).reduce<PgMember>((acc, x) => ({ ...acc, sync: x.sync ?? acc.sync, priority: x.priority ?? acc.priority, neverPromote: x.neverPromote ?? acc.neverPromote }), m)),
   }
@@ -48,6 +49,7 @@ export function settingsOf(from: PgCluster | undefined): RecordChange | null {
       synchronousCommit: from.synchronousCommit,
       maxLagBytes: from.maxLagBytes,
       slotWalCap: from.slotWalCap,
+      lostSync: from.lostSync,
       walKeepSize: from.walKeepSize,
       maxWalSenders: from.maxWalSenders,
       maxReplicationSlots: from.maxReplicationSlots,

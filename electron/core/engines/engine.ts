@@ -17,6 +17,13 @@ export type EngineId = 'postgres' | 'redis' | 'mariadb'
 
 // ---- detection ---------------------------------------------------------------------------
 
+/** Drift, as every engine reports it (the health verdict shows it). */
+export interface SettingsDrift {
+  drift: { member: string; setting: string; server: string; wanted: string }[]
+  pendingRestart: { member: string; settings: string[] }[]
+  unread: string[]
+}
+
 export interface InstalledVersion {
   /** "15" */
   major: string
@@ -280,6 +287,10 @@ export interface Engine<Cluster, Access extends string, Detection extends HostDe
   rejoin(input: RejoinInput<Cluster>): OperationDefinition<unknown>
   fence(input: FenceInput<Cluster>): OperationDefinition<unknown>
   applySettings(input: SettingsInput<Cluster>): OperationDefinition<unknown>
+  /** Managed settings that differ on a server from the record (drift), and restarts pending. */
+  readDrift(cluster: Cluster): Promise<SettingsDrift>
+  /** The record with the settings the primary `member` runs with ("adopt the server's value"). */
+  adoptSettings(cluster: Cluster, member: string): Promise<Cluster>
   /** Every member's role and position, read now in parallel (failures are answers). */
   readPositions(cluster: Cluster, timeoutMs?: number | ((member: string) => number)): Promise<Reading[]>
   /**

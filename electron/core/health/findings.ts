@@ -3,6 +3,7 @@
 // (machine-id, virtualisation, the disk under each data dir, the failure domain the user gave).
 import type { HealthFinding } from '../../../shared/health'
 import type { ClusterStatus } from '../../../shared/status'
+import type { SettingsDrift } from '../engines/engine'
 
 export interface HealthMember {
   name: string
@@ -16,6 +17,8 @@ export interface HealthRecord {
   fenced: readonly string[]
   desiredReplicas?: number
   maxLagBytes: number
+  /** When the "available" policy relaxed synchronous replication, if it did. */
+  relaxedSince?: string
 }
 
 /** What was read from a host (undefined: not read yet or not answering). */
@@ -36,6 +39,8 @@ export interface FindingsInput {
   slotGrowth: ReadonlyMap<string, number>
   /** The synchronous requirement the primary cannot meet now, when so (from the engine). */
   syncUnmet?: string
+  /** Managed settings that differ on a server from the record, and restarts pending. */
+  drift?: SettingsDrift
   /** The service address: who holds it (host names), who did not answer. */
   address?: { address: string; holders: string[]; unknown: string[] }
 }
@@ -86,7 +91,8 @@ function replication(i: FindingsInput): HealthFinding[] {
   const s = i.status
   const replicas = i.record.members.length - 1
   if (i.record.desiredReplicas !== undefined && replicas < i.record.desiredReplicas) out.push({ id: 'desired', severity: 'warning', text: `${replicas} replica${replicas === 1 ? '' : 's'}, ${i.record.desiredReplicas} desired.`, fix: 'Add a replica on a host of another failure domain (replica add).' })
-  if (i.syncUnmet) out.push({ id: 'sync-unmet', severity: 'critical', text: `The synchronous setting cannot be met now: ${i.syncUnmet}; writes wait.`, fix: 'Start or rejoin the synchronous replicas, or lower the synchronous count (settings).' })
+  if (i.record.relaxedSince) out.push({ id: 'relaxed', severity: 'critical', text: `Synchronous replication is relaxed since ${i.record.relaxedSince} (policy "available": the synchronous replicas were gone): writes acknowledged since then may exist only on the primary.`, fix: 'Bring the synchronous replicas back: a running ReplicaDesk restores the setting as soon as they stream.' })
+  else if (i.syncUnmet) out.push({ id: 'sync-unmet', severity: 'critical', text: `The synchronous setting cannot be met now: ${i.syncUnmet}; writes wait.`, fix: 'Start or rejoin the synchronous replicas, or lower the synchronous count (settings).' })
   for (const m of s.members) {
     if (m.name === s.primary || i.record.fenced.includes(m.name)) continue
     if (m.state !== 'up') out.push({ id: `down:${m.name}`, severity: 'warning', text: m.down ? `Down: ${m.down.reason}` : `${m.name} on ${m.host} is down.`, fix: 'Start it, or rejoin it if it was a primary.' })
@@ -127,8 +133,26 @@ function serviceAddress(i: FindingsInput): HealthFinding[] {
   return []
 }
 
+function settingsDrift(i: FindingsInput): HealthFinding[] {
+  const d = i.drift
+  if (!d) return []
+  const bySetting = new Map<string, typeof d.drift>()
+  for (const x of d.drift) bySetting.set(x.setting, [...(bySetting.get(x.setting) ?? []), x])
+  const out: HealthFinding[] = [...bySetting].map(([setting, xs]) => ({
+    id: `drift:${setting}`,
+    severity: 'warning',
+    text: `${setting} differs from ReplicaDesk's setting: ${xs.map((x) => `'${x.server || '(empty)'}' on ${x.member} (ReplicaDesk: '${x.wanted || '(empty)'}')`).join(', ')}.`,
+    fix: `Put ReplicaDesk's value back: replicadesk settings ${i.record.id} --yes. Or keep the server's: replicadesk settings ${i.record.id} --adopt --yes.`,
+  }))
+  for (const p of d.pendingRestart) {
+    const primary = p.member === i.status.primary
+    out.push({ id: `pending-restart:${p.member}`, severity: 'info', text: `${p.member} runs with the old ${p.settings.join(', ')} until it restarts.`, fix: primary ? 'Switch over away from it (it restarts as a standby), then back if you like.' : `Apply the settings again (replicadesk settings ${i.record.id} --yes): standbys restart one at a time.` })
+  }
+  return out
+}
+
 export function findings(i: FindingsInput): HealthFinding[] {
-  const out: HealthFinding[] = [...serviceAddress(i)]
+  const out: HealthFinding[] = [...serviceAddress(i), ...settingsDrift(i)]
   if (i.status.splitBrain) out.push({ id: 'split-brain', severity: 'critical', text: i.status.splitBrain.message, fix: 'Fence all but one of them.' })
   else if (!i.status.primary) out.push({ id: 'no-primary', severity: 'critical', text: 'No member accepts writes.', fix: 'Start the primary, or fail over to a replica.' })
   out.push(...placement(i), ...replication(i), ...slots(i))

@@ -3,6 +3,7 @@
 // what got worse is notified once per new finding, on the cluster's notification URL too.
 import type { HealthVerdict, HealthWorse, Survival } from '../../../shared/health'
 import type { ClusterStatus } from '../../../shared/status'
+import type { SettingsDrift } from '../engines/engine'
 import type { HealthRecord } from './findings'
 import type { HostFactsReader } from './host-facts'
 import { sendNotification, type Fetch } from './notify'
@@ -18,6 +19,8 @@ export interface HealthServiceOptions<C extends HealthRecord> {
   /** Data dirs by host, then by member. */
   dataDirs(c: C): Map<string, Record<string, string>>
   notifyUrl(c: C): string | undefined
+  /** Drift of the managed settings (read at most every few seconds: the service caches nothing itself). */
+  drift?(c: C): Promise<SettingsDrift | undefined>
   /** Who holds the cluster's service address now, when it has one. */
   addressHolders?(c: C): Promise<{ address: string; holders: string[]; unknown: string[] } | undefined>
   domains(): Promise<Map<string, string | undefined>>
@@ -54,8 +57,8 @@ export function createHealthService<C extends HealthRecord>(o: HealthServiceOpti
   async function compute(id: string): Promise<HealthVerdict> {
     const [c, s] = await Promise.all([o.record(id), o.status(id)])
     if (!c || !s) return unknownVerdict(id)
-    const [domains, facts, address] = await Promise.all([o.domains(), o.facts.read(o.dataDirs(c)), o.addressHolders?.(c)])
-    const v = verdict({ record: c, status: s, hosts: facts, domains, slotGrowth: growthOf(id, s), syncUnmet: o.syncUnmet(c, s), survival: o.survival(c, s), address })
+    const [domains, facts, address, drift] = await Promise.all([o.domains(), o.facts.read(o.dataDirs(c)), o.addressHolders?.(c), o.drift?.(c).catch(() => undefined)])
+    const v = verdict({ record: c, status: s, hosts: facts, domains, slotGrowth: growthOf(id, s), syncUnmet: o.syncUnmet(c, s), survival: o.survival(c, s), address, drift })
     const before = latest.get(id)
     latest.set(id, v)
     const worse = worsening(before, v)

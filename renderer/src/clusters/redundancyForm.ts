@@ -13,6 +13,8 @@ export interface RedundancyForm {
   slotWalCap: string
   desiredReplicas: number
   notifyUrl: string
+  lostSync: 'strict' | 'available'
+  relaxAfterS: number
   /** IPv4, optionally /prefix; empty: none. */
   serviceAddress: string
   members: { name: string; host: string; sync: boolean; priority: number; neverPromote: boolean }[]
@@ -28,6 +30,8 @@ export function formOf(c: PgCluster): RedundancyForm {
     slotWalCap: c.slotWalCap,
     desiredReplicas: c.desiredReplicas ?? c.members.length - 1,
     notifyUrl: c.notifyUrl ?? '',
+    lostSync: c.lostSync.policy,
+    relaxAfterS: c.lostSync.afterS,
     serviceAddress: c.serviceAddress ? `${c.serviceAddress.address}/${c.serviceAddress.prefix}` : '',
     members: c.members.map((m) => ({ name: m.name, host: m.host, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote })),
   }
@@ -44,6 +48,8 @@ export function inputOf(c: PgCluster, f: RedundancyForm, o: { dryRun: boolean; b
     desiredReplicas: f.desiredReplicas,
     notifyUrl: f.notifyUrl.trim() ? f.notifyUrl.trim() : c.notifyUrl ? null : undefined,
     serviceAddress: f.serviceAddress.trim() ? f.serviceAddress.trim() : c.serviceAddress ? null : undefined,
+    lostSync: f.lostSync,
+    relaxAfterS: f.relaxAfterS,
     memberSettings: f.members.map((m) => ({ name: m.name, sync: async ? false : m.sync, priority: m.priority, neverPromote: m.neverPromote })),
     blockWrites: o.blockWrites,
     dryRun: o.dryRun,

@@ -77,6 +77,8 @@ export function assessFailover(input: AssessInput): RoleChangeAssessment {
     warnings.push(`${v.name} is fenced and has ${mb(ahead(v.lsn, to.lsn) ?? 0)} more WAL than ${to.name}: it is not promoted, and its rejoin throws that WAL away.`)
   }
   const loss = lossOf(input, to, now)
+  // The maximum lag to be promoted: a failover is the user's call (the lost primary is gone), so it is said, in numbers, not refused.
+  if (loss.kind === 'bound' && (loss.bytes ?? 0) > c.maxLagBytes) warnings.push(`${to.name} misses at least ${mb(loss.bytes ?? 0)}: more than the cluster's maximum lag to be promoted (${mb(c.maxLagBytes)}).`)
   if (loss.kind !== 'none' && !c.members.some((m) => m.sync)) {
     warnings.push('The cluster is asynchronous: a primary that is cut off but still running keeps accepting writes from clients that reach it; those writes are lost when it is fenced.')
   }
@@ -88,6 +90,14 @@ export function assessFailover(input: AssessInput): RoleChangeAssessment {
 }
 
 function lossOf(input: AssessInput, to: CandidateView, now: number): DataLoss {
+  const loss = lossFromPositions(input, to, now)
+  const relaxed = input.cluster.relaxedSince
+  // Relaxed by the "available" policy: commits since then waited for no standby.
+  if (relaxed && loss.kind === 'none') return { kind: 'unknown', text: `Unknown: synchronous replication was relaxed at ${relaxed} (policy "available": the synchronous replicas were gone); writes acknowledged since then may exist only on ${input.from ?? 'the old primary'}.` }
+  return loss
+}
+
+function lossFromPositions(input: AssessInput, to: CandidateView, now: number): DataLoss {
   const { cluster: c, from } = input
   const syncMembers = c.members.filter((m) => m.sync && m.name !== from)
   const syncSeen = syncMembers.map((m) => input.seen.find((s) => s.member.name === m.name))

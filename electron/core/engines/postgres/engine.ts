@@ -17,6 +17,9 @@ import { buildApplySettings, settingsParams, type SettingsParams } from './setti
 import type { z } from 'zod'
 import { PgNode } from './node'
 import { clusterAddress } from './service-address'
+import { adoptedFrom } from './settings/adopt'
+import { readDrift } from './settings/drift'
+import { answered, readSettings } from './settings/read'
 import { fence, fenceFiles, isUp, readPosition, writable, type Seen } from './roles'
 import { isRunning } from './instance'
 import { memberOf } from './model'
@@ -155,6 +158,12 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     switchover: (params: Input<typeof switchoverParams>) => ops.switchover.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     failover: (params: Input<typeof failoverParams>) => ops.failover.create({ clusterId: params.cluster.id, params, members: failoverLeaseHosts(params.cluster as PgCluster, params.from) }),
     rejoin: (params: Input<typeof rejoinParams>) => ops.rejoin.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
+    readDrift: (cluster) => readDrift(o.hosts, cluster),
+    adoptSettings: async (cluster, member) => {
+      const seen = await readSettings(new PgNode(o.hosts, memberOf(cluster, member), cluster.major))
+      if (!answered(seen)) throw seen.error
+      return adoptedFrom(cluster, member, seen.settings.values)
+    },
     applySettings: (params) => ops.settings.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     fence: (params: Input<typeof fenceParams>) => ops.fence.create({ clusterId: params.cluster.id, params, members: leaseHosts(params.cluster as PgCluster) }),
     removeReplica: ({ cluster, member, deleteData, knownDataDirs }) => ops.removeReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, deleteData, knownDataDirs }, members: leaseHosts(cluster) }),

@@ -97,6 +97,7 @@ export function survival(c: PgCluster, s: ClusterStatus): { noLoss: Survival; wr
       : `${mode}: every acknowledged write is on ${s.primary} and ${required} synchronous replica${required === 1 ? '' : 's'} streaming; ${loss.breaking ? `if ${loss.breaking.join(' and ')} fail${loss.breaking.length === 1 ? 's' : ''}, the last writes may be gone` : 'no choice of failures removes every copy'}.`
   const fail = (names: string[]) => `if ${names.join(' and ')} fail${names.length === 1 ? 's' : ''}`
   const writesWhy = write.breaking?.length === 0 ? `writes wait now: ${writesStop(v, new Set())}.` : write.breaking ? `${failures(write.f)} (a failover included); ${fail(write.breaking)}, ${writesStop(v, new Set(write.breaking))}.` : `${failures(write.f)}: any member may fail and writes continue (a failover included).`
+  if (c.relaxedSince) return { noLoss: { failures: 0, why: `synchronous replication relaxed since ${c.relaxedSince} (policy "available"): the last writes ${s.primary} acknowledged may be on no other member.` }, writes: { failures: write.f, why: writesWhy } }
   return { noLoss: { failures: loss.f, why: noLossWhy }, writes: { failures: write.f, why: writesWhy } }
 }
 

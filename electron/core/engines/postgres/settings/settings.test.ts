@@ -61,3 +61,14 @@ describe('the plan', () => {
     expect(() => refuseUnsupported(cluster(), parseCluster({ ...cluster(), maxWalSenders: 12 }))).not.toThrow()
   })
 })
+
+describe('adopting the server values', () => {
+  it('parses the primary synchronous_standby_names back into synchronous members, order and k', async () => {
+    const { adoptedFrom } = await import('./adopt')
+    const server = { synchronous_standby_names: 'FIRST 2 ("c", "b")', synchronous_commit: 'remote_apply', max_slot_wal_keep_size: '10GB', wal_keep_size: '2GB', max_wal_senders: '12', max_replication_slots: '10', listen_addresses: '*' }
+    const c = adoptedFrom(cluster(), 'a', server)
+    expect(c).toMatchObject({ sync: { method: 'FIRST', num: 2 }, synchronousCommit: 'remote_apply', slotWalCap: '10GB', walKeepSize: '2GB', maxWalSenders: 12 })
+    expect(c.members.map((m) => [m.name, m.sync, m.priority])).toEqual([['a', false, 100], ['b', true, 2], ['c', true, 1]])
+    expect(adoptedFrom(cluster(), 'a', { ...server, synchronous_standby_names: '' }).members.filter((m) => m.sync)).toEqual([])
+  })
+})

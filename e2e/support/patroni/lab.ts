@@ -1,0 +1,42 @@
+// A three-member cluster for the Patroni lab tests (test code): plain data dirs like the other
+// role-change tests, but reached as the admin with sudo (the hand-over writes units and
+// /etc/patroni), on a port and data dirs no other lab test uses. Cleanup stops Patroni and etcd
+// on every host and removes what the hand-over wrote, so the hosts are as before.
+import { haCluster, HA_HOSTS, dropHaCluster } from '../postgres/ha-cluster'
+import { makeWorld, type World } from '../postgres/lab-world'
+import type { PgCluster } from '../../../electron/core/engines/postgres/model'
+
+export const PT = { id: 'pt', layout: 'plain' as const, sync: true, port: 5460 }
+
+export const patroniWorld = () => makeWorld(Object.fromEntries(HA_HOSTS.map((h) => [h, 'admin' as const])), { leaseSudo: 'postgres' })
+
+export function patroniCluster(w: World): PgCluster {
+  const c = haCluster(w, PT)
+  return w.engine.parseCluster({ ...c, members: c.members.map((m) => ({ ...m, access: 'sudo' as const })) })
+}
+
+/** Stops Patroni (first: it would restart PostgreSQL) and etcd, removes their files, then the cluster. */
+const CLEAN = String.raw`major=$1; shift
+for m; do
+  systemctl disable --now "patroni@$major-$m.service" >/dev/null 2>&1
+  rm -f "/etc/systemd/system/multi-user.target.wants/patroni@$major-$m.service" "/etc/patroni/$major-$m.yml" "/var/lib/postgresql/.replicadesk/patroni-$m.restapi" "/var/lib/postgresql/.replicadesk/patroni-$m.pgpass"
+done
+systemctl disable --now replicadesk-etcd.service >/dev/null 2>&1
+rm -rf /etc/systemd/system/replicadesk-etcd.service /var/lib/replicadesk/etcd
+exit 0`
+
+export async function cleanPatroni(w: World, c: PgCluster): Promise<void> {
+  await Promise.all(HA_HOSTS.map((h) => w.tryRoot(h, ['sh', '-c', CLEAN, 'sh', c.major, ...c.members.map((m) => m.name)])))
+  await dropHaCluster(w, c)
+}
+
+/** Inode and mtime of the data dir and its PG_VERSION, and the system identifier: unchanged unless re-copied. */
+export async function dataDirIdentity(w: World, c: PgCluster): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  for (const m of c.members) {
+    const stat = await w.asRoot(m.host, ['stat', '-c', '%i %Y', m.dataDir, `${m.dataDir}/PG_VERSION`])
+    const sysid = await w.asRoot(m.host, [`/usr/lib/postgresql/${c.major}/bin/pg_controldata`, m.dataDir], 'postgres')
+    out[m.name] = `${stat.trim().replace(/\n/g, ' ')} ${/Database system identifier:\s*(\d+)/.exec(sysid)?.[1]}`
+  }
+  return out
+}
