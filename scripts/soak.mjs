@@ -32,6 +32,12 @@ const soaks = [
   { name: 'switchover and failover killed before/after every step (resume / abandon)', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-roles'] },
   { name: 'failover: cut+heal; postmaster-kill, host-kill and power-off ×5 each (sync, under the probe); split brain; through a running instance', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-failover'] },
   { name: 'role changes: async bound, Debian via sudo, rejoin and rebuild', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/failover', 'electron/core/engines/postgres/roles-debian', 'electron/core/engines/postgres/rejoin', 'electron/core/engines/postgres/switchover.lab'] },
+  // Issue 16: settings applied and verified; the CLI killed before/after every step of a settings change; drift.
+  { name: 'redundancy settings: modes, rolling restart, drift, killed at every step', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/settings', 'electron/cli/cli-redundancy'] },
+  // Issue 17: strict vs available when the synchronous replicas die; the verdict's numbers.
+  { name: 'health verdict and lost synchronous replicas (strict, available, restored by the next instance)', repeat: times, cmd: [vitest, 'run', 'electron/core/health', 'electron/core/clusters', 'electron/cli/cli-lost-sync'] },
+  // Issue 18: the address moved host to host (gratuitous ARP followed by a third host).
+  { name: 'service address building blocks on the lab', repeat: times, cmd: [vitest, 'run', 'electron/core/address'] },
 ]
 
 const only = process.argv[2]

@@ -2,6 +2,13 @@
 // role-change tests, but reached as the admin with sudo (the hand-over writes units and
 // /etc/patroni), on a port and data dirs no other lab test uses. Cleanup stops Patroni and etcd
 // on every host and removes what the hand-over wrote, so the hosts are as before.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { operationEvent, type OperationEvent, type OperationSummary } from '../../../shared/operations'
+import { createOperations, loadInstanceId, type OperationDefinition } from '../../../electron/core/operations'
+import { remoteRunnerOf } from '../../../electron/core/engines/host-exec'
+import { patroniKinds } from '../../../electron/core/engines/postgres/patroni'
 import { haCluster, HA_HOSTS, dropHaCluster } from '../postgres/ha-cluster'
 import { makeWorld, type World } from '../postgres/lab-world'
 import type { PgCluster } from '../../../electron/core/engines/postgres/model'
@@ -39,4 +46,28 @@ export async function dataDirIdentity(w: World, c: PgCluster): Promise<Record<st
     out[m.name] = `${stat.trim().replace(/\n/g, ' ')} ${/Database system identifier:\s*(\d+)/.exec(sysid)?.[1]}`
   }
   return out
+}
+
+/** An operations runner that knows the engine's kinds and the hand-over; `run` as the world's. */
+export async function patroniRunner(w: World) {
+  const root = await mkdtemp(join(tmpdir(), 'rd-patroni-lab-'))
+  const dataDir = join(root, 'data')
+  const kinds = patroniKinds(w.hosts)
+  const events: OperationEvent[] = []
+  const ops = createOperations({
+    dataDir,
+    instanceId: await loadInstanceId(dataDir),
+    remote: remoteRunnerOf(w.hosts),
+    emit: (e) => events.push(operationEvent.parse(e)),
+    kinds: { ...w.engine.kinds, ...kinds.kinds },
+    lease: { ttlSeconds: 60, sudo: 'postgres' },
+    fault: null,
+  })
+  async function run(def: OperationDefinition<unknown>): Promise<{ summary: OperationSummary; events: OperationEvent[]; ms: number }> {
+    const from = events.length
+    const t0 = performance.now()
+    const summary = await ops.runOperation(def)
+    return { summary, events: events.slice(from), ms: performance.now() - t0 }
+  }
+  return { kinds, run, close: () => rm(root, { recursive: true, force: true }) }
 }
