@@ -4,14 +4,14 @@
 import type { HostExec } from '../../host-exec'
 import type { AddReplicaParams } from '../add-replica'
 import type { MemberState } from '../access'
-import { claimKey } from '../claims'
-import { allowArg, protectedDirs } from '../data-dir-guard'
+import { allowArg } from '../data-dir-guard'
 import { pgError } from '../errors'
 import { locatePrimary, majorOf, readFacts, type MemberFacts, type PgFacts } from '../facts'
 import type { Attempt, Handoff } from '../handoff'
-import { hbaFile, memberOf, slotName, type PgCluster, type PgMember } from '../model'
-import { memberNodes, type PgNode } from '../node'
+import { hbaFile, type PgMember } from '../model'
+import type { PgNode } from '../node'
 import type { Probe } from '../probe'
+import { memberOp, type MemberOp } from '../member-op'
 
 export type Up = { member: PgMember; facts: PgFacts }
 
@@ -45,30 +45,9 @@ export interface AddReplicaHandoffs {
   files: Handoff<Files>
 }
 
-export interface AddReplicaOp {
-  p: AddReplicaParams
-  c: PgCluster
-  major: string
-  /** The new member. */
-  member: PgMember
-  /** Its node, and the other members'. */
-  R: PgNode
-  others: PgNode[]
-  all: PgNode[]
-  nodeOf: (m: PgMember) => PgNode
-  slot: string
-  key: string
-  role: string
-  /** The data dirs the guard keeps away from on its host. */
-  prot: string
-}
+export type AddReplicaOp = MemberOp<AddReplicaParams>
 
-export function addReplicaOp(hosts: HostExec, p: AddReplicaParams): AddReplicaOp {
-  const c = p.cluster
-  const member = memberOf(c, p.member)
-  const { R, others, nodeOf } = memberNodes(hosts, c, member.name)
-  return { p, c, major: c.major, member, R, others, all: [...others, R], nodeOf, slot: slotName(member.name), key: claimKey(member.dataDir), role: c.replicationRole, prot: protectedDirs(member, c.members, p.knownDataDirs) }
-}
+export const addReplicaOp = (hosts: HostExec, p: AddReplicaParams): AddReplicaOp => memberOp(hosts, p)
 
 /** What the guard lets the base backup delete besides a missing or empty dir. */
 export const allowFor = (op: AddReplicaOp, sysid: string) => allowArg({ any: op.p.overwrite && op.p.overwriteUnrelated, sysid: op.p.overwrite ? sysid : undefined })

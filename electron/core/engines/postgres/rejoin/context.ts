@@ -5,30 +5,16 @@
 import type { AppError } from '../../../../../shared/errors'
 import type { HostExec } from '../../host-exec'
 import type { RejoinParams } from '../rejoin'
-import { claimKey } from '../claims'
-import { protectedDirs } from '../data-dir-guard'
 import { pgError } from '../errors'
 import type { Attempt, Handoff } from '../handoff'
 import { hostAddresses } from '../hba'
-import { debianConfDir, memberOf, slotName, type PgCluster, type PgMember } from '../model'
-import { memberNodes, type Command, type PgNode } from '../node'
+import { debianConfDir, type PgMember } from '../model'
+import type { Command, PgNode } from '../node'
 import { isUp, pointsAt, readPosition, waitStreaming, writable, type Seen } from '../roles'
 import { REJOIN_STATE } from '../rejoin-scripts'
+import { memberOp, type MemberOp } from '../member-op'
 
-export interface RejoinOp {
-  p: RejoinParams
-  c: PgCluster
-  major: string
-  /** The member that rejoins. */
-  member: PgMember
-  /** Its node, and the other members'. */
-  R: PgNode
-  others: PgNode[]
-  all: PgNode[]
-  nodeOf: (m: PgMember) => PgNode
-  slot: string
-  key: string
-  role: string
+export interface RejoinOp extends MemberOp<RejoinParams> {
   isDebian: boolean
   /** Debian: the cluster's config dir. */
   confDir?: string
@@ -37,8 +23,6 @@ export interface RejoinOp {
   /** `db2 on host2`, for messages. */
   at: string
   rebuildHint: string
-  /** The data dirs the guard keeps away from on its host. */
-  prot: string
 }
 
 /** Every member read at one moment, and the one writable member other than this one. */
@@ -55,29 +39,17 @@ export interface RejoinHandoffs {
 }
 
 export function rejoinOp(hosts: HostExec, p: RejoinParams): RejoinOp {
-  const c = p.cluster
-  const member = memberOf(c, p.member)
-  const { R, others, nodeOf } = memberNodes(hosts, c, member.name)
+  const op = memberOp(hosts, p)
+  const { c, member } = op
   const isDebian = member.layout === 'debian'
   const confDir = isDebian ? debianConfDir(member, c.major) : undefined
   return {
-    p,
-    c,
-    major: c.major,
-    member,
-    R,
-    others,
-    all: [...others, R],
-    nodeOf,
-    slot: slotName(member.name),
-    key: claimKey(member.dataDir),
-    role: c.replicationRole,
+    ...op,
     isDebian,
     confDir,
     startConf: confDir ? `${confDir}/start.conf` : '-',
     at: `${member.name} on ${member.host}`,
     rebuildHint: `replicadesk rejoin ${c.id} ${member.name} --rebuild`,
-    prot: protectedDirs(member, c.members, p.knownDataDirs),
   }
 }
 
