@@ -101,6 +101,8 @@ export const settingsInput = z.object({
   memberSettings: z.array(z.object({ name: memberName, sync: z.boolean().optional(), priority: z.number().int().min(0).max(1000).optional(), neverPromote: z.boolean().optional() }).strict()).max(32).optional(),
   lostSync: z.enum(['strict', 'available']).optional().describe('every synchronous replica gone: strict (writes wait, nothing acknowledged is lost) or available (a running ReplicaDesk relaxes the setting after --relax-after-s seconds and restores it later)'),
   relaxAfterS: z.number().int().min(1).max(3600).optional().describe('with --lost-sync available: seconds without a synchronous replica before relaxing'),
+  restartPrimary: z.boolean().default(false).describe('restart-only settings (max_wal_senders, max_replication_slots, a new service address): restart the primary too, through a switchover'),
+  switchBack: z.boolean().default(true).describe('with --restart-primary: switch back to the old primary afterwards'),
   adopt: z.boolean().default(false).describe("drift: take the primary's running values into the record, then make every member match"),
   blockWrites: z.boolean().default(false).describe('confirm a setting that makes writes wait now (more synchronous replicas required than stream)'),
   dryRun,

@@ -7,7 +7,7 @@ import type { ClusterStatus } from '../../../shared/status'
 import { liveLastPrimary } from '../status'
 import { pgMember, type PgCluster, type PgMember } from '../../../shared/postgres'
 import { AppError } from '../../../shared/errors'
-import { assessFailover, assessSettings, assessSwitchover, isUp, refuseUnsupported, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
+import { assessFailover, assessSwitchover, isUp, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
 import { accessOf } from '../hosts/access'
 import type { ServiceAddress } from '../address'
 import type { HostsStore } from '../hosts/hosts-store'
@@ -15,7 +15,7 @@ import type { Operations } from '../operations'
 import type { OperationDefinition } from '../operations'
 import type { ClustersStore } from './clusters-store'
 import { applyOperationStart } from './record-effects'
-import { withServiceAddress, withSettings } from './settings-change'
+import { planSettings } from './settings-plan'
 
 type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'pgdata' | 'port' | 'address' | 'layout' | 'debianName' | 'sync' | 'priority' | 'neverPromote'>
 
@@ -151,14 +151,7 @@ export function createClusterService(o: ClusterServiceOptions) {
     async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
       refuseDuringSplitBrain(cluster.id)
-      // Judged on the servers as they are now: who is primary, who streams from it.
-      const primary = (await o.engine.readPositions(cluster, READ_TIMEOUT_MS)).find((s) => isUp(s) && writable(s.pos))
-      if (!primary || !isUp(primary)) throw new AppError('cluster_state', `No member of ${cluster.id} accepts writes now, so the new settings cannot be checked against it. Start the primary or fail over first.`)
-      const base = input.adopt ? await o.engine.adoptSettings(cluster, primary.member.name) : cluster
-      const next = o.engine.parseCluster(await withServiceAddress(o.address, withSettings(base, input), input.serviceAddress))
-      refuseUnsupported(cluster, next)
-      const settings = assessSettings(cluster, next, primary.member.name, primary.pos.senders.filter((x) => x.state === 'streaming').map((x) => x.name))
-      const def = o.engine.applySettings({ cluster: next, previous: cluster, blockWrites: input.blockWrites })
+      const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS }, cluster, input)
       confirmed(input, `change the redundancy settings of ${cluster.id}${settings.blocksWrites && input.blockWrites ? ' although writes will wait' : ''}`)
       return planOrStart(def, input.dryRun, { settings })
     },

@@ -13,6 +13,8 @@ export interface RedundancyForm {
   slotWalCap: string
   desiredReplicas: number
   notifyUrl: string
+  /** Restart-only settings: restart the primary too, through a switchover there and back. */
+  restartPrimary: boolean
   lostSync: 'strict' | 'available'
   relaxAfterS: number
   /** IPv4, optionally /prefix; empty: none. */
@@ -30,6 +32,7 @@ export function formOf(c: PgCluster): RedundancyForm {
     slotWalCap: c.slotWalCap,
     desiredReplicas: c.desiredReplicas ?? c.members.length - 1,
     notifyUrl: c.notifyUrl ?? '',
+    restartPrimary: true,
     lostSync: c.lostSync.policy,
     relaxAfterS: c.lostSync.afterS,
     serviceAddress: c.serviceAddress ? `${c.serviceAddress.address}/${c.serviceAddress.prefix}` : '',
@@ -48,6 +51,8 @@ export function inputOf(c: PgCluster, f: RedundancyForm, o: { dryRun: boolean; b
     desiredReplicas: f.desiredReplicas,
     notifyUrl: f.notifyUrl.trim() ? f.notifyUrl.trim() : c.notifyUrl ? null : undefined,
     serviceAddress: f.serviceAddress.trim() ? f.serviceAddress.trim() : c.serviceAddress ? null : undefined,
+    restartPrimary: f.restartPrimary,
+    switchBack: true,
     lostSync: f.lostSync,
     relaxAfterS: f.relaxAfterS,
     memberSettings: f.members.map((m) => ({ name: m.name, sync: async ? false : m.sync, priority: m.priority, neverPromote: m.neverPromote })),

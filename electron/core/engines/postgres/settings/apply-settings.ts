@@ -14,7 +14,8 @@ import type { Step } from '../../../operations'
 import type { HostExec } from '../../host-exec'
 import { pgError } from '../errors'
 import { restartCommand, execTimeoutMs, START_TIMEOUT_S } from '../instance'
-import { pgCluster, type PgCluster, type PgMember } from '../model'
+import { memberName, pgCluster, type PgCluster, type PgMember } from '../model'
+import { buildSwitchover, switchoverParams, type SwitchoverParams } from '../switchover'
 import { PgNode } from '../node'
 import { waitStreaming } from '../roles'
 import { alterSystem } from '../statements'
@@ -31,6 +32,11 @@ export const settingsParams = z.object({
   /** The user confirmed that writes may wait until enough synchronous standbys stream. */
   blockWrites: z.boolean().default(false),
   streamTimeoutS: z.number().int().min(1).default(120),
+  /**
+   * Restart-only settings reach the primary through a switchover (it stops, restarts as a
+   * standby with them); `back`: then a switchover back to it. Chosen by the plan.
+   */
+  switchover: z.object({ from: memberName, to: memberName, back: z.boolean() }).optional(),
 })
 export type SettingsParams = z.output<typeof settingsParams>
 
@@ -131,7 +137,28 @@ export function buildApplySettings(hosts: HostExec, p: SettingsParams): Step<Set
       report({ message: await verifyAll(c, readAll) })
     },
   }
-  return [read, apply, restart, addressStep(hosts, p, readAll, primaryOf), verify]
+  return [read, apply, restart, ...primaryRestart(hosts, p), addressStep(hosts, p, readAll, primaryOf), verify]
+}
+
+/** The switchover steps (and back), run as steps of this operation with their own ids. */
+function primaryRestart(hosts: HostExec, p: SettingsParams): Step<SettingsParams>[] {
+  if (!p.switchover) return []
+  const { from, to, back } = p.switchover
+  const as = (prefix: string, sw: SwitchoverParams) =>
+    buildSwitchover(hosts, sw).map(
+      (s): Step<SettingsParams> => ({
+        hosts: s.hosts,
+        ...(s.weight !== undefined && { weight: s.weight }),
+        id: `${prefix}-${s.id}`,
+        title: `${prefix === 'back' ? 'Back: ' : 'Restart the primary: '}${s.title}`,
+        plan: (ctx) => s.plan({ ...ctx, params: sw }),
+        check: (ctx) => s.check({ ...ctx, params: sw }),
+        run: (ctx, report) => s.run({ ...ctx, params: sw }, report),
+        ...(s.undo && { undo: (ctx) => s.undo!({ ...ctx, params: sw }) }),
+      }),
+    )
+  const sw = (f: string, t: string) => switchoverParams.parse({ cluster: p.cluster, from: f, to: t, maxLagBytes: p.cluster.maxLagBytes })
+  return [...as('switchover', sw(from, to)), ...(back ? as('back', sw(to, from)) : [])]
 }
 
 /** The service address on the primary's host and off the others; a replaced or removed one off every member. */
