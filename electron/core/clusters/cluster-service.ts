@@ -151,7 +151,7 @@ export function createClusterService(o: ClusterServiceOptions) {
     async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
       refuseDuringSplitBrain(cluster.id)
-      const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS }, cluster, input)
+      const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS, domains: async () => new Map((await o.hosts.list()).map((h) => [h.name, h.failureDomain])) }, cluster, input)
       confirmed(input, `change the redundancy settings of ${cluster.id}${settings.blocksWrites && input.blockWrites ? ' although writes will wait' : ''}`)
       return planOrStart(def, input.dryRun, { settings })
     },
