@@ -109,3 +109,11 @@ export const settingsInput = z.object({
   yes,
 })
 export type SettingsInput = z.input<typeof settingsInput>
+
+/** Automatic failover: on hands the cluster over to Patroni + etcd. */
+export const automaticInput = z.object({
+  cluster: clusterId,
+  on: z.boolean().describe('on: hand the cluster over to Patroni + etcd (failover without a click); off: hand it back (not yet)'),
+  dryRun,
+  yes,
+})

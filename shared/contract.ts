@@ -3,8 +3,8 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
-import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput } from './clusters'
-import { healthVerdict, healthWorse } from './health'
+import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput, automaticInput } from './clusters'
+import { healthHistory, healthHistoryInput, healthVerdict, healthWorse } from './health'
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
 import { pgCluster, pgDetection } from './postgres'
 import { secretAnswer, secretRequestView } from './secrets'
@@ -119,6 +119,12 @@ export const contract = {
         output: operationStartResult,
         cli: { command: 'settings', args: ['cluster'] },
       }),
+      automatic: method({
+        summary: 'Automatic failover: hand the cluster over to Patroni + etcd (--on), so a dead primary is replaced with nobody clicking',
+        input: automaticInput.strict(),
+        output: operationStartResult,
+        cli: { command: 'automatic', args: ['cluster'] },
+      }),
       forget: method({
         summary: 'Forget a cluster record (the servers are not touched)',
         input: z.object({ cluster: clusterId }).strict(),
@@ -146,6 +152,12 @@ export const contract = {
         input: z.object({ cluster: clusterId }).strict(),
         output: healthVerdict,
         cli: { command: 'health', args: ['cluster'] },
+      }),
+      history: method({
+        summary: 'How the health verdict changed lately (kept as long as the lag history)',
+        input: healthHistoryInput,
+        output: healthHistory,
+        cli: { command: 'health-history', args: ['cluster'] },
       }),
     },
     replica: {

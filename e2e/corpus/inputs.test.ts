@@ -39,6 +39,8 @@ const valid: Record<string, Record<string, unknown>> = {
   'secret.answer': { id: 'secret-1', value: 'hunter2' },
   'cluster.settings': { cluster: 'c1', member: 'm1', slotWalCap: '10GB', notifyUrl: 'https://ntfy.sh/topic', dryRun: true },
   'health.get': { cluster: 'c1' },
+  'cluster.automatic': { cluster: 'c1', on: true, dryRun: true },
+  'health.history': { cluster: 'c1', seconds: 60 },
   'activity.list': { host: 'pi@192.0.2.1' },
 }
 

@@ -78,6 +78,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       rejoin: (input) => clusters.rejoin(input),
       fence: (input) => clusters.fence(input),
       settings: (input) => clusters.settings(input),
+      automatic: (input) => clusters.automatic(input),
       forget: ({ cluster }) => clusters.forget(cluster),
     },
     status: {
@@ -86,6 +87,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     health: {
       get: async ({ cluster }) => d.health.get((await d.clustersStore.get(cluster)).id),
+      history: async ({ cluster, seconds }) => d.health.history((await d.clustersStore.get(cluster)).id, seconds),
     },
     replica: {
       add: (input) => clusters.addReplica(input),

@@ -41,9 +41,11 @@ export async function cleanPatroni(w: World, c: PgCluster): Promise<void> {
 export async function dataDirIdentity(w: World, c: PgCluster): Promise<Record<string, string>> {
   const out: Record<string, string> = {}
   for (const m of c.members) {
-    const stat = await w.asRoot(m.host, ['stat', '-c', '%i %Y', m.dataDir, `${m.dataDir}/PG_VERSION`])
+    // The data dir's inode (its mtime changes: Patroni writes its files there) and PG_VERSION's inode and mtime.
+    const stat = await w.asRoot(m.host, ['stat', '-c', '%i', m.dataDir])
+    const version = await w.asRoot(m.host, ['stat', '-c', '%i %Y', `${m.dataDir}/PG_VERSION`])
     const sysid = await w.asRoot(m.host, [`/usr/lib/postgresql/${c.major}/bin/pg_controldata`, m.dataDir], 'postgres')
-    out[m.name] = `${stat.trim().replace(/\n/g, ' ')} ${/Database system identifier:\s*(\d+)/.exec(sysid)?.[1]}`
+    out[m.name] = `${stat.trim()} ${version.trim()} ${/Database system identifier:\s*(\d+)/.exec(sysid)?.[1]}`
   }
   return out
 }
@@ -70,4 +72,24 @@ export async function patroniRunner(w: World) {
     return { summary, events: events.slice(from), ms: performance.now() - t0 }
   }
   return { kinds, run, close: () => rm(root, { recursive: true, force: true }) }
+}
+
+/** When each member's postmaster started (a restart changes it). */
+export async function startTimes(w: World, c: PgCluster): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(c.members.map(async (m) => [m.name, await w.psql(m.host, m.port, 'SELECT pg_postmaster_start_time()')])))
+}
+
+/** Copies the Patroni and etcd unit logs of every host to `to` (debugging a lab run). */
+export async function copyUnitLogs(w: World, c: PgCluster, to: string): Promise<void> {
+  const { cpSync, mkdirSync } = await import('node:fs')
+  const { unitStateDir } = await import('../../lab/standins')
+  for (const h of HA_HOSTS) {
+    mkdirSync(join(to, h), { recursive: true })
+    try {
+      cpSync(join(unitStateDir(w.host(h).dir), 'units'), join(to, h), { recursive: true })
+    } catch {
+      // no unit ran there
+    }
+  }
+  void c
 }

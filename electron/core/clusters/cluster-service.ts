@@ -1,13 +1,13 @@
 // The cluster methods of the contract: records in, operations out. Every action is an
 // operation of the engine, planned (dry run) or started under the cluster lease.
 import type { z } from 'zod'
-import type { clusterCreateInput, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput } from '../../../shared/clusters'
+import type { automaticInput, clusterCreateInput, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput } from '../../../shared/clusters'
 import type { OperationPlan, OperationStartResult } from '../../../shared/operations'
 import type { ClusterStatus } from '../../../shared/status'
 import { liveLastPrimary } from '../status'
 import { pgMember, type PgCluster, type PgMember } from '../../../shared/postgres'
 import { AppError } from '../../../shared/errors'
-import { assessFailover, assessSwitchover, isUp, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
+import { assessFailover, assessSwitchover, isUp, meaningChanges, writable, type LastPrimary, type PostgresEngine } from '../engines/postgres'
 import { accessOf } from '../hosts/access'
 import type { ServiceAddress } from '../address'
 import type { HostsStore } from '../hosts/hosts-store'
@@ -116,6 +116,7 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async switchover(input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
+      refuseHandedOver(cluster, 'switch over')
       refuseDuringSplitBrain(cluster.id)
       const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
       const assessment = assessSwitchover(cluster, seen, input.to, cluster.maxLagBytes)
@@ -126,6 +127,7 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
+      refuseHandedOver(cluster, 'fail over')
       // A member whose host status shows silent is asked briefly: it is gone or cut off, and a
       // failover must not wait a whole connect timeout for it. The primary status shows silent
       // is not read at all: the survivors are read once, and the fence tries it, bounded.
@@ -150,14 +152,22 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
+      refuseHandedOver(cluster, 'change settings')
       refuseDuringSplitBrain(cluster.id)
       const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS, domains: async () => new Map((await o.hosts.list()).map((h) => [h.name, h.failureDomain])) }, cluster, input)
       confirmed(input, `change the redundancy settings of ${cluster.id}${settings.blocksWrites && input.blockWrites ? ' although writes will wait' : ''}`)
       return planOrStart(def, input.dryRun, { settings })
     },
 
+    async automatic(input: z.output<typeof automaticInput>): Promise<OperationStartResult> {
+      const cluster = await o.store.get(input.cluster)
+      refuseDuringSplitBrain(cluster.id)
+      return planOrStart(handover(o.engine, cluster, input), input.dryRun)
+    },
+
     async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
+      refuseHandedOver(cluster, 'rejoin members')
       memberNamed(cluster, input.member)
       const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await knownDataDirs(cluster.id) })
       confirmed(input, input.rebuild ? `replace the data of ${input.member} with a fresh copy of the primary` : `rejoin ${input.member} as a replica (pg_rewind)`)
@@ -166,6 +176,7 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async fence(input: z.output<typeof fenceInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
+      refuseHandedOver(cluster, 'fence members')
       memberNamed(cluster, input.member)
       const def = o.engine.fence({ cluster, member: input.member })
       confirmed(input, `stop ${input.member} and fence it`)
@@ -183,6 +194,20 @@ export function createClusterService(o: ClusterServiceOptions) {
       return planOrStart(def, input.dryRun)
     },
   }
+}
+
+/** Automatic failover on: the hand-over to Patroni + etcd, confirmed after its plan. */
+function handover(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof automaticInput>) {
+  if (!input.on) throw new AppError('invalid_input', `Handing ${cluster.id} back from Patroni comes in a later version.`)
+  if (cluster.automatic) throw new AppError('conflict', `${cluster.id} is handed over to Patroni already.`)
+  const def = engine.handover(cluster)
+  confirmed(input, `hand ${cluster.id} over to Patroni + etcd. ${meaningChanges(cluster).join(' ')}`)
+  return def
+}
+
+/** A cluster handed over to Patroni: its failover decides; ReplicaDesk never fights it. */
+function refuseHandedOver(c: PgCluster, what: string): void {
+  if (c.automatic) throw new AppError('conflict', `${c.id} is handed over to Patroni (automatic failover): ReplicaDesk does not ${what} itself, so it never fights Patroni. Patroni's own switchover and settings come with the next slice of that feature.`)
 }
 
 /** Role changes run only after the user saw the plan: the UI's dialog, or the CLI's prompt / --yes. */

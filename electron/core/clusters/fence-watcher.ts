@@ -49,7 +49,8 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
       try {
         // The record as stored: a rejoin may have ended (and unfenced it) since this event was made.
         const cluster = await o.cluster(clusterId)
-        if (!cluster || !isFenced(cluster, name) || o.busy(clusterId)) continue
+        // Handed over to Patroni: its own fencing (the leader key) decides.
+        if (!cluster || cluster.automatic || !isFenced(cluster, name) || o.busy(clusterId)) continue
         const done = await o.fence(cluster, name, upstream)
         if (done === 'left') continue
         settled.add(key)

@@ -6,7 +6,7 @@
 // are fencing.ts.
 import type { OperationSummary, StepSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
-import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS } from '../engines/postgres'
+import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, automaticOf } from '../engines/postgres'
 import type { ClustersStore, RecordChange } from './clusters-store'
 import { markFenced, unmarkFenced } from './fencing'
 import { settingsOf } from './settings-change'
@@ -52,6 +52,8 @@ const effects: Readonly<Record<string, RecordEffects>> = {
   // The new settings are recorded when the change starts (so status, verdict and drift judge
   // against them); an abandoned change (its undo put the old values back) restores the old ones.
   [KIND_SETTINGS]: { onStart: (p) => settingsOf(p.cluster), onAbandoned: (p) => settingsOf(p.previous) },
+  // Handed over to Patroni once the hand-over succeeded: ReplicaDesk's own role changes leave it alone from then on.
+  [KIND_HANDOVER]: { onSucceeded: (p) => (p.cluster ? (c) => c && { ...c, automatic: { mode: 'patroni' as const, ...automaticOf(p.cluster!) } } : null) },
   [KIND_FAILOVER]: {
     // The old primary is marked fenced from the start: whatever happens to the operation,
     // ReplicaDesk never starts it as a primary again.

@@ -32,7 +32,8 @@ export function createSyncGuard(o: SyncGuardOptions) {
     if (busy.has(id) || o.busy(id)) return
     const s = o.snapshot(id)
     const c = await o.store.get(id).catch(() => null)
-    if (!s || !c || !s.primary) return
+    // Patroni's own synchronous mode decides for a cluster handed over to it.
+    if (!s || !c || !s.primary || c.automatic) return
     const unmet = o.unmet(c, s)
     if (!unmet) unmetSince.delete(id)
     else if (!unmetSince.has(id)) {

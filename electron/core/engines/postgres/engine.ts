@@ -17,6 +17,7 @@ import { buildApplySettings, settingsParams, type SettingsParams } from './setti
 import type { z } from 'zod'
 import { PgNode } from './node'
 import { clusterAddress } from './service-address'
+import { patroniKinds, readPatroniStatus, type HandoverParams, type PatroniStatus } from './patroni'
 import { adoptedFrom } from './settings/adopt'
 import { readDrift } from './settings/drift'
 import { answered, readSettings } from './settings/read'
@@ -108,12 +109,17 @@ export interface PostgresEngine extends Engine<PgCluster, 'postgres' | 'sudo', P
   failover(params: Input<typeof failoverParams>): OperationDefinition<FailoverParams>
   rejoin(params: Input<typeof rejoinParams>): OperationDefinition<RejoinParams>
   fence(params: Input<typeof fenceParams>): OperationDefinition<FenceParams>
+  /** Automatic failover on: hand the cluster over to Patroni + etcd (issue 19, first slice). */
+  handover(cluster: PgClusterInput): OperationDefinition<HandoverParams>
+  /** A handed-over cluster as Patroni's REST API and etcd report it. */
+  patroniStatus(cluster: PgCluster): Promise<PatroniStatus>
   /** Redundancy settings applied to every member and read back (`previous`: the record before). */
   applySettings(params: Omit<z.input<typeof settingsParams>, 'cluster' | 'previous'> & { cluster: PgClusterInput; previous: PgClusterInput }): OperationDefinition<SettingsParams>
 }
 
 export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
   const ops = postgresKinds(o.hosts)
+  const patroni = patroniKinds(o.hosts)
   return {
     id: 'postgres',
     title: 'PostgreSQL',
@@ -127,7 +133,10 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
       [ops.rejoin.kind]: ops.rejoin.factory,
       [ops.fence.kind]: ops.fence.factory,
       [ops.settings.kind]: ops.settings.factory,
+      ...patroni.kinds,
     },
+    handover: (cluster) => patroni.handoverOf(cluster),
+    patroniStatus: (cluster) => readPatroniStatus(o.hosts, cluster),
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),
     capabilities: postgresCapabilities,

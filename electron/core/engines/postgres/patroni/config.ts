@@ -1,0 +1,197 @@
+// What a hand-over writes on the servers, as pure functions of the cluster record: the etcd unit
+// of each voter and the Patroni configuration of each member (a template: the passwords are
+// filled in on the server, see FILL_PATRONI_CONFIG), plus the names and paths they live at.
+// Patroni 3.0.2 and etcd 3.4 as Debian 12 packages them.
+import { createHash } from 'node:crypto'
+import { binDir, type PgCluster, type PgMember } from '../model'
+
+export const ETCD_CLIENT_PORT = 2379
+export const ETCD_PEER_PORT = 2380
+/** Our own unit: Debian's etcd.service reads /etc/default/etcd, one default instance per box. */
+export const ETCD_UNIT = 'replicadesk-etcd.service'
+export const ETCD_UNIT_FILE = `/etc/systemd/system/${ETCD_UNIT}`
+export const ETCD_DATA_DIR = '/var/lib/replicadesk/etcd'
+/** Home-lab timings: a dead leader is replaced in about 10 s (LAB-NOTES: ~9–10 s measured). */
+export const TIMINGS = { ttl: 10, loop_wait: 2, retry_timeout: 3 } as const
+/** The user of the REST API's basic auth (its password is generated on each server). */
+export const RESTAPI_USER = 'replicadesk'
+/** Placeholders the server replaces (FILL_PATRONI_CONFIG): secrets never leave the servers. */
+export const REPLICATION_PASSWORD = '@REPLICATION_PASSWORD@'
+export const RESTAPI_PASSWORD = '@RESTAPI_PASSWORD@'
+export const HOME = '@HOME@'
+/** First line of every config ReplicaDesk writes: the template's hash, what the check compares. */
+export const TEMPLATE_MARK = '# replicadesk-template '
+
+/** Debian's `patroni@.service` runs /etc/patroni/%i.yml as postgres; the instance is MAJOR-MEMBER. */
+export const patroniInstance = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name'>) => `${c.major}-${m.name}`
+export const patroniUnit = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name'>) => `patroni@${patroniInstance(c, m)}.service`
+/** The physical slot Patroni keeps for a member on the leader (its name, lower case, other characters as _). */
+export const patroniSlot = (m: Pick<PgMember, 'name'>) => m.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')
+export const patroniConfigFile = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name'>) => `/etc/patroni/${patroniInstance(c, m)}.yml`
+
+export interface Automatic {
+  scope: string
+  restApiPort: number
+  etcdHosts: string[]
+}
+
+/** The hand-over's settings: the record's own, else scope = cluster id, port 8008, the members' hosts. */
+export function automaticOf(c: PgCluster): Automatic {
+  const a = c.automatic
+  return { scope: a?.scope ?? c.id, restApiPort: a?.restApiPort ?? 8008, etcdHosts: a?.etcdHosts ?? [...new Set(c.members.map((m) => m.host))] }
+}
+
+export interface Voter {
+  /** etcd member name: the host record's name. */
+  name: string
+  address: string
+}
+
+/** The etcd voters with the address each binds: the address of a member on that host. */
+export function votersOf(c: PgCluster, a: Automatic): Voter[] {
+  return a.etcdHosts.map((h) => {
+    const m = c.members.find((x) => x.host === h)
+    if (!m) throw new Error(`${h} carries no member of ${c.id}: this version runs etcd voters on the members' hosts only`)
+    return { name: h, address: m.address }
+  })
+}
+
+const hostPort = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`)
+export const etcdClientUrl = (v: Voter) => `http://${hostPort(v.address, ETCD_CLIENT_PORT)}`
+const peerUrl = (v: Voter) => `http://${hostPort(v.address, ETCD_PEER_PORT)}`
+
+/** The unit of one voter: etcd's own environment variables, bound to the host's own address. */
+export function etcdUnit(scope: string, voters: readonly Voter[], self: Voter): string {
+  const env: [string, string][] = [
+    ['ETCD_NAME', self.name],
+    ['ETCD_DATA_DIR', ETCD_DATA_DIR],
+    ['ETCD_LISTEN_PEER_URLS', peerUrl(self)],
+    ['ETCD_LISTEN_CLIENT_URLS', etcdClientUrl(self)],
+    ['ETCD_INITIAL_ADVERTISE_PEER_URLS', peerUrl(self)],
+    ['ETCD_ADVERTISE_CLIENT_URLS', etcdClientUrl(self)],
+    ['ETCD_INITIAL_CLUSTER', voters.map((v) => `${v.name}=${peerUrl(v)}`).join(',')],
+    ['ETCD_INITIAL_CLUSTER_STATE', 'new'],
+    ['ETCD_INITIAL_CLUSTER_TOKEN', `replicadesk-${scope}`],
+  ]
+  return [
+    '# Written by ReplicaDesk: etcd voter for Patroni (automatic failover).',
+    '[Unit]',
+    `Description=etcd for Patroni scope ${scope} (ReplicaDesk)`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=notify',
+    'User=etcd',
+    ...env.map(([k, v]) => `Environment=${k}=${v}`),
+    'ExecStart=/usr/bin/etcd',
+    'Restart=on-abnormal',
+    'LimitNOFILE=65536',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n')
+}
+
+/** Restart-only settings Patroni puts on its command line; carried over from the running primary. */
+export const CARRIED_SETTINGS = ['max_connections', 'max_locks_per_transaction', 'max_worker_processes', 'max_prepared_transactions', 'track_commit_timestamp', 'wal_level'] as const
+
+type Yaml = string | number | boolean | readonly Yaml[] | { readonly [k: string]: Yaml | undefined }
+
+/** Block-style YAML; strings double-quoted (JSON's escapes are YAML's). */
+export function toYaml(v: Yaml, indent = ''): string {
+  if (Array.isArray(v)) return v.map((x) => `${indent}- ${typeof x === 'object' ? `\n${toYaml(x, `${indent}  `)}` : scalar(x)}`).join('\n')
+  if (typeof v !== 'object') return `${indent}${scalar(v)}`
+  return Object.entries(v as Record<string, Yaml | undefined>)
+    .filter((e): e is [string, Yaml] => e[1] !== undefined)
+    .map(([k, x]) => (typeof x === 'object' && (!Array.isArray(x) || x.length) ? `${indent}${k}:\n${toYaml(x, `${indent}  `)}` : `${indent}${k}: ${Array.isArray(x) ? '[]' : scalar(x as string | number | boolean)}`))
+    .join('\n')
+}
+const scalar = (x: Yaml) => (typeof x === 'string' ? JSON.stringify(x) : String(x))
+
+export interface MemberFacts {
+  /** listen_addresses the server runs with now (kept: Patroni writes it into postgresql.conf). */
+  listenAddresses: string
+  /** CARRIED_SETTINGS as the primary runs them. */
+  carried: Record<string, string>
+}
+
+/** The cluster's synchronous setting in Patroni's terms (3.0.2: no quorum commit). */
+export function syncOf(c: PgCluster) {
+  const syncMembers = c.members.filter((m) => m.sync).length
+  const on = syncMembers > 0
+  return { synchronous_mode: on, synchronous_mode_strict: on, synchronous_node_count: on ? Math.min(c.sync.num, Math.max(1, syncMembers - 1)) : 1 }
+}
+
+/** Patroni's configuration of one member, secrets as placeholders, first line the template mark. */
+export function patroniConfig(c: PgCluster, m: PgMember, facts: MemberFacts): string {
+  const a = automaticOf(c)
+  const voters = votersOf(c, a)
+  const replication = { username: c.replicationRole, password: REPLICATION_PASSWORD }
+  const doc: Yaml = {
+    scope: a.scope,
+    name: m.name,
+    restapi: {
+      listen: hostPort(m.address, a.restApiPort),
+      connect_address: hostPort(m.address, a.restApiPort),
+      authentication: { username: RESTAPI_USER, password: RESTAPI_PASSWORD },
+    },
+    etcd3: { hosts: voters.map((v) => hostPort(v.address, ETCD_CLIENT_PORT)) },
+    bootstrap: {
+      dcs: {
+        ...TIMINGS,
+        maximum_lag_on_failover: c.maxLagBytes,
+        ...syncOf(c),
+        postgresql: {
+          use_pg_rewind: true,
+          use_slots: true,
+          parameters: {
+            ...facts.carried,
+            wal_log_hints: 'on',
+            hot_standby: 'on',
+            wal_keep_size: c.walKeepSize,
+            max_wal_senders: c.maxWalSenders,
+            max_replication_slots: c.maxReplicationSlots,
+            max_slot_wal_keep_size: c.slotWalCap,
+            synchronous_commit: c.synchronousCommit,
+            // A standby whose upstream changed retries every second, not every 5 s: after a failover
+            // the new leader's writes wait (strict synchronous mode) until a standby streams again.
+            wal_retrieve_retry_interval: '1s',
+          },
+        },
+      },
+    },
+    postgresql: {
+      listen: `${facts.listenAddresses}:${m.port}`,
+      connect_address: hostPort(m.address, m.port),
+      data_dir: m.dataDir,
+      bin_dir: binDir(m, c.major),
+      pgpass: `${HOME}/.replicadesk/patroni-${m.name}.pgpass`,
+      use_unix_socket: true,
+      authentication: { superuser: { username: 'postgres' }, replication, rewind: replication },
+      parameters: { unix_socket_directories: m.socketDir },
+    },
+    tags: { nofailover: m.neverPromote, nosync: !m.sync, noloadbalance: false, clonefrom: false },
+  }
+  const body = `# Written by ReplicaDesk: Patroni for member ${m.name} of cluster ${c.id}. The passwords were filled in on this server.\n${toYaml(doc)}\n`
+  return `${TEMPLATE_MARK}${templateHash(body)}\n${body}`
+}
+
+export const templateHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16)
+
+/** The mark a member's config carries when it was written from this template. */
+export const markOf = (template: string) => template.slice(0, template.indexOf('\n'))
+
+/** What changes meaning when Patroni takes over, for the plan. */
+export function meaningChanges(c: PgCluster): string[] {
+  const s = syncOf(c)
+  const out: string[] = []
+  if (s.synchronous_mode) {
+    out.push(`Synchronous: ${c.sync.method} ${c.sync.num} of the synchronous members becomes Patroni's strict synchronous mode with ${s.synchronous_node_count} synchronous standby(s) Patroni picks by name (3.0.2 has no quorum commit); writes still wait when no synchronous standby streams.`)
+  }
+  if (c.members.some((m) => m.priority !== c.members[0]!.priority)) out.push('Priorities: Patroni 3.0.2 has no failover priority; it promotes the healthiest eligible standby.')
+  out.push('Replication slots: Patroni names them after the members and drops ReplicaDesk\'s rd_* slots once unused.')
+  out.push('Role changes: from now on Patroni decides them; ReplicaDesk\'s own switchover and failover leave this cluster alone.')
+  return out
+}
