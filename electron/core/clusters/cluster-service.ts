@@ -15,6 +15,7 @@ import type { Operations } from '../operations'
 import type { OperationDefinition } from '../operations'
 import type { ClustersStore } from './clusters-store'
 import { applyOperationStart } from './record-effects'
+import { memberNamed } from './member-named'
 import { planSettings } from './settings-plan'
 
 type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'pgdata' | 'port' | 'address' | 'layout' | 'debianName' | 'sync' | 'priority' | 'neverPromote'>
@@ -185,9 +186,7 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async removeReplica(input: z.output<typeof replicaRemoveInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      if (!cluster.members.some((m) => m.name === input.name)) {
-        throw new AppError('not_found', `Cluster ${cluster.id} has no member named ${input.name}.`, { field: 'name' })
-      }
+      memberNamed(cluster, input.name, 'name')
       refuseDuringSplitBrain(cluster.id)
       const def = o.engine.removeReplica({ cluster, member: input.name, deleteData: input.deleteData, knownDataDirs: await knownDataDirs(cluster.id) })
       // The member leaves the record when the removal succeeds (record-effects.ts).
@@ -215,11 +214,6 @@ function confirmed(input: { dryRun: boolean; yes: boolean }, what: string): void
   if (!input.dryRun && !input.yes) throw new AppError('confirmation_required', `Confirm to ${what}: look at the plan (--dry-run), then run again with --yes.`)
 }
 
-function memberNamed(cluster: PgCluster, name: string): PgMember {
-  const m = cluster.members.find((x) => x.name === name)
-  if (!m) throw new AppError('not_found', `Cluster ${cluster.id} has no member named ${name}.`, { field: 'member' })
-  return m
-}
 
 /**
  * The member a failover replaces: the primary status saw last; else the one member that is

@@ -6,6 +6,7 @@ import type { settingsInput } from '../../../shared/clusters'
 import { AppError } from '../../../shared/errors'
 import type { PgCluster, PgMember } from '../../../shared/postgres'
 import type { RecordChange } from './clusters-store'
+import { memberNamed } from './member-named'
 import type { ServiceAddress } from '../address'
 import { isIPv4 } from '../../../shared/ip-address'
 
@@ -16,8 +17,7 @@ export function withSettings(c: PgCluster, i: SettingsInput): PgCluster {
     throw new AppError('invalid_input', '--sync, --priority and --never-promote change one member: name it with --member.', { field: 'member' })
   }
   const own = [...(i.memberSettings ?? []), ...(i.member ? [{ name: i.member, sync: i.sync, priority: i.priority, neverPromote: i.neverPromote }] : [])]
-  const unknown = own.find((x) => !c.members.some((m) => m.name === x.name))
-  if (unknown) throw new AppError('not_found', `Cluster ${c.id} has no member named ${unknown.name}.`, { field: 'member' })
+  for (const x of own) memberNamed(c, x.name)
   const { notifyUrl, ...rest } = c
   return {
     ...rest,

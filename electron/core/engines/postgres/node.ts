@@ -6,7 +6,7 @@ import { AppError } from '../../../../shared/errors'
 import type { StepCommand } from '../../operations'
 import type { Arg, ExecOptions, ExecResult } from '../../ssh'
 import type { HostExec } from '../host-exec'
-import { binDir, type PgMember } from './model'
+import { binDir, memberOf, type PgCluster, type PgMember } from './model'
 
 export type RunAs = 'postgres' | 'root' | 'login'
 
@@ -93,10 +93,9 @@ export class PgNode {
 }
 
 /** The nodes an operation on one member works with: that member's (`R`) and the others'. */
-export function memberNodes(hosts: HostExec, c: { major: string; members: readonly PgMember[] }, name: string) {
+export function memberNodes(hosts: HostExec, c: PgCluster, name: string) {
   const node = (m: PgMember) => new PgNode(hosts, m, c.major)
-  const member = c.members.find((m) => m.name === name)
-  if (!member) throw new AppError('invalid_input', `The cluster has no member named ${name}.`)
+  const member = memberOf(c, name)
   const others = c.members.filter((m) => m.name !== name).map(node)
   return { node, R: node(member), others, nodeOf: (m: PgMember) => others.find((n) => n.name === m.name)! }
 }
