@@ -7,6 +7,7 @@ import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, 
 import { healthHistory, healthHistoryInput, healthVerdict, healthWorse } from './health'
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
 import { pgCluster, pgDetection } from './postgres'
+import { hostCleanInput, hostCleanResult, hostPrepareInput, hostPrepareResult } from './prepare'
 import { secretAnswer, secretRequestView } from './secrets'
 import { clusterStatus, splitBrainEvent, statusEvent, statusGetInput, statusHistory, statusHistoryInput } from './status'
 import { activityEntry, fingerprint, hostConnection, hostTestResult, importableHost, trustedKey } from './ssh'
@@ -65,6 +66,18 @@ export const contract = {
         input: z.object({ name: hostName, fingerprint }).strict(),
         output: trustedKey,
         cli: { args: ['name', 'fingerprint'] },
+      }),
+      prepare: method({
+        summary: 'Check what the login can do (PostgreSQL, sudo, sshd forwarding) with the line to add for each missing thing; --install installs PostgreSQL',
+        input: hostPrepareInput.strict(),
+        output: hostPrepareResult,
+        cli: { args: ['name'] },
+      }),
+      clean: method({
+        summary: 'Remove what ReplicaDesk put on a host that no cluster uses (data dirs stay); refused while a cluster uses it',
+        input: hostCleanInput.strict(),
+        output: hostCleanResult,
+        cli: { args: ['name'] },
       }),
       connections: method({ summary: 'Connection state of every host', input: empty, output: z.array(hostConnection) }),
       importable: method({ summary: 'Hosts found in ~/.ssh/config', input: empty, output: z.array(importableHost) }),

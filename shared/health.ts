@@ -44,3 +44,25 @@ export const HEALTH_EXIT: Record<HealthVerdict['state'], number> = { healthy: 0,
 /** What got worse since the last verdict: new findings (not info) and lower survival numbers. */
 export const healthWorse = z.object({ findings: z.array(healthFinding), survival: z.array(z.string()) })
 export type HealthWorse = z.infer<typeof healthWorse>
+
+/**
+ * One point of the verdict history: written when the state, a survival number or the set of
+ * findings changes, so a verdict holds from its `at` until the next entry's.
+ */
+export const healthHistoryEntry = z.object({
+  at: z.string(),
+  state: healthVerdict.shape.state,
+  /** Failures survived without losing an acknowledged write. */
+  noLoss: z.number().int().min(0),
+  /** Failures survived while still accepting writes. */
+  writes: z.number().int().min(0),
+  /** Ids of the findings then (the text, with its changing numbers, is in the verdict). */
+  findings: z.array(z.string()),
+})
+export type HealthHistoryEntry = z.infer<typeof healthHistoryEntry>
+
+/** Kept as long as the lag history (900 s by default); the first entry may predate the window: it is the verdict in force when the window starts. */
+export const healthHistory = z.object({ cluster: clusterId, entries: z.array(healthHistoryEntry) })
+export type HealthHistory = z.infer<typeof healthHistory>
+
+export const healthHistoryInput = z.object({ cluster: clusterId, seconds: z.number().int().min(1).max(24 * 3600).default(900) }).strict()

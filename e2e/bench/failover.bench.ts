@@ -20,10 +20,10 @@
 // rounds the old primary's host comes back and the member rejoins (`cluster.rejoin`, pg_rewind).
 // Env: BENCH_ROUNDS (rounds per way, fault and mode, default 5), BENCH_MODES (async,sync),
 // BENCH_FAULTS (postmaster-kill,host-kill,power-off), BENCH_METHODS (session,bare; cli too).
-import { exec } from '../lab'
 import { arm, faultKinds, setupProbe, type ArmedFault, type FaultKind, type ProbeAccess } from '../probe'
 import { Bare } from './roles-bare'
-import { activityLines, buildNode, cliFixedCost, cliFixture, cliFixtureRemove, cliProcess, converged, dirOf, topology, ensureLab, envList, envNumber, load, makeCluster, median, nodeStartup, printTable, sleep, startInstance, statusSettled, stepTimes, StepStats, underProbe, type Instance, type RolesCluster, type Row, tearDownRun } from './roles-common'
+import { backToThree, waitDown } from './failover-rounds'
+import { activityLines, buildNode, cliFixedCost, cliFixture, cliFixtureRemove, cliProcess, converged, dirOf, ensureLab, envList, envNumber, load, makeCluster, median, nodeStartup, printTable, startInstance, statusSettled, stepTimes, StepStats, underProbe, type Instance, type RolesCluster, type Row, tearDownRun } from './roles-common'
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 5)
 const MODES = envList('BENCH_MODES', ['async', 'sync'])
@@ -97,7 +97,7 @@ async function main() {
               console.log(`  [${fault}] round ${round + 1} ${method.padEnd(7)} ${r.from} → ${r.to}: first ack ${r.firstAck.toFixed(0)} ms after the fault${seen}, command done at ${r.done.toFixed(0)} ms${r.lostNote ? `  (${r.lostNote})` : ''}${r.problems.length ? `  PROBLEM: ${r.problems.join(' | ')}` : ''}`)
               if (r.problems.length) notes.push(`[${mode} ${fault}] ${method} ${r.from}: ${r.problems.join(' | ')}`)
               if (r.lostNote) asyncLosses.push(`[${mode} ${fault}] ${method} round ${round + 1}: ${r.lostNote}`)
-              rejoins.push(await backToThree(c, inst, bare, r.armed, r.from, r.to))
+              rejoins.push(await backToThree(c, inst, r.armed, r.from, r.to, { incidents, warm: () => bare.warm() }))
             }
           }
         }
@@ -198,57 +198,6 @@ async function one(c: RolesCluster, inst: Instance, bare: Bare, access: ProbeAcc
   const flightNote = inFlight ? `${inFlight} commit${inFlight === 1 ? '' : 's'} in flight finished on ${from} up to ${Math.round(Math.max(...oldAcks.map((x) => (x.doneAt ?? 0) - probed.value.t0)))} ms after the fault` : ''
   const lostNote = [expected && rep.lost.length ? `${rep.lost.length} acknowledged write${rep.lost.length === 1 ? '' : 's'} lost, asynchronous: ${method === 'bare' ? 'the bare script states nothing' : `the plan said "${loss!.text.slice(0, 90)}…"`}` : '', flightNote].filter(Boolean).join('; ')
   return { firstAck: first?.ms ?? NaN, done: probed.value.done, detected, faultMs, from, to, problems, lostNote, armed }
-}
-
-/** Until status through the instance shows `member` down (polled every 10 ms on the warm session; at most 10 s). */
-async function waitDown(inst: Instance, c: RolesCluster, member: string) {
-  const until = performance.now() + 10_000
-  while (performance.now() < until) {
-    const s = await inst.call<{ members: { name: string; state: string }[] }>('status.get', { cluster: c.id })
-    if (s.members.find((m) => m.name === member)?.state === 'down') return
-    await sleep(10)
-  }
-  throw new Error(`status never showed ${member} down`)
-}
-
-/** The old primary's host comes back (after host-kill and power-off); the member rejoins as a replica (pg_rewind) through the instance. Returns the time. */
-async function backToThree(c: RolesCluster, inst: Instance, bare: Bare, armed: ArmedFault, old: string, primary: string): Promise<number> {
-  const t0 = performance.now()
-  await armed.recover()
-  const logFrom = inst.server.log.length
-  const r = await inst.operation('cluster.rejoin', { cluster: c.id, member: old, yes: true })
-  if (r.summary.status !== 'succeeded') throw new Error(`rejoin ${old}: ${r.summary.status}: ${r.summary.error?.message}`)
-  let now: string
-  try {
-    now = await converged(c, 15_000)
-  } catch (err) {
-    // The rejoin said it streams, yet it does not: say what the instance did after it, then
-    // take ReplicaDesk's own way back (rejoin again) and go on.
-    const ended = r.t0Wall + r.ms
-    const fenced = (await inst.call<{ id: string; fenced: string[] }[]>('cluster.list', {})).find((x) => x.id === c.id)?.fenced
-    const lines = [
-      `rejoin of ${old} succeeded (${Math.round(r.ms)} ms), yet: ${(err as Error).message}; record fenced: ${JSON.stringify(fenced)}`,
-      '  instance log since the rejoin:',
-      ...inst.server.log.slice(logFrom).map((l) => `    ${l}`),
-      '  remote commands of the instance from the end of the rejoin on:',
-      ...(await activityLines(inst, ended - 50)),
-      `  last lines of ${old}'s server log:`,
-      ...(await exec(c.member(old).host.name, ['tail', '-n', '25', `/var/log/postgresql/replicadesk-${old}.log`])).stdout.split('\n').map((l) => `    ${l}`),
-    ]
-    console.log(lines.join('\n'))
-    incidents.push(lines.join('\n'))
-    // Every member that does not stream (a bare round's re-pointed standby may not either) rejoins.
-    const top = await topology(c)
-    for (const m of c.members.map((x) => x.name).filter((x) => x !== primary && !top.streaming.includes(x))) {
-      const again = await inst.operation('cluster.rejoin', { cluster: c.id, member: m, yes: true })
-      if (again.summary.status !== 'succeeded') throw new Error(`rejoin ${m} again: ${again.summary.status}: ${again.summary.error?.message}`)
-    }
-    now = await converged(c)
-  }
-  if (now !== primary) throw new Error(`after rejoin ${now} is primary, not ${primary}`)
-  await statusSettled(inst, c, primary)
-  await bare.warm()
-  return performance.now() - t0
 }
 
 await main()

@@ -288,8 +288,9 @@ export interface Row {
 
 const f0 = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : '–')
 
-export function printTable(title: string, rows: Row[]) {
-  const head = ['mode', 'figure (ms)', 'n', 'median', 'min', 'max', 'bare median', 'ratio', 'target', 'met', 'for scale']
+/** `baseLabel`: what the ratio compares with (the bare script unless a bench says otherwise). */
+export function printTable(title: string, rows: Row[], baseLabel = 'bare median') {
+  const head = ['mode', 'figure (ms)', 'n', 'median', 'min', 'max', baseLabel, 'ratio', 'target', 'met', 'for scale']
   const body = rows.map((r) => {
     const m = median(r.xs)
     const b = r.base ? median(r.base) : NaN
@@ -302,7 +303,7 @@ export function printTable(title: string, rows: Row[]) {
       f0(r.xs.length ? Math.max(...r.xs) : NaN),
       r.base ? f0(b) : '',
       r.base && Number.isFinite(m / b) ? `${(m / b).toFixed(2)}×` : '',
-      r.target !== undefined ? `< ${r.target}` : '',
+      r.target !== undefined ? `< ${Math.round(r.target)}` : '',
       r.target !== undefined && r.xs.length ? (m < r.target ? 'met' : 'NOT met') : '',
       r.scale ?? '',
     ]
@@ -319,6 +320,13 @@ export function printTable(title: string, rows: Row[]) {
     lastMode = rows[i]!.mode
     console.log(fmt(b))
   }
+}
+
+/** One line: every row with a target, its median against it. */
+export function printVerdict(rows: Row[]) {
+  const judged = rows.filter((r) => r.target !== undefined && r.xs.length)
+  const line = judged.map((r) => `${r.mode} ${r.figure}: median ${Math.round(median(r.xs))} ms vs < ${Math.round(r.target!)} ms: ${median(r.xs) < r.target! ? 'met' : 'NOT met'}`)
+  console.log(`\nTargets: ${line.join('; ') || 'none measured'}`)
 }
 
 // ---- what the instance ran over SSH (its activity log) -------------------------------------

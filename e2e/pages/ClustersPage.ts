@@ -2,6 +2,7 @@
 // the wizards that create clusters and add or remove replicas.
 import { expect, type Locator, type Page } from '@playwright/test'
 import { AddReplicaWizard, CreateClusterWizard, RemoveReplicaDialog } from './ClusterWizards'
+import { ConnectionStringsPanel } from './ConnectionStringsPanel'
 import { EmptyScreenPage } from './EmptyScreenPage'
 import { OperationCard } from './OperationsPage'
 import { HealthVerdictPanel, RedundancyPanel } from './RedundancyPanel'
@@ -25,6 +26,8 @@ export class ClusterCard {
   /** The synchronous setting in the card's header ("ANY 1 of 2 synchronous"); opens the Redundancy panel. */
   readonly syncLabel: Locator
   readonly health: HealthVerdictPanel
+  /** "Connect your apps": the copyable connection strings under the verdict. */
+  readonly connections: ConnectionStringsPanel
 
   constructor(
     readonly page: Page,
@@ -38,6 +41,7 @@ export class ClusterCard {
     this.operations = root.getByTestId('operation')
     this.syncLabel = root.getByTestId('cluster-sync')
     this.health = new HealthVerdictPanel(root)
+    this.connections = new ConnectionStringsPanel(root)
   }
 
   member(name: string): Locator {

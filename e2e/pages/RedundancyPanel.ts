@@ -36,6 +36,8 @@ export class RedundancyPanel {
   readonly applyButton: Locator
   readonly backButton: Locator
   readonly plan: PlanPanel
+  /** The service address field (the <input> itself: ElInput puts the test id there); empty: none. */
+  readonly serviceAddress: Locator
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('redundancy')
@@ -54,6 +56,13 @@ export class RedundancyPanel {
     // Cancel on the form, Back on a plan: the same button.
     this.backButton = this.root.getByTestId('redundancy-back')
     this.plan = new PlanPanel(this.root)
+    this.serviceAddress = this.root.getByTestId('redundancy-service-address')
+  }
+
+  /** Types the service address (or '' for none) and waits until the field shows it. */
+  async setServiceAddress(value: string): Promise<void> {
+    await this.serviceAddress.fill(value)
+    await expect(this.serviceAddress).toHaveValue(value)
   }
 
   modeOption(mode: RedundancyMode): Locator {
@@ -131,6 +140,10 @@ export class HealthVerdictPanel {
   readonly noLoss: Locator
   readonly writes: Locator
   readonly findings: Locator
+  /** "Service address A on HOST", when the cluster has one. */
+  readonly address: Locator
+  /** The host(s) that hold it, as the verdict read them ("host1", or "host1 and host2"). */
+  readonly addressHolder: Locator
 
   constructor(card: Locator) {
     this.root = card.getByTestId('health-verdict')
@@ -138,6 +151,8 @@ export class HealthVerdictPanel {
     this.noLoss = this.root.getByTestId('health-no-loss')
     this.writes = this.root.getByTestId('health-writes')
     this.findings = this.root.getByTestId('health-finding')
+    this.address = this.root.getByTestId('health-address')
+    this.addressHolder = this.root.getByTestId('health-address-holder')
   }
 
   finding(id: string): Locator {

@@ -21,12 +21,15 @@ export function withSettings(c: PgCluster, i: SettingsInput): PgCluster {
   const { notifyUrl, ...rest } = c
   return {
     ...rest,
-    ...(notifyUrl !== undefined && i.notifyUrl !== null && { notifyUrl }),
-    ...(i.notifyUrl && { notifyUrl: i.notifyUrl }),
+    ...(notifyUrl !== undefined && i.notifyUrl !== null && i.notifyUrl !== 'none' && { notifyUrl }),
+    ...(i.notifyUrl && i.notifyUrl !== 'none' && { notifyUrl: i.notifyUrl }),
     sync: { method: i.syncMethod ?? c.sync.method, num: i.syncNum ?? c.sync.num },
     synchronousCommit: i.synchronousCommit ?? c.synchronousCommit,
     maxLagBytes: i.maxLagBytes ?? c.maxLagBytes,
     slotWalCap: i.slotWalCap ?? c.slotWalCap,
+    maxWalSenders: i.maxWalSenders ?? c.maxWalSenders,
+    maxReplicationSlots: i.maxReplicationSlots ?? c.maxReplicationSlots,
+    walKeepSize: i.walKeepSize ?? c.walKeepSize,
     lostSync: { policy: i.lostSync ?? c.lostSync.policy, afterS: i.relaxAfterS ?? c.lostSync.afterS },
     ...((i.desiredReplicas ?? c.desiredReplicas) !== undefined && { desiredReplicas: i.desiredReplicas ?? c.desiredReplicas }),
     members: c.members.map((m): PgMember => own.filter((x) => x.name === m.name).reduce<PgMember>((acc, x) => ({ ...acc, sync: x.sync ?? acc.sync, priority: x.priority ?? acc.priority, neverPromote: x.neverPromote ?? acc.neverPromote }), m)),
@@ -65,7 +68,7 @@ export function settingsOf(from: PgCluster | undefined): RecordChange | null {
 export async function withServiceAddress(address: Pick<ServiceAddress, 'inspect'>, c: PgCluster, wanted: string | null | undefined): Promise<PgCluster> {
   if (wanted === undefined) return c
   const { serviceAddress: old, ...rest } = c
-  if (wanted === null) return rest
+  if (wanted === null || wanted === 'none') return rest
   const [ip, prefix] = wanted.split('/') as [string, string | undefined]
   if (old?.address === ip && (!prefix || Number(prefix) === old.prefix)) return c
   const hosts = [...new Map(c.members.map((m) => [m.host, m])).values()]

@@ -17,9 +17,10 @@
 //   promote  `to` accepts writes; in the same command, right after, its synchronous_standby_names
 //            becomes the record's without the fenced old primary (started by hand as a standby
 //            it must never confirm a commit; until then it is stopped or cut off)
+//   address  (a cluster with a service address) on `to`'s host, announced, then off the old
+//            primary's host when it answered the fence (make before break: until then
+//            clients there are refused and retry at once), and off the other standbys' hosts
 //   repoint  the other standbys follow `to`, in parallel (those further ahead need a rejoin)
-//   address  (a cluster with a service address) on `to`'s host, announced; off the other
-//            standbys' hosts (the fence took it off the old primary's, bounded)
 //   verify   the reachable standbys stream from `to`
 // The critical path reads each server once: the survivors' read judged beside the fence is
 // handed along (failover/context.ts, Survivors) and the checks of promote and repoint judge it
@@ -67,6 +68,7 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
   const op = failoverOp(hosts, p)
   const { c, T, others } = op
   const survivors = new Handoff<Survivors>('the survivors as read (and judged) this attempt')
+  const answered = new Handoff<boolean>("whether the old primary's host answered the fence this attempt")
   const judged = judgedSurvivors(survivors)
   const fencedAfter: PgCluster = { ...c, fenced: [...new Set([...c.fenced, ...(p.from ? [p.from] : [])])] }
   // A standby that received more than the new primary cannot follow it: rejoin rewinds it.
@@ -74,12 +76,11 @@ export function buildFailover(hosts: HostExec, p: FailoverParams): Step<Failover
   const skip = (name: string) => ((ahead(lsnOf(name), lsnOf(p.to)) ?? 0) > 0 ? `${name} received more than ${p.to}: rejoin it (pg_rewind)` : undefined)
   return [
     assessStep(op, survivors),
-    fenceStep(op, survivors),
+    fenceStep(op, survivors, answered),
     promoteStep<FailoverParams>(hosts, c, T, judged, syncNames(fencedAfter, p.to)),
+    // Right after the promotion, make before break (see service-address.ts).
+    ...moveAddressStep<FailoverParams>(hosts, c, T, op.F && { host: op.F.host, answered: (ctx) => answered.get(ctx) }),
     repointStep<FailoverParams>(fencedAfter, T, others, { handed: judged, skip }),
-    // Right after the standbys follow (so commits that wait for them are not held up): clients
-    // of the service address reach the new primary; the old primary's fence took it off there.
-    ...moveAddressStep<FailoverParams>(hosts, c, T, p.from),
     verifyStep(op),
   ]
 }

@@ -5,6 +5,7 @@
 // off it the moment it is seen again).
 import { createServiceAddress, type HolderState, type ServiceAddress } from '../../address'
 import type { Step } from '../../operations'
+import type { Attempt } from './handoff'
 import type { HostExec } from '../host-exec'
 import { PgNode } from './node'
 import { isUp, readPosition, writable } from './roles'
@@ -58,14 +59,17 @@ export function clusterAddress(hosts: HostExec, c: PgCluster, recorded: Recorded
 }
 
 /**
- * After a promotion: the service address on the new primary's host (first, announced), then off
- * the other members' hosts but `skip` (a failover's old primary: its fence took it off, bounded).
- * Only when the cluster has one. The check reads who holds it.
+ * Right after a promotion: the service address on the new primary's host (announced), then
+ * off the old primary's host — make before break: while the old host still holds it,
+ * clients get a refusal and retry at once; a host that drops the address early makes their
+ * connection attempts hang. `old`: the old primary's host, with whether it answered this attempt
+ * (a failover's fence says; a host that did not answer is skipped: the fence watcher takes the
+ * address off when it is seen again). Only when the cluster has one. The check reads who holds it.
  */
-export function moveAddressStep<P>(hosts: HostExec, c: PgCluster, to: { host: string; name: string }, skip: string | null = null): Step<P>[] {
+export function moveAddressStep<P>(hosts: HostExec, c: PgCluster, to: { host: string; name: string }, old?: { host: string; answered: (ctx: Attempt) => boolean | undefined }): Step<P>[] {
   const a = clusterAddress(hosts, c)
   if (!a) return []
-  const others = [...new Set(c.members.filter((m) => m.host !== to.host && m.name !== skip).map((m) => m.host))]
+  const others = [...new Set(c.members.filter((m) => m.host !== to.host && m.host !== old?.host).map((m) => m.host))]
   return [
     {
       id: 'address',
@@ -74,8 +78,9 @@ export function moveAddressStep<P>(hosts: HostExec, c: PgCluster, to: { host: st
       plan: () => [],
       // Never waits on the old primary's host (a failover's may be dead): its fence took the address off.
       check: async () => (await a.holders([to.host, ...others])).every((h) => (h.host === to.host ? h.state === 'holds' : h.state !== 'holds')),
-      async run(_ctx, report) {
-        report({ message: await a.moveTo(to.host, others) })
+      async run(ctx, report) {
+        const off = old && old.host !== to.host && old.answered(ctx) ? [old.host] : []
+        report({ message: await a.moveTo(to.host, [...others, ...off]) })
       },
     },
   ]

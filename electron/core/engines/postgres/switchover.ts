@@ -58,9 +58,9 @@ export function buildSwitchover(hosts: HostExec, p: SwitchoverParams): Step<Swit
     stopStep(op, h),
     catchUpStep(op, h),
     promoteStep<SwitchoverParams>(hosts, op.c, op.T, judged),
-    repointStep<SwitchoverParams>(op.c, op.T, op.others, { handed: judged }),
-    // The old primary stopped before the promotion: the address goes to the new one now.
+    // Right after the promotion: on the new primary's host, then off the old one's (make before break).
     ...moveAddressStep<SwitchoverParams>(hosts, op.c, op.T),
+    repointStep<SwitchoverParams>(op.c, op.T, op.others, { handed: judged }),
     demoteStep(op, h),
     syncStep(op),
     verifyStep(op),

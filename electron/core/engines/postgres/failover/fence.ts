@@ -11,34 +11,33 @@
 // without one it is done once this attempt's survivors are judged.
 import type { Step } from '../../../operations'
 import type { FailoverParams } from '../failover'
-import type { Handoff } from '../handoff'
+import type { Attempt, Handoff } from '../handoff'
 import { promotedNow } from '../role-steps'
 import { fence, stopAndFenceCommand, unfenceAndStart } from '../roles'
 import { judge } from './assess'
-import { clusterAddress } from '../service-address'
 import { readSurvivors, type FailoverOp, type Survivors } from './context'
 
 /** Stops and fences the old primary within fenceTimeoutMs; says what happened. */
-async function fenceOld(op: FailoverOp, operationId: string): Promise<string> {
+async function fenceOld(op: FailoverOp, ctx: Attempt & { operationId: string }, answered?: Handoff<boolean>): Promise<string> {
+  const operationId = ctx.operationId
   const { p, c, T, F } = op
   if (!F) return ''
-  // The service address comes off it beside the fence, within the same bound (it never delays the promotion more).
-  const address = clusterAddress(op.hosts, c, c.serviceAddress, p.fenceTimeoutMs)
-  const released = address ? address.releaseFrom(F.host) : Promise.resolve('')
   try {
     const stopped = await fence(c, F, T.member, `failover of ${c.id} to ${p.to} (operation ${operationId})`, p.fenceTimeoutMs)
-    const off = await released
-    return `${p.from} stopped (${stopped.state}) and fenced${off ? `; ${off}` : ''}`
+    answered?.put(ctx, true)
+    return `${p.from} stopped (${stopped.state}) and fenced`
   } catch (err) {
     // Unreachable: the record marks it fenced (see the cluster service); ReplicaDesk fences
     // it when it is seen again. Any other failure stops the failover before the promotion.
     const code = (err as { code?: string }).code
     if (code !== 'ssh_connect' && code !== 'ssh_timeout') throw err
+    answered?.put(ctx, false)
     return `${p.from} on ${F.host} does not answer within ${p.fenceTimeoutMs} ms (${(err as Error).message}); it stays marked fenced and is fenced when it is seen again`
   }
 }
 
-export function fenceStep(op: FailoverOp, survivors: Handoff<Survivors>): Step<FailoverParams> {
+/** `answered`: whether the old primary's host answered the fence, handed to the address step (it keeps the address until the new primary takes it). */
+export function fenceStep(op: FailoverOp, survivors: Handoff<Survivors>, answered?: Handoff<boolean>): Step<FailoverParams> {
   const { p, T, F, others } = op
   const settled = (s: Survivors | undefined) => s !== undefined && s.verdict !== 'read'
   return {
@@ -59,7 +58,7 @@ export function fenceStep(op: FailoverOp, survivors: Handoff<Survivors>): Step<F
             judge(op, seen)
             survivors.put(ctx, { seen, verdict: 'judged' })
           })
-      const fenced = F ? fenceOld(op, ctx.operationId) : Promise.resolve(undefined)
+      const fenced = F ? fenceOld(op, ctx, answered) : Promise.resolve(undefined)
       // Both settle before anything else happens: a refusal never leaves a fence in flight.
       const [r, f] = await Promise.allSettled([reread, fenced])
       if (f.status === 'rejected') throw f.reason

@@ -32,7 +32,7 @@ export function recordChanges(prev: PgCluster, next: PgCluster): SettingChange[]
   add('wal_keep_size', prev.walKeepSize, next.walKeepSize)
   add('max_wal_senders', String(prev.maxWalSenders), String(next.maxWalSenders), true)
   add('max_replication_slots', String(prev.maxReplicationSlots), String(next.maxReplicationSlots), true)
-  add('service address', prev.serviceAddress ? `${prev.serviceAddress.address}/${prev.serviceAddress.prefix}` : 'none', next.serviceAddress ? `${next.serviceAddress.address}/${next.serviceAddress.prefix}` : 'none', !prev.serviceAddress && !!next.serviceAddress, next.serviceAddress ? `always on the primary; PostgreSQL listens on every address of its host (listen_addresses '*': pg_hba.conf decides who may connect), which takes a restart of each member.` : undefined)
+  add('service address', prev.serviceAddress ? `${prev.serviceAddress.address}/${prev.serviceAddress.prefix}` : 'none', next.serviceAddress ? `${next.serviceAddress.address}/${next.serviceAddress.prefix}` : 'none', !prev.serviceAddress && !!next.serviceAddress, next.serviceAddress ? `always on the primary; PostgreSQL listens on every address of its host (listen_addresses '*': pg_hba.conf decides who may connect), which takes a restart of each member.` : "taken off every member; PostgreSQL keeps listening on every address ('*'): narrow listen_addresses by hand if you want to.")
   add('desired replicas', String(prev.desiredReplicas ?? prev.members.length - 1), String(next.desiredReplicas ?? next.members.length - 1))
   for (const m of next.members) {
     const p = prev.members.find((x) => x.name === m.name)
