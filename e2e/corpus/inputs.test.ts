@@ -20,6 +20,8 @@ const valid: Record<string, Record<string, unknown>> = {
   'host.remove': { name: 'nobody' },
   'host.test': { name: 'nobody' },
   'host.trust': { name: 'nobody', fingerprint: `SHA256:${'A'.repeat(43)}` },
+  'host.prepare': { name: 'nobody', install: true, version: '15', cluster: 'c1', dryRun: true },
+  'host.clean': { name: 'nobody', dryRun: true },
   'cluster.detect': { host: 'nobody' },
   'cluster.create': { cluster: 'c1', member: 'm1', host: 'nobody', pgdata: '/srv/pg/c1', dryRun: true },
   'cluster.adopt': { cluster: 'c1', member: 'm1', host: 'nobody', pgdata: '/srv/pg/c1', dryRun: true },

@@ -6,6 +6,7 @@ import { formatHealth } from './health-format'
 import { operationSummary, type OperationSummary } from '../../shared/operations'
 import { activityEntry, hostTestResult, type ActivityEntry, type HostTestResult } from '../../shared/ssh'
 import { formatTable, terminalWidth } from './format'
+import { formatPrepareReply } from './prepare-format'
 
 const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '')
 
@@ -46,6 +47,8 @@ export function formatHostTest(t: HostTestResult): string {
     `  PostgreSQL  ${t.postgresVersions.length ? t.postgresVersions.join(', ') : 'not installed'}`,
     `  shell       ${t.shell}`,
     `  host key    ${t.hostKey.keyType} ${t.hostKey.fingerprint}`,
+    // Not prepared yet: where the checks (sudo, sshd forwarding) and the install are.
+    ...(t.postgresVersions.length ? [] : [`  prepare     \`replicadesk host prepare ${t.name}\` checks sudo and sshd forwarding; --install installs PostgreSQL`]),
   ].join('\n')
 }
 
@@ -67,5 +70,5 @@ export function formatFor(method: string, value: unknown, width = terminalWidth(
     const t = hostTestResult.safeParse(value)
     return t.success ? formatHostTest(t.data) : undefined
   }
-  return undefined
+  return formatPrepareReply(method, value)
 }

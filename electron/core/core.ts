@@ -13,6 +13,7 @@ import { createLiveStatus } from './live-status'
 import { HostAccess } from './hosts/access'
 import { watchConnections } from './hosts/connections'
 import { HostsStore } from './hosts/hosts-store'
+import { createHostSetup } from './hosts/prepare/service'
 import { targetOf } from './hosts/targets'
 import type { SecretCipher } from './secrets/cipher'
 import { RememberedSecrets } from './secrets/remembered-secrets'
@@ -150,7 +151,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // A damaged clusters.json is left in place and reported by cluster.list and status.get.
   follow(await clustersStore.list().catch(() => []))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
-  const handlers = createHandlers({ dataDir, events, hosts, access, ssh, clusters, clustersStore, live, ops, secrets, activity, health, track: inFlight.track })
+  const handlers = createHandlers({ dataDir, events, hosts, access, ssh, clusters, clustersStore, live, ops, secrets, activity, health, track: inFlight.track, setup: createHostSetup({ dataDir, ssh, hosts, exec: hostExec, clusters: clustersStore, events, track: inFlight.track }) })
 
   return {
     dataDir,

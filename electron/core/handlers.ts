@@ -9,6 +9,7 @@ import type { Handlers } from './dispatch'
 import type { CoreEvents } from './events'
 import type { HealthService } from './health/service'
 import type { HostAccess } from './hosts/access'
+import type { HostSetup } from './hosts/prepare/service'
 import { connectionsOf } from './hosts/connections'
 import type { HostsStore } from './hosts/hosts-store'
 import { targetOf } from './hosts/targets'
@@ -31,6 +32,7 @@ interface HandlerDeps {
   secrets: SecretBroker
   activity: ActivityLog
   health: HealthService
+  setup: HostSetup
   /** Keeps a started operation's end (closing the core waits for its lease release). */
   track(finished: Promise<unknown>): void
 }
@@ -65,6 +67,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
         const key = await ssh.trust(await targetNamed(name), fingerprint)
         return { name, fingerprint: key.fingerprint, keyType: key.keyType, addedAt: key.addedAt }
       },
+      prepare: (input) => d.setup.prepare(input),
+      clean: (input) => d.setup.clean(input),
       connections: async () => connectionsOf(ssh, await hosts.list()),
       importable: () => ssh.listConfigHosts(),
     },

@@ -1,7 +1,9 @@
 // The health verdict wired to this core: records and host labels from the stores, live status
 // (or a read now), the PostgreSQL engine's survival numbers, host facts over the pooled SSH
 // connections; recomputed on every status change and every record change, published as
-// healthChanged, failures of the notification URL written to the activity log.
+// healthChanged, failures of the notification URL written to the activity log. Its history is
+// kept as long as the lag history, by whoever collects status (a standalone CLI keeps none).
+import { AppError } from '../../shared/errors'
 import type { ActivityLog } from './activity'
 import type { ServiceAddress } from './address'
 import type { ClustersStore } from './clusters/clusters-store'
@@ -10,9 +12,11 @@ import { survival, syncUnmet, type PostgresEngine } from './engines/postgres'
 import type { SettingsDrift } from './engines/engine'
 import type { CoreEvents } from './events'
 import { hostFactsReader } from './health/host-facts'
-import { createHealthService } from './health/service'
+import { createHealthService, type HealthService } from './health/service'
 import type { HostsStore } from './hosts/hosts-store'
 import type { LiveStatus } from './live-status'
+import { capacityFor } from './status/history'
+import { settingsOf } from './status/settings'
 import type { PgCluster } from '../../shared/postgres'
 
 interface HealthWiring {
@@ -41,7 +45,10 @@ export function wireHealth(w: HealthWiring) {
     return { address, holders: seen.filter((h) => h.state === 'holds').map((h) => h.host), unknown: seen.filter((h) => h.state === 'unknown').map((h) => h.host) }
   }
   const drifts = new Map<string, { at: number; value: Promise<SettingsDrift | undefined> }>()
-  const health = createHealthService({
+  // The lag history's horizon and size (one row per status period): a verdict changes at most once per computation.
+  const lag = settingsOf()
+  const service = createHealthService({
+    history: { seconds: lag.historySeconds, maxEntries: capacityFor(lag.historySeconds, lag.periodMs) },
     drift: async (c) => {
       if (w.busy(c.id)) return undefined
       const hit = drifts.get(c.id)
@@ -77,6 +84,13 @@ export function wireHealth(w: HealthWiring) {
     emit: (verdict, worse) => w.events.emit('healthChanged', { verdict, worse }),
     log: (message) => w.activity.notice('health', message),
   })
+  const health: HealthService = {
+    ...service,
+    history: (id, seconds) => {
+      if (!w.live.service.watched().includes(id)) throw new AppError('not_found', `Cluster ${id} is not being watched here: its verdict history is kept by a running ReplicaDesk (the desktop app or \`replicadesk serve\`) from when it starts watching the cluster.`)
+      return service.history(id, seconds)
+    },
+  }
   const stop = w.live.service.onEvent((e) => {
     if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') health.changed(e.payload.cluster)
   })

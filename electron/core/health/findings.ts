@@ -37,6 +37,8 @@ export interface FindingsInput {
   domains: ReadonlyMap<string, string | undefined>
   /** Bytes per second a slot's retained WAL grew lately, by slot name. */
   slotGrowth: ReadonlyMap<string, number>
+  /** Bytes per second the primary's free disk space fell lately (undefined: not measured yet). */
+  diskFill?: number
   /** The synchronous requirement the primary cannot meet now, when so (from the engine). */
   syncUnmet?: string
   /** Managed settings that differ on a server from the record, and restarts pending. */
@@ -44,6 +46,11 @@ export interface FindingsInput {
   /** The service address: who holds it (host names), who did not answer. */
   address?: { address: string; holders: string[]; unknown: string[] }
 }
+
+/** Slots are looked at this far ahead: a disk full in three days is not news yet. */
+const HORIZON_S = 48 * 3600
+/** PostgreSQL's default checkpoint_timeout: the longest a slot past its cap usually lives on. */
+const CHECKPOINT_S = 300
 
 const list = (names: readonly string[]) => (names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`)
 
@@ -104,22 +111,45 @@ function replication(i: FindingsInput): HealthFinding[] {
   return out
 }
 
+/** "about 40 seconds", "about 12 minutes", "about 3.5 hours". */
+export function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} seconds`
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} minutes`
+  return `${(seconds / 3600).toFixed(1)} hours`
+}
+
+const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`
+const mibPerS = (rate: number) => `${(rate / 1048576).toFixed(1)} MiB/s`
+
+/** Slots of a replica that does not take its WAL: invalidated, past their cap, or filling the primary's disk. */
 function slots(i: FindingsInput): HealthFinding[] {
   const out: HealthFinding[] = []
-  const primary = i.status.members.find((m) => m.name === i.status.primary)
+  const disk = i.status.members.find((m) => m.name === i.status.primary)?.disk
   const slots = [...i.status.members.flatMap((m) => (m.slot ? [m.slot] : [])), ...i.status.otherSlots]
   for (const slot of slots) {
     if (slot.walStatus === 'lost') {
       out.push({ id: `slot-lost:${slot.name}`, severity: 'critical', text: `Slot ${slot.name} was invalidated (it held more WAL than allowed): its replica cannot catch up.`, fix: 'Rebuild that replica (rejoin --rebuild).' })
       continue
     }
-    const rate = i.slotGrowth.get(slot.name) ?? 0
-    const free = primary?.disk?.freeBytes
-    if (!slot.active && rate > 0 && free !== undefined) {
-      const hours = free / rate / 3600
-      const capped = slot.safeWalSizeBytes !== null && slot.safeWalSizeBytes < free
-      if (hours < 48 && !capped) out.push({ id: `slot-fill:${slot.name}`, severity: hours < 6 ? 'critical' : 'warning', text: `Slot ${slot.name} holds ${Math.round((slot.retainedBytes ?? 0) / 1048576)} MiB of WAL and grows ${(rate / 1048576).toFixed(1)} MiB/s: the primary's disk is full in about ${hours < 1 ? `${Math.round(hours * 60)} minutes` : `${hours.toFixed(1)} hours`}.`, fix: 'Bring its replica back, remove it (replica remove drops the slot), or cap the WAL a slot may hold (settings --slot-wal-cap).' })
+    const walRate = i.slotGrowth.get(slot.name) ?? 0
+    if (slot.active || walRate <= 0) continue
+    // The slot keeps every byte of WAL written, but the disk also takes the data itself (about as
+    // much again for INSERTs) and bursts (a vacuum rewriting pages into WAL): the free space is what
+    // runs out, so its own fall is the rate when faster.
+    const rate = Math.max(walRate, i.diskFill ?? 0)
+    // df runs on a slower period than the status: what it saw has shrunk since.
+    const free = disk ? Math.max(0, disk.freeBytes - (rate * Math.max(0, Date.parse(i.status.at) - Date.parse(disk.at))) / 1000) : undefined
+    const fullIn = free === undefined ? Infinity : free / rate
+    // A cap saves the disk only if the slot goes first: it is dropped at the first checkpoint after
+    // passing the cap, which may come up to checkpoint_timeout later.
+    const lostIn = slot.safeWalSizeBytes === null ? Infinity : Math.max(0, slot.safeWalSizeBytes) / walRate + CHECKPOINT_S
+    if (lostIn < fullIn) {
+      if (lostIn < HORIZON_S) out.push({ id: `slot-cap:${slot.name}`, severity: 'warning', text: slot.walStatus === 'unreserved' ? `Slot ${slot.name} holds more WAL than its cap: the next checkpoint drops it, and its replica will need a rebuild.` : `Slot ${slot.name} reaches its WAL cap in about ${duration(lostIn - CHECKPOINT_S)} at ${mibPerS(walRate)}: then it is dropped, and its replica will need a rebuild.`, fix: 'Bring its replica back before then, or raise the cap (settings --slot-wal-cap) if the disk has room.' })
+      continue
     }
+    if (free === undefined || fullIn >= HORIZON_S) continue
+    const fills = rate > walRate * 1.2 ? ` while the free space falls ${mibPerS(rate)} (WAL and data)` : ''
+    out.push({ id: `slot-fill:${slot.name}`, severity: fullIn < 6 * 3600 ? 'critical' : 'warning', text: `Slot ${slot.name} holds ${mib(slot.retainedBytes ?? 0)} of WAL and grows ${mibPerS(walRate)}${fills}: the primary's disk (${mib(free)} free) is full in about ${duration(fullIn)}.`, fix: 'Bring its replica back, remove it (replica remove drops the slot), or cap the WAL a slot may hold (settings --slot-wal-cap).' })
   }
   return out
 }
@@ -127,7 +157,7 @@ function slots(i: FindingsInput): HealthFinding[] {
 function serviceAddress(i: FindingsInput): HealthFinding[] {
   const a = i.address
   if (!a) return []
-  if (a.holders.length > 1) return [{ id: `split-address:${a.holders.join(',')}`, severity: 'critical', text: `${list(a.holders)} all hold the service address ${a.address}: clients may write to either.`, fix: 'Fence every member but the primary (the fence takes the address off it).' }]
+  if (a.holders.length > 1) return [{ id: `split-address:${a.holders.join(',')}`, severity: 'critical', text: `${list(a.holders)} ${a.holders.length === 2 ? 'both' : 'all'} hold the service address ${a.address}: clients may write to ${a.holders.length === 2 ? 'either' : 'any of them'}.`, fix: 'Fence every member but the primary (the fence takes the address off it).' }]
   const primaryHost = i.status.members.find((m) => m.name === i.status.primary)?.host
   if (primaryHost && !a.holders.includes(primaryHost) && !a.unknown.includes(primaryHost)) return [{ id: 'address-off-primary', severity: 'warning', text: `The service address ${a.address} is not on the primary's host ${primaryHost}${a.holders.length ? ` but on ${a.holders[0]}` : ''}: apps that use it do not reach the primary.`, fix: 'Apply the settings again (settings CLUSTER), which puts it on the primary.' }]
   return []

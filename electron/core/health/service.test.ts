@@ -78,6 +78,20 @@ describe('health service', () => {
     expect(w.emitted.filter((e) => e.worse).length).toBe(2)
   })
 
+  it('keeps the history of the verdict: an entry per change, none for the same verdict again', async () => {
+    const w = world('/history')
+    await w.health.get('c')
+    for (const down of [['db3'], ['db3'], ['db2', 'db3'], []]) {
+      w.set(down)
+      await settle()
+    }
+    const h = w.health.history('c', 900)
+    expect(h.cluster).toBe('c')
+    expect(h.entries.map((e) => `${e.state} ${e.noLoss}/${e.writes} ${e.findings.filter((f) => f.startsWith('down:')).join(',')}`)).toEqual(['healthy 1/1 ', 'degraded 1/0 down:db3', 'degraded 0/0 down:db2,down:db3', 'healthy 1/1 '])
+    w.health.forget('c')
+    expect(w.health.history('c', 900).entries).toEqual([])
+  })
+
   it('a URL that fails is reported, not thrown', async () => {
     const w = world('/broken')
     await w.health.get('c')

@@ -1,13 +1,14 @@
 // One verdict per cluster, recomputed when its live status changes (never two computations of
 // a cluster in flight: a change during one schedules one more), published as `healthChanged`;
 // what got worse is notified once per new finding, on the cluster's notification URL too.
-import type { HealthVerdict, HealthWorse, Survival } from '../../../shared/health'
+import type { HealthHistory, HealthVerdict, HealthWorse, Survival } from '../../../shared/health'
 import type { ClusterStatus } from '../../../shared/status'
 import type { SettingsDrift } from '../engines/engine'
 import type { HealthRecord } from './findings'
+import { VerdictHistory, type HistoryLimits } from './history'
 import type { HostFactsReader } from './host-facts'
 import { sendNotification, type Fetch } from './notify'
-import { slotGrowth, unknownVerdict, verdict, worsening } from './verdict'
+import { diskFill, slotGrowth, unknownVerdict, verdict, worsening } from './verdict'
 
 export interface HealthServiceOptions<C extends HealthRecord> {
   record(id: string): Promise<C | null>
@@ -30,6 +31,8 @@ export interface HealthServiceOptions<C extends HealthRecord> {
   fetch?: Fetch
   /** Slot growth is measured over at least this long (default 30 s). */
   growthWindowMs?: number
+  /** How much verdict history is kept per cluster (default: 900 s, 901 entries). */
+  history?: HistoryLimits
 }
 
 export interface HealthService {
@@ -37,6 +40,8 @@ export interface HealthService {
   get(id: string): Promise<HealthVerdict>
   /** A status change of the cluster: recompute (coalesced). */
   changed(id: string): void
+  /** How the verdict changed over the last `seconds` (what this process computed). */
+  history(id: string, seconds: number): HealthHistory
   forget(id: string): void
 }
 
@@ -45,22 +50,28 @@ export function createHealthService<C extends HealthRecord>(o: HealthServiceOpti
   const samples = new Map<string, ClusterStatus[]>()
   const running = new Map<string, Promise<HealthVerdict>>()
   const again = new Set<string>()
+  const histories = new Map<string, VerdictHistory>()
   const windowMs = o.growthWindowMs ?? 30_000
+  const limits = o.history ?? { seconds: 900, maxEntries: 901 }
 
+  // Four windows of snapshots: slot growth over one window, the disk's fall over all of them (df runs every 30 s).
   const growthOf = (id: string, s: ClusterStatus) => {
     const kept = [...(samples.get(id) ?? []), s].filter((x) => Date.parse(s.at) - Date.parse(x.at) <= 4 * windowMs)
     samples.set(id, kept)
     const old = [...kept].reverse().find((x) => Date.parse(s.at) - Date.parse(x.at) >= windowMs)
-    return slotGrowth(old, s)
+    return { slotGrowth: slotGrowth(old, s), diskFill: diskFill(kept, windowMs / 2) }
   }
 
   async function compute(id: string): Promise<HealthVerdict> {
     const [c, s] = await Promise.all([o.record(id), o.status(id)])
     if (!c || !s) return unknownVerdict(id)
     const [domains, facts, address, drift] = await Promise.all([o.domains(), o.facts.read(o.dataDirs(c)), o.addressHolders?.(c), o.drift?.(c).catch(() => undefined)])
-    const v = verdict({ record: c, status: s, hosts: facts, domains, slotGrowth: growthOf(id, s), syncUnmet: o.syncUnmet(c, s), survival: o.survival(c, s), address, drift })
+    const v = verdict({ record: c, status: s, hosts: facts, domains, ...growthOf(id, s), syncUnmet: o.syncUnmet(c, s), survival: o.survival(c, s), address, drift })
     const before = latest.get(id)
     latest.set(id, v)
+    const h = histories.get(id) ?? new VerdictHistory(limits)
+    histories.set(id, h)
+    h.add(v)
     const worse = worsening(before, v)
     const isWorse = worse.findings.length > 0 || worse.survival.length > 0
     if (!before || isWorse || JSON.stringify({ ...before, at: '' }) !== JSON.stringify({ ...v, at: '' })) o.emit(v, isWorse ? worse : null)
@@ -86,9 +97,11 @@ export function createHealthService<C extends HealthRecord>(o: HealthServiceOpti
   return {
     get: async (id) => latest.get(id) ?? schedule(id),
     changed: (id) => void schedule(id).catch((err: unknown) => o.log(`health of ${id}: ${(err as Error).message}`)),
+    history: (id, seconds) => ({ cluster: id, entries: histories.get(id)?.read(seconds) ?? [] }),
     forget: (id) => {
       latest.delete(id)
       samples.delete(id)
+      histories.delete(id)
     },
   }
 }

@@ -1,7 +1,7 @@
 // The verdict: the engine's survival numbers, the single points of failure, and the state
 // (`replicadesk health` exits 5 unless healthy). Pure.
 import type { HealthFinding, HealthVerdict, Survival } from '../../../shared/health'
-import type { ClusterStatus } from '../../../shared/status'
+import type { ClusterStatus, DiskStatus } from '../../../shared/status'
 import { findings, type FindingsInput } from './findings'
 
 export function verdict(i: FindingsInput & { survival: { noLoss: Survival; writes: Survival } }, at = new Date()): HealthVerdict {
@@ -45,4 +45,28 @@ export function slotGrowth(prev: ClusterStatus | undefined, next: ClusterStatus)
     if (bytes !== null && bytes !== undefined && was !== null && was !== undefined) out.set(name, Math.max(0, (bytes - was) / dt))
   }
   return out
+}
+
+/**
+ * Bytes per second the primary's free space fell, from its df readings among the snapshots
+ * (df runs on a slower period than the status: readings are compared, not snapshots): the
+ * faster of the fall over the longest span there is and over the last `minSpanMs` or more. The
+ * free space falls in steps (a WAL segment is allocated whole, 16 MB) and its pace changes (spare
+ * segments recycled first, then new ones): the faster figure makes a warning early, never late.
+ */
+export function diskFill(snapshots: readonly ClusterStatus[], minSpanMs: number): number | undefined {
+  const primary = snapshots.at(-1)?.primary
+  if (!primary) return undefined
+  const readings: DiskStatus[] = []
+  for (const s of snapshots) {
+    const d = s.primary === primary ? s.members.find((m) => m.name === primary)?.disk : undefined
+    if (d) readings.push(d)
+  }
+  const byTime = readings.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+  const last = byTime.at(-1)
+  if (!last) return undefined
+  const fall = (from: DiskStatus) => (from.freeBytes - last.freeBytes) / ((Date.parse(last.at) - Date.parse(from.at)) / 1000)
+  const spans = byTime.filter((d) => Date.parse(last.at) - Date.parse(d.at) >= minSpanMs)
+  if (spans.length === 0) return undefined
+  return Math.max(0, fall(spans[0]!), fall(spans.at(-1)!))
 }
