@@ -113,8 +113,9 @@ function replication(i: FindingsInput): HealthFinding[] {
 
 /** "about 40 seconds", "about 12 minutes", "about 3.5 hours". */
 export function duration(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} seconds`
-  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} minutes`
+  const n = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`
+  if (seconds < 120) return n(Math.round(seconds), 'second')
+  if (seconds < 2 * 3600) return n(Math.round(seconds / 60), 'minute')
   return `${(seconds / 3600).toFixed(1)} hours`
 }
 

@@ -16,7 +16,7 @@ import { cleanupDataDirs, cliLab, waitFor, type CliLab } from '../../../e2e/supp
 import { runCli } from '../../cli/main'
 
 const disk = '/srv/rd-slot-fill'
-const DISK_MB = 320
+const DISK_MB = 240
 const primaryDir = `${disk}/f1`
 const replicaDir = '/var/lib/postgresql/15/rd-sf-f2'
 const SLOT = 'rd_f2'

@@ -51,6 +51,7 @@ describe('a slot filling the disk', () => {
     expect(slotFindings(input(status(0, disk(100_000, 0)), 0.5))).toEqual([])
     expect(slotFindings(input(status(0, disk(100, 0), slot({ active: true })), 5))).toEqual([])
     expect(slotFindings(input(status(0, null), 5))).toEqual([])
+    expect(slotFindings(input(status(0, disk(1, 0)), 1))[0]!.text).toMatch(/full in about 1 second\.$/)
   })
 
   it('a WAL cap counts only when the slot is dropped before the disk fills (at a checkpoint after the cap, up to 5 minutes later)', () => {
