@@ -37,7 +37,11 @@ const soaks = [
   // Issue 17: strict vs available when the synchronous replicas die; the verdict's numbers.
   { name: 'health verdict and lost synchronous replicas (strict, available, restored by the next instance)', repeat: times, cmd: [vitest, 'run', 'electron/core/health', 'electron/core/clusters', 'electron/cli/cli-lost-sync'] },
   // Issue 18: the address moved host to host (gratuitous ARP followed by a third host).
-  { name: 'service address building blocks on the lab', repeat: times, cmd: [vitest, 'run', 'electron/core/address'] },
+  { name: 'service address: building blocks, and from the CLI (in use, sudo rule, switchover under an address-only probe, fence, rejoin, removal)', repeat: times, cmd: [vitest, 'run', 'electron/core/address', 'electron/cli/cli-address'] },
+  // Issue 19: the hand-over to Patroni + etcd and an unattended failover on power-off.
+  { name: 'Patroni hand-over and power-off (no click)', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/patroni'] },
+  // Issue 21: prepare a bare host, install through the apt stand-in, clean.
+  { name: 'host prepare and clean on a bare host', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/hosts/prepare'] },
 ]
 
 const only = process.argv[2]
