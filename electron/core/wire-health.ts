@@ -11,6 +11,7 @@ import type { HostExec } from './engines/host-exec'
 import { survival, syncUnmet, type PostgresEngine } from './engines/postgres'
 import type { SettingsDrift } from './engines/engine'
 import type { CoreEvents } from './events'
+import { cachedFor } from './health/cached'
 import { hostFactsReader } from './health/host-facts'
 import { createHealthService, type HealthService } from './health/service'
 import type { HostsStore } from './hosts/hosts-store'
@@ -39,27 +40,29 @@ const DRIFT_EVERY_MS = 5000
 const HOLDERS_EVERY_MS = 2000
 
 export function wireHealth(w: HealthWiring) {
-  const held = new Map<string, { at: number; value: Promise<{ address: string; holders: string[]; unknown: string[] }> }>()
-  const readHolders = async (c: PgCluster, address: string) => {
-    const seen = await w.address.holders([...new Set(c.members.map((m) => m.host))], address)
-    return { address, holders: seen.filter((h) => h.state === 'holds').map((h) => h.host), unknown: seen.filter((h) => h.state === 'unknown').map((h) => h.host) }
-  }
-  const drifts = new Map<string, { at: number; value: Promise<SettingsDrift | undefined> }>()
+  // A cluster forgotten meanwhile has no verdict; any other store error is the verdict's error.
+  const recordOrNull = (id: string) => w.store.get(id).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'not_found') return null
+    throw err
+  })
+  const readHolders = cachedFor(
+    HOLDERS_EVERY_MS,
+    async ({ c, address }: { c: PgCluster; address: string }) => {
+      const seen = await w.address.holders([...new Set(c.members.map((m) => m.host))], address)
+      return { address, holders: seen.filter((h) => h.state === 'holds').map((h) => h.host), unknown: seen.filter((h) => h.state === 'unknown').map((h) => h.host) }
+    },
+    ({ c, address }) => `${c.id} ${address}`,
+  )
+  // A failed drift read claims nothing (undefined) and is kept like a good one: it is retried after the period.
+  const readDrift = cachedFor(DRIFT_EVERY_MS, (c: PgCluster): Promise<SettingsDrift | undefined> => w.engine.readDrift(c).catch(() => undefined), (c) => c.id)
   // The lag history's horizon and size (one row per status period): a verdict changes at most once per computation.
   const lag = settingsOf()
   const service = createHealthService({
     history: { seconds: lag.historySeconds, maxEntries: capacityFor(lag.historySeconds, lag.periodMs) },
-    drift: async (c) => {
-      if (w.busy(c.id)) return undefined
-      const hit = drifts.get(c.id)
-      if (hit && Date.now() - hit.at < DRIFT_EVERY_MS) return hit.value
-      const value = w.engine.readDrift(c).catch(() => undefined)
-      drifts.set(c.id, { at: Date.now(), value })
-      return value
-    },
-    record: (id) => w.store.get(id).catch(() => null),
+    drift: async (c) => (w.busy(c.id) ? undefined : readDrift(c)),
+    record: recordOrNull,
     status: async (id) => {
-      const c = await w.store.get(id).catch(() => null)
+      const c = await recordOrNull(id)
       return c ? (w.live.snapshot(id) ?? (await w.live.read(c).catch(() => null))) : null
     },
     survival,
@@ -70,16 +73,9 @@ export function wireHealth(w: HealthWiring) {
       return byHost
     },
     notifyUrl: (c) => c.notifyUrl,
-    addressHolders: async (c) => {
-      if (!c.serviceAddress) return undefined
-      const key = `${c.id} ${c.serviceAddress.address}`
-      const hit = held.get(key)
-      if (hit && Date.now() - hit.at < HOLDERS_EVERY_MS) return hit.value
-      const value = readHolders(c, c.serviceAddress.address)
-      held.set(key, { at: Date.now(), value })
-      return value
-    },
-    domains: async () => new Map((await w.hosts.list().catch(() => [])).map((h) => [h.name, h.failureDomain])),
+    addressHolders: async (c) => (c.serviceAddress ? readHolders({ c, address: c.serviceAddress.address }) : undefined),
+    // A store that cannot be read fails the verdict with the store's own error (file, what to do), never an empty list.
+    domains: async () => new Map((await w.hosts.list()).map((h) => [h.name, h.failureDomain])),
     facts: hostFactsReader(w.hostExec),
     emit: (verdict, worse) => w.events.emit('healthChanged', { verdict, worse }),
     log: (message) => w.activity.notice('health', message),

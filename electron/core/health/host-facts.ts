@@ -2,6 +2,7 @@
 // (they change when a box is rebuilt, not every second): /etc/machine-id, systemd-detect-virt,
 // and the device under each member's data dir (two data dirs on one disk share one).
 import type { HostExec } from '../engines/host-exec'
+import { cachedFor } from './cached'
 import type { HostFacts } from './findings'
 
 /** Args: DIR... (data dirs). One fact per line. */
@@ -33,20 +34,14 @@ export interface HostFactsReader {
 }
 
 export function hostFactsReader(exec: HostExec, maxAgeMs = 10 * 60_000, timeoutMs = 5000): HostFactsReader {
-  const cache = new Map<string, { at: number; key: string; facts: HostFacts }>()
-  const readOne = async (host: string, dirs: Record<string, string>): Promise<HostFacts> => {
-    const key = JSON.stringify(dirs)
-    const hit = cache.get(host)
-    if (hit && hit.key === key && Date.now() - hit.at < maxAgeMs) return hit.facts
-    try {
-      const r = await exec.exec(host, ['sh', '-c', FACTS, 'sh', ...Object.values(dirs)], { timeoutMs })
-      const facts = parseFacts(r.stdout, dirs)
-      cache.set(host, { at: Date.now(), key, facts })
-      return facts
-    } catch {
-      return {} // not answering: nothing known, nothing claimed (the status says it is down)
-    }
-  }
+  const readFacts = cachedFor(
+    maxAgeMs,
+    async ({ host, dirs }: { host: string; dirs: Record<string, string> }) =>
+      parseFacts((await exec.exec(host, ['sh', '-c', FACTS, 'sh', ...Object.values(dirs)], { timeoutMs })).stdout, dirs),
+    ({ host, dirs }) => `${host} ${JSON.stringify(dirs)}`,
+  )
+  // Not answering: nothing known, nothing claimed (the status says it is down); asked again next time.
+  const readOne = (host: string, dirs: Record<string, string>): Promise<HostFacts> => readFacts({ host, dirs }).catch(() => ({}))
   return {
     async read(hosts) {
       const entries = await Promise.all([...hosts].map(async ([h, dirs]) => [h, await readOne(h, dirs)] as const))
