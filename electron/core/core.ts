@@ -126,7 +126,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     status: { snapshot: live.snapshot, lastPrimary: (id) => live.service.lastPrimary(id) },
   })
   const fenceWatcher = createFenceWatcher({
-    cluster: (id) => clustersStore.get(id).catch(() => null),
+    cluster: (id) => clustersStore.find(id),
     snapshot: live.snapshot,
     fencedOf: fenceMarks.of,
     busy: (id) => ops.isBusy(id),

@@ -40,11 +40,8 @@ const DRIFT_EVERY_MS = 5000
 const HOLDERS_EVERY_MS = 2000
 
 export function wireHealth(w: HealthWiring) {
-  // A cluster forgotten meanwhile has no verdict; any other store error is the verdict's error.
-  const recordOrNull = (id: string) => w.store.get(id).catch((err: unknown) => {
-    if (err instanceof AppError && err.code === 'not_found') return null
-    throw err
-  })
+  // A cluster forgotten meanwhile has no verdict; a store error is the verdict's error.
+  const recordOrNull = (id: string) => w.store.find(id)
   const readHolders = cachedFor(
     HOLDERS_EVERY_MS,
     async ({ c, address }: { c: PgCluster; address: string }) => {

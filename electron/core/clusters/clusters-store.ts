@@ -22,8 +22,13 @@ export class ClustersStore {
     return readDocument(this.doc)
   }
 
+  /** The record, or null when there is none; a store that cannot be read throws its own error (file, what to do). */
+  async find(id: string): Promise<PgCluster | null> {
+    return (await this.list()).find((c) => c.id === id) ?? null
+  }
+
   async get(id: string): Promise<PgCluster> {
-    const found = (await this.list()).find((c) => c.id === id)
+    const found = await this.find(id)
     if (!found) throw new AppError('not_found', `There is no cluster named "${id}". Run \`replicadesk cluster list\` to see the clusters.`, { field: 'cluster' })
     return found
   }

@@ -12,7 +12,7 @@ function world(policy: 'strict' | 'available', relaxedSince?: string) {
   let busy = false
   const acts: string[] = []
   const guard = createSyncGuard({
-    store: { get: async () => record, update: async (_id, change) => void (record = change(record) as PgCluster) },
+    store: { find: async () => record, update: async (_id, change) => void (record = change(record) as PgCluster) },
     snapshot: () => ({ primary: 'a' }) as ClusterStatus,
     busy: () => busy,
     unmet: () => unmet,

@@ -10,7 +10,7 @@ import type { ClusterStatus } from '../../../shared/status'
 import type { ClustersStore } from './clusters-store'
 
 export interface SyncGuardOptions {
-  store: Pick<ClustersStore, 'get' | 'update'>
+  store: Pick<ClustersStore, 'find' | 'update'>
   snapshot(cluster: string): ClusterStatus | null
   busy(cluster: string): boolean
   /** The synchronous requirement the primary cannot meet now (engine), or undefined. */
@@ -31,7 +31,10 @@ export function createSyncGuard(o: SyncGuardOptions) {
   async function check(id: string): Promise<void> {
     if (busy.has(id) || o.busy(id)) return
     const s = o.snapshot(id)
-    const c = await o.store.get(id).catch(() => null)
+    const c = await o.store.find(id).catch((err: unknown) => {
+      o.log(`${id}: cannot read the cluster records to check its synchronous replicas`, err)
+      return null
+    })
     // Patroni's own synchronous mode decides for a cluster handed over to it.
     if (!s || !c || !s.primary || c.automatic) return
     const unmet = o.unmet(c, s)
