@@ -34,12 +34,15 @@ const soaks = [
   { name: 'role changes: async bound, Debian via sudo, rejoin and rebuild', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/failover', 'electron/core/engines/postgres/roles-debian', 'electron/core/engines/postgres/rejoin', 'electron/core/engines/postgres/switchover.lab'] },
   // Issue 16: settings applied and verified; the CLI killed before/after every step of a settings change; drift.
   { name: 'redundancy settings: modes, rolling restart, drift, killed at every step', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/settings', 'electron/cli/cli-redundancy'] },
+  // Issue 16: the replicas wanted, 1 → 2 → 1, the CLI killed after every step of the add (resumed and abandoned in turn).
+  { name: 'replicas wanted: add and remove from settings, killed at every step of the add', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/cli/cli-replica-count'] },
   // Issue 17: strict vs available when the synchronous replicas die; the verdict's numbers.
   { name: 'health verdict and lost synchronous replicas (strict, available, restored by the next instance)', repeat: times, cmd: [vitest, 'run', 'electron/core/health', 'electron/core/clusters', 'electron/cli/cli-lost-sync'] },
   // Issue 18: the address moved host to host (gratuitous ARP followed by a third host).
   { name: 'service address: building blocks, and from the CLI (in use, sudo rule, switchover under an address-only probe, fence, rejoin, removal)', repeat: times, cmd: [vitest, 'run', 'electron/core/address', 'electron/cli/cli-address'] },
-  // Issue 19: the hand-over to Patroni + etcd and an unattended failover on power-off.
-  { name: 'Patroni hand-over and power-off (no click)', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/patroni'] },
+  // Issue 19: the hand-over to Patroni + etcd (TLS), an unattended failover on power-off, a switchover
+  // through Patroni's REST API, the hand-back, then ReplicaDesk's own switchover; write gaps printed.
+  { name: 'Patroni hand-over and power-off (no click), REST switchover, hand-back', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/patroni'] },
   // Issue 21: prepare a bare host, install through the apt stand-in, clean.
   { name: 'host prepare and clean on a bare host', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/hosts/prepare'] },
 ]

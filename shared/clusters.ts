@@ -15,7 +15,7 @@ const memberPlacement = {
   layout: z.enum(['plain', 'debian']).default('plain').describe('plain: pg_ctl data dir; debian: pg_createcluster'),
   debianName: debianClusterName.default('main').describe('Debian cluster name (layout debian)'),
   sync: z.boolean().default(false).describe('a synchronous standby'),
-  priority: z.number().int().min(0).max(1000).default(100).describe('lower is preferred for promotion'),
+  priority: z.number().int().min(0).max(1000).default(100).describe('promotion order: priority 1 is tried first'),
   neverPromote: z.boolean().default(false),
 }
 
@@ -56,10 +56,10 @@ const yes = z.boolean().default(false).describe('run without asking (the CLI ask
 const roleChangeInput = (toDefault: string) =>
   z.object({ cluster: clusterId, to: memberName.optional().describe(`the member to promote (default: ${toDefault})`), dryRun, yes })
 
-export const switchoverInput = roleChangeInput('the best candidate: caught up, synchronous, highest priority')
+export const switchoverInput = roleChangeInput('the best candidate: caught up; synchronous first, then priority 1 is tried first')
 export type SwitchoverInput = z.input<typeof switchoverInput>
 
-export const failoverInput = roleChangeInput('the one with the most WAL received')
+export const failoverInput = roleChangeInput('the one with the most WAL received; on a tie priority 1 is tried first')
 export type FailoverInput = z.input<typeof failoverInput>
 
 export const rejoinInput = z.object({
@@ -93,12 +93,13 @@ export const settingsInput = z.object({
   maxWalSenders: z.number().int().min(2).max(1000).optional().describe('max_wal_senders (restart-only; raising only: standbys one at a time, the primary with --restart-primary)'),
   maxReplicationSlots: z.number().int().min(2).max(1000).optional().describe('max_replication_slots (restart-only, like max_wal_senders)'),
   walKeepSize: walSize.optional().describe('wal_keep_size: WAL the primary keeps for replicas that fall behind, e.g. 1GB'),
-  desiredReplicas: z.number().int().min(0).max(31).optional().describe('how many replicas you want (the health verdict warns when fewer run)'),
+  desiredReplicas: z.number().int().min(0).max(31).optional().describe('how many replicas you want: raising adds them (hosts of another failure domain first), lowering removes the least useful; the plan names each'),
+  replicas: z.number().int().min(0).max(31).optional().describe('the same as --desired-replicas'),
   serviceAddress: z.string().regex(/^((\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?|none)$/, 'An IPv4 address, optionally with a prefix: 192.168.1.50 or 192.168.1.50/24 (none removes it)').nullable().optional().describe('a free IPv4 address on the members\' LAN that always belongs to the primary (none removes it)'),
   notifyUrl: notifyUrl.or(z.literal('none')).nullable().optional().describe('called when the health verdict gets worse: an ntfy topic URL or a JSON webhook (none removes it)'),
   member: memberName.optional().describe('the member whose own settings change'),
   sync: z.boolean().optional().describe('with --member: a synchronous replica'),
-  priority: z.number().int().min(0).max(1000).optional().describe('with --member: promotion priority (lower is tried first)'),
+  priority: z.number().int().min(0).max(1000).optional().describe('with --member: promotion priority (priority 1 is tried first)'),
   neverPromote: z.boolean().optional().describe('with --member: never promote it'),
   /** Several members at once (the Redundancy panel); the CLI names one with --member. */
   memberSettings: z.array(z.object({ name: memberName, sync: z.boolean().optional(), priority: z.number().int().min(0).max(1000).optional(), neverPromote: z.boolean().optional() }).strict()).max(32).optional(),
@@ -113,10 +114,11 @@ export const settingsInput = z.object({
 })
 export type SettingsInput = z.input<typeof settingsInput>
 
-/** Automatic failover: on hands the cluster over to Patroni + etcd. */
+/** Automatic failover: on hands the cluster over to Patroni + etcd, off takes it back. */
 export const automaticInput = z.object({
   cluster: clusterId,
-  on: z.boolean().describe('on: hand the cluster over to Patroni + etcd (failover without a click); off: hand it back (not yet)'),
+  on: z.boolean().optional().describe('hand the cluster over to Patroni + etcd (failover without a click)'),
+  off: z.boolean().optional().describe('take it back from Patroni: ReplicaDesk manages it again (PostgreSQL keeps running)'),
   dryRun,
   yes,
 })

@@ -7,10 +7,10 @@ import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, 
 import { healthHistory, healthHistoryInput, healthVerdict, healthWorse } from './health'
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
 import { pgCluster, pgDetection } from './postgres'
-import { hostCleanInput, hostCleanResult, hostPrepareInput, hostPrepareResult } from './prepare'
+import { hostCandidate, hostCandidatesInput, hostCleanInput, hostCleanResult, hostPrepareInput, hostPrepareResult, hostTestReport } from './prepare'
 import { secretAnswer, secretRequestView } from './secrets'
 import { clusterStatus, splitBrainEvent, statusEvent, statusGetInput, statusHistory, statusHistoryInput } from './status'
-import { activityEntry, fingerprint, hostConnection, hostTestResult, importableHost, trustedKey } from './ssh'
+import { activityEntry, fingerprint, hostConnection, importableHost, trustedKey } from './ssh'
 
 export interface CliSpec {
   /** A top-level verb (`replicadesk status CLUSTER`) instead of `replicadesk NOUN VERB`. */
@@ -56,9 +56,9 @@ export const contract = {
         cli: { args: ['name'] },
       }),
       test: method({
-        summary: 'Connect and show OS, PostgreSQL versions and round-trip time',
+        summary: 'Connect and show OS, PostgreSQL versions and round-trip time, and the checks of host prepare',
         input: z.object({ name: hostName }).strict(),
-        output: hostTestResult,
+        output: hostTestReport,
         cli: { args: ['name'] },
       }),
       trust: method({
@@ -68,7 +68,7 @@ export const contract = {
         cli: { args: ['name', 'fingerprint'] },
       }),
       prepare: method({
-        summary: 'Check what the login can do (PostgreSQL, sudo, sshd forwarding) with the line to add for each missing thing; --install installs PostgreSQL',
+        summary: "Check what the login can do (PostgreSQL, sudo, sshd forwarding, the members' port) with the line to add for each missing thing; --install installs PostgreSQL, --sudo-rule writes the login's sudo rule",
         input: hostPrepareInput.strict(),
         output: hostPrepareResult,
         cli: { args: ['name'] },
@@ -133,15 +133,22 @@ export const contract = {
         cli: { command: 'settings', args: ['cluster'] },
       }),
       automatic: method({
-        summary: 'Automatic failover: hand the cluster over to Patroni + etcd (--on), so a dead primary is replaced with nobody clicking',
+        summary: 'Automatic failover: hand the cluster over to Patroni + etcd (--on), so a dead primary is replaced with nobody clicking; take it back (--off)',
         input: automaticInput.strict(),
         output: operationStartResult,
         cli: { command: 'automatic', args: ['cluster'] },
       }),
+      candidates: method({
+        summary: "Where a new member could go: every host record, the cluster's members marked, free ones ranked by failure domain, the next member's name and data dir",
+        input: hostCandidatesInput.strict(),
+        output: z.array(hostCandidate),
+        cli: { args: ['cluster'] },
+      }),
       forget: method({
         summary: 'Forget a cluster record (the servers are not touched)',
         input: z.object({ cluster: clusterId }).strict(),
-        output: z.object({ forgotten: clusterId }),
+        // cleanable: its members' hosts that no other cluster uses (`host clean` may remove ReplicaDesk's files there).
+        output: z.object({ forgotten: clusterId, cleanable: z.array(z.string()) }),
         cli: { args: ['cluster'] },
       }),
     },

@@ -93,6 +93,8 @@ export const roleChangeAssessment = z.object({
   candidates: z.array(candidateView),
   /** Things the user must know before confirming (each one sentence, with numbers). */
   warnings: z.array(z.string()),
+  /** Why `to` was picked (or that the user picked it), ties included: "priority 1 is tried first; …". Absent in journals written before it existed. */
+  reason: z.string().optional(),
 })
 export type RoleChangeAssessment = z.infer<typeof roleChangeAssessment>
 
@@ -108,10 +110,24 @@ export const settingChange = z.object({
 })
 export type SettingChange = z.infer<typeof settingChange>
 
+/** A replica the settings change adds (where, and why there) or removes (which, and why that one). */
+export const replicaCountAction = z.object({
+  action: z.enum(['add', 'remove']),
+  member: z.string(),
+  host: z.string(),
+  /** add: the new member's data dir and port. */
+  dataDir: z.string().optional(),
+  port: z.number().optional(),
+  why: z.string(),
+})
+export type ReplicaCountAction = z.infer<typeof replicaCountAction>
+
 /** What a settings change shows with its plan: every change, and whether it makes writes wait now. */
 export const settingsAssessment = z.object({
   changes: z.array(settingChange),
   warnings: z.array(z.string()),
+  /** The replicas wanted against those recorded: each add and remove this change runs, in order. */
+  replicas: z.array(replicaCountAction).optional(),
   /** Set when the new synchronous setting cannot be met by the standbys streaming now: writes would wait (needs a second confirmation). */
   blocksWrites: z.string().optional(),
 })
@@ -122,6 +138,8 @@ export const operationPlan = z.object({
   kind: operationKind,
   clusterId: z.string(),
   title: z.string(),
+  /** A few plain sentences before the commands: what changes, what is copied and how long it should take, how long writes pause, what can be lost. */
+  summary: z.array(z.string()).min(1),
   /** Members whose majority must grant the cluster lease before the first step. */
   members: z.array(z.string()),
   steps: z.array(stepPlan),
@@ -172,6 +190,8 @@ export const operationSummary = z.object({
   /** What the operation was asked to do (never secrets: they are not journaled). */
   params: z.unknown(),
   members: z.array(z.string()),
+  /** The one member it makes, removes, rejoins or fences (shown with that member); absent for others and in older journals. */
+  member: z.string().optional(),
   steps: z.array(stepSummary),
   progress: operationProgress.optional(),
   /** Why it failed (or why its abandon stopped). */

@@ -63,7 +63,7 @@ export const pgMember = z.object({
   /** postgres: SSH login as postgres; sudo: an admin login that runs `sudo -n -u postgres`. */
   access: z.enum(['postgres', 'sudo']),
   sync: z.boolean().default(false),
-  /** Lower comes first (FIRST k) and is preferred for promotion. */
+  /** Promotion order and FIRST k order: priority 1 is tried first. */
   priority: z.number().int().min(0).max(1000).default(100),
   neverPromote: z.boolean().default(false),
   /** Default /usr/lib/postgresql/MAJOR/bin. */

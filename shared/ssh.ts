@@ -48,6 +48,11 @@ export const importableHost = z.object({
   problem: z.string().optional(),
 })
 
+/** Who made a command run: the status poll, an operation's steps, a host test, a user's call. */
+export const activityOrigins = ['status', 'operation', 'host-test', 'user'] as const
+export const activityOrigin = z.enum(activityOrigins)
+export type ActivityOrigin = z.infer<typeof activityOrigin>
+
 export const activityEntry = z.object({
   id: z.string(),
   host: z.string(), // user@address[:port]
@@ -59,5 +64,7 @@ export const activityEntry = z.object({
   exitCode: z.number().nullable(),
   errorCode: z.enum(errorCodes).optional(),
   truncated: z.boolean().optional(),
+  /** Absent in entries written before it existed, and in the core's own notices. */
+  origin: activityOrigin.optional(),
 })
 export type ActivityEntry = z.infer<typeof activityEntry>

@@ -25,12 +25,21 @@ export const downCodes = ['ssh_unreachable', 'ssh_needs_user', 'forwarding_refus
 export const downCode = z.enum(downCodes)
 export type DownCode = z.infer<typeof downCode>
 
+/** The last lines of a server's log (each cut short), read when it was found not running. */
+export const serverLogTail = z.object({
+  file: z.string(),
+  lines: z.array(z.string()),
+})
+export type ServerLogTail = z.infer<typeof serverLogTail>
+
 export const memberDown = z.object({
   code: downCode,
   /** Says what failed, on which host, and what to do when the user can do something. */
   reason: z.string(),
   /** Since when it has been down (this episode). */
   since: isoTime,
+  /** The server is not running: how its log ends (absent when it could not be read). */
+  log: serverLogTail.optional(),
 })
 export type MemberDown = z.infer<typeof memberDown>
 

@@ -43,6 +43,7 @@ describe('a host without PostgreSQL', () => {
     expect(create.code).toBe(1)
     expect(create.err).toContain('No PostgreSQL is installed on b1')
     expect(create.err).toContain('apt-get install postgresql')
+    expect(create.err).toContain('replicadesk host prepare b1 --install')
     expect((await exec('bare1', ['test', '-e', '/srv/rd-corpus-bare'], { lab })).code).not.toBe(0)
   })
 })

@@ -30,6 +30,7 @@ const valid: Record<string, Record<string, unknown>> = {
   'cluster.rejoin': { cluster: 'c1', member: 'm1', dryRun: true },
   'cluster.fence': { cluster: 'c1', member: 'm1', dryRun: true },
   'cluster.forget': { cluster: 'c1' },
+  'cluster.candidates': { cluster: 'c1' },
   'status.get': { cluster: 'c1' },
   'status.history': { cluster: 'c1' },
   'replica.add': { cluster: 'c1', name: 'm2', host: 'nobody', pgdata: '/srv/pg/c1', dryRun: true },

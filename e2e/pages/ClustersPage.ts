@@ -91,6 +91,14 @@ export class ClusterCard {
     return panel
   }
 
+  /** ⋯ → Forget this cluster… → Forget: returns the question that follows (the clean of hosts left unused). */
+  async forget(): Promise<Locator> {
+    await this.root.getByRole('button', { name: `More actions for ${await this.id.innerText()}`, exact: true }).click()
+    await this.page.getByRole('menuitem', { name: 'Forget this cluster…' }).click()
+    await this.page.getByRole('dialog', { name: 'Forget cluster' }).getByRole('button', { name: 'Forget', exact: true }).click()
+    return this.page.getByRole('dialog', { name: 'Clean the hosts too?' })
+  }
+
   async startRemove(member: string): Promise<RemoveReplicaDialog> {
     await this.root.getByRole('button', { name: `Remove ${member}`, exact: true }).click()
     const dialog = new RemoveReplicaDialog(this.page)

@@ -1,5 +1,6 @@
-// The plan of an operation (a dry run) as the wizards show it: steps, and commands per host.
-import type { Locator } from '@playwright/test'
+// The plan of an operation (a dry run) as the wizards show it: the summary first, then the
+// steps; each step's commands per host behind "Show the commands".
+import { expect, type Locator } from '@playwright/test'
 
 export interface PlanStep {
   id: string
@@ -11,17 +12,37 @@ export interface PlanStep {
 export class PlanPanel {
   readonly root: Locator
   readonly title: Locator
+  /** The plain sentences the plan opens with. */
+  readonly summary: Locator
+  readonly summaryLines: Locator
+  readonly commandsToggle: Locator
   readonly steps: Locator
   readonly commands: Locator
 
   constructor(scope: Locator) {
     this.root = scope.getByTestId('plan')
     this.title = this.root.getByTestId('plan-title')
+    this.summary = this.root.getByTestId('plan-summary')
+    this.summaryLines = this.root.getByTestId('plan-summary-line')
+    this.commandsToggle = this.root.getByTestId('plan-commands-toggle')
     this.steps = this.root.getByTestId('plan-step')
     this.commands = this.root.getByTestId('plan-command')
   }
 
+  async readSummary(): Promise<string[]> {
+    return (await this.summaryLines.allInnerTexts()).map((l) => l.trim())
+  }
+
+  /** Unfolds the commands (folded by default), as a user clicks "Show the commands". */
+  async showCommands(): Promise<void> {
+    if ((await this.commandsToggle.getAttribute('aria-expanded')) === 'true') return
+    await this.commandsToggle.click()
+    await expect(this.commandsToggle).toHaveAttribute('aria-expanded', 'true')
+  }
+
+  /** Every step with its hosts and commands (unfolds the commands first). */
   async read(): Promise<PlanStep[]> {
+    await this.showCommands()
     const out: PlanStep[] = []
     for (const step of await this.steps.all()) {
       const hosts: string[] = []

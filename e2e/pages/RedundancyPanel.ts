@@ -38,6 +38,10 @@ export class RedundancyPanel {
   readonly plan: PlanPanel
   /** The service address field (the <input> itself: ElInput puts the test id there); empty: none. */
   readonly serviceAddress: Locator
+  /** The number input "Replicas wanted". */
+  readonly desiredInput: Locator
+  /** The plan's adds and removals for the replicas wanted (data-action, data-member, data-host). */
+  readonly replicas: Locator
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('redundancy')
@@ -57,6 +61,22 @@ export class RedundancyPanel {
     this.backButton = this.root.getByTestId('redundancy-back')
     this.plan = new PlanPanel(this.root)
     this.serviceAddress = this.root.getByTestId('redundancy-service-address')
+    this.desiredInput = this.root.getByTestId('redundancy-desired').locator('input')
+    this.replicas = this.root.getByTestId('redundancy-replica')
+  }
+
+  /** Types the replicas wanted into its number input and commits it. */
+  async setDesired(n: number): Promise<void> {
+    await this.desiredInput.fill(String(n))
+    await this.desiredInput.press('Enter')
+    await expect(this.desiredInput).toHaveValue(String(n))
+  }
+
+  /** The plan's adds and removals, as "add rdn3 on host3". */
+  async readReplicas(): Promise<string[]> {
+    const out: string[] = []
+    for (const r of await this.replicas.all()) out.push(`${await r.getAttribute('data-action')} ${await r.getAttribute('data-member')} on ${await r.getAttribute('data-host')}`)
+    return out
   }
 
   /** Types the service address (or '' for none) and waits until the field shows it. */
@@ -130,6 +150,53 @@ export class RedundancyPanel {
     await expect(this.applyButton).toBeEnabled()
     await this.applyButton.click()
     await expect(this.root).toBeHidden({ timeout })
+  }
+}
+
+/**
+ * What opens after Apply when the settings change adds or removes replicas: each add and removal
+ * with its state, and the operation's progress bar (percent, rate, ETA while a copy runs).
+ */
+export class ReplicaCountProgressPanel {
+  readonly root: Locator
+  readonly actions: Locator
+  readonly progress: Locator
+  readonly error: Locator
+  readonly closeButton: Locator
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('replica-count')
+    this.actions = this.root.getByTestId('replica-count-action')
+    this.progress = this.root.getByTestId('operation-progress')
+    this.error = this.root.getByTestId('replica-count-error')
+    this.closeButton = this.root.getByTestId('replica-count-close')
+  }
+
+  action(member: string): Locator {
+    return this.root.locator(`[data-testid="replica-count-action"][data-member="${member}"]`)
+  }
+
+  /** Waits until the operation ended; fails with its error unless it succeeded. Returns the percents seen on the way. */
+  async waitDone(timeout = 120_000): Promise<number[]> {
+    const seen: number[] = []
+    await expect
+      .poll(
+        async () => {
+          const percent = Number(await this.progress.getAttribute('data-percent').catch(() => null))
+          if (Number.isFinite(percent) && seen.at(-1) !== percent) seen.push(percent)
+          const status = await this.root.getAttribute('data-status')
+          if (status === 'failed' || status === 'interrupted') throw new Error(`the settings change ended ${status}: ${(await this.error.innerText().catch(() => '')).replace(/\s+/g, ' ')}`)
+          return status
+        },
+        { timeout, intervals: [200], message: 'the replicas were not reached' },
+      )
+      .toBe('succeeded')
+    return seen
+  }
+
+  async close(): Promise<void> {
+    await this.closeButton.click()
+    await expect(this.root).toBeHidden()
   }
 }
 

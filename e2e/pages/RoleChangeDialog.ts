@@ -37,6 +37,8 @@ export class RoleChangeDialog {
   readonly lossValue: Locator
   readonly warnings: Locator
   readonly candidates: Locator
+  /** Why the core picked the member it promotes. */
+  readonly reason: Locator
   readonly plan: PlanPanel
   readonly confirmButton: Locator
   readonly cancelButton: Locator
@@ -57,6 +59,7 @@ export class RoleChangeDialog {
     this.lossValue = this.assessment.getByTestId('assessment-loss-value')
     this.warnings = this.assessment.getByTestId('assessment-warning')
     this.candidates = this.assessment.getByTestId('assessment-candidate')
+    this.reason = this.assessment.getByTestId('assessment-reason')
     this.plan = new PlanPanel(this.root)
     this.confirmButton = this.root.getByTestId('role-change-confirm')
     this.cancelButton = this.root.getByTestId('role-change-cancel')

@@ -9,6 +9,7 @@ import { labHosts, requireLab } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
 import { ClustersPage } from '../pages/ClustersPage'
 import { OperationCard, OperationsPage, type ProgressSample } from '../pages/OperationsPage'
+import { PrepareDialog } from '../pages/PrepareDialog'
 
 // The specs share the lab's hosts: one after another, in one worker.
 test.describe.configure({ mode: 'default' })
@@ -177,8 +178,9 @@ test('create a cluster on host1, add replicas on host2 and host3 with live progr
       const add = await card.startAddReplica()
       await add.pickHost(r.host)
       await expect(add.detected).toContainText('PostgreSQL 15')
-      await expect(add.name).toHaveValue(r.host)
-      await add.name.fill(r.name)
+      // Named in the cluster's own pattern (db1 → db2, db3), not after the host.
+      await expect(add.name).toHaveValue(r.name)
+      await expect(add.host).toContainText(r.host)
       await expect(add.field('dataDir')).toHaveValue(DATA_DIR) // the same path on another host
       await expect(add.field('port')).toHaveValue(String(PORT))
       await add.fillPlacement({ sync: r.sync, priority: r.priority, neverPromote: r.neverPromote })
@@ -259,6 +261,16 @@ test('create a cluster on host1, add replicas on host2 and host3 with live progr
     await app.page.reload()
     await expect(clusters.cluster(CLUSTER).memberNames).toHaveText(['db1', 'db2'])
     await expect(clusters.cluster(CLUSTER).operation('pg-remove-replica').root).toHaveAttribute('data-status', 'succeeded')
+
+    // Forgetting the cluster offers to clean its hosts, now used by no cluster: the Hosts screen opens their Prepare dialogs.
+    const offer = await clusters.cluster(CLUSTER).forget()
+    await expect(offer).toContainText('No other cluster uses host1, host2 now')
+    await offer.getByRole('button', { name: 'Clean them one by one…' }).click()
+    const prepare = new PrepareDialog(app.page)
+    await expect(prepare.root).toBeVisible()
+    await expect(prepare.root).toContainText('Prepare host1')
+    await expect(prepare.cleanButton).toBeVisible()
+    expect(await psql('host1', 'SELECT 1')).toBe('1') // nothing changed on the servers
   } finally {
     release()
   }

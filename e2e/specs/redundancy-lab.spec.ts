@@ -9,6 +9,9 @@
 //    host3 down says writes will wait, and Apply needs the second confirmation; backed out of,
 //    host3 started, planned again (nothing blocks now), applied: every server has its own list,
 //    read back with psql. Then back to ANY 1 the same way.
+//  - The replicas wanted: a primary and one asynchronous replica; the panel raised to 2 plans
+//    the add on host3 (the failure domain no member uses), Apply shows each add with the
+//    operation's progress until it is done; the new member streams.
 import { exec, execOk, type Lab, type LabHost } from '../lab'
 import { expect, test, type AppUnderTest } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
@@ -16,7 +19,7 @@ import { lockLabHosts } from '../fixtures/labLock'
 import { cleanLabMember, cliOk } from '../fixtures/labMembers'
 import { ClustersPage } from '../pages/ClustersPage'
 import { OperationCard } from '../pages/OperationsPage'
-import type { RedundancyPanel } from '../pages/RedundancyPanel'
+import { ReplicaCountProgressPanel, type RedundancyPanel } from '../pages/RedundancyPanel'
 import { StatusPanel } from '../pages/StatusPanel'
 
 // The specs share the lab's hosts: one after another, in one worker.
@@ -226,6 +229,52 @@ test('the health verdict follows a replica stopped and started; the Redundancy p
     // Never leave the primary waiting for a replica that is not there.
     if (r3Stopped) await exec(r3.host, [`${lab.pgBin}/pg_ctl`, '-D', r3.dataDir, '-l', `/var/log/postgresql/replicadesk-${r3.name}.log`, '-w', 'start'], { user: 'postgres', timeoutMs: 60_000 })
     // Cleaned before the lock goes: a spec that expects bare hosts may take it next.
+    for (const m of members) await cleanLabMember(lab, m).catch(() => undefined)
+    release()
+  }
+})
+
+test('the replicas wanted raised from 1 to 2: the panel plans the add on the host of another failure domain, shows its progress, and the new member streams', async ({ app }) => {
+  test.setTimeout(240_000)
+  const release = await lockLabHosts('redundancy-lab: replicas wanted 1 → 2 on host1..3')
+  try {
+    for (const m of members) await cleanLabMember(lab, m)
+    for (const h of labHosts(lab, 3) as LabHost[]) {
+      await cliOk(app, ['host', 'add', h.name, '--address', h.address, '--port', String(h.port), '--user', lab.users.postgres, '--identity-file', lab.clientKeyPath])
+      await cliOk(app, ['host', 'trust', h.name, h.hostKeyFingerprint])
+    }
+    for (const [h, d] of [['host1', 'shelf'], ['host2', 'shelf'], ['host3', 'attic']] as const) await cliOk(app, ['host', 'edit', h, '--failure-domain', d])
+    await cliOk(app, ['cluster', 'create', CLUSTER, '--member', r1.name, '--host', r1.host, '--pgdata', r1.dataDir, '--port', String(PORT)], r1)
+    await cliOk(app, ['replica', 'add', CLUSTER, r2.name, '--host', r2.host, '--pgdata', r2.dataDir, '--port', String(PORT)], r2)
+
+    const card = new ClustersPage(app.page).cluster(CLUSTER)
+    await expect(card.memberNames).toHaveText([r1.name, r2.name])
+    const panel = await card.openRedundancy('menu')
+    await expect(panel.desiredInput).toHaveValue('1')
+    await panel.setDesired(2)
+    await panel.showPlan()
+    expect(await panel.readReplicas()).toEqual([`add ${r3.name} on ${r3.host}`])
+    await expect(panel.replicas.first()).toContainText(`${r3.dataDir}, port ${PORT}`)
+    await expect(panel.replicas.first()).toContainText('failure domain "attic", where no member runs')
+    await app.snapshot('redundancy-replicas-plan')
+    const started = Date.now()
+    await panel.apply()
+
+    const progress = new ReplicaCountProgressPanel(app.page)
+    await expect(progress.root).toBeVisible()
+    await expect(progress.action(r3.name)).toContainText(`Add ${r3.name} on ${r3.host}`)
+    const percents = await progress.waitDone()
+    console.log(`replicas 1 → 2: ${Date.now() - started} ms from Apply to done; percents seen ${percents.join(' → ')}`)
+    await expect(progress.action(r3.name)).toHaveAttribute('data-state', 'done')
+    await expect(progress.progress).toHaveAttribute('data-percent', '100')
+    await app.snapshot('redundancy-replicas-done')
+    await progress.close()
+
+    await expect(card.memberNames).toHaveText([r1.name, r2.name, r3.name])
+    const status = new StatusPanel(app.page, CLUSTER)
+    await expect(status.edge(r3.name)).toHaveAttribute('data-kind', 'streaming', { timeout: 15_000 })
+    expect(await psql(r3, 'SELECT pg_is_in_recovery()')).toBe('t')
+  } finally {
     for (const m of members) await cleanLabMember(lab, m).catch(() => undefined)
     release()
   }

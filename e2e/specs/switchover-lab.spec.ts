@@ -5,6 +5,7 @@
 // to whom, no data lost, every step with its commands; picking a member plans again for it;
 // Confirm starts it, the operations panel on the card follows its steps to the end, and the
 // topology shows the new primary with the two others (the old primary too) streaming from it.
+import type { Locator } from '@playwright/test'
 import { execOk, type Lab, type LabHost } from '../lab'
 import { expect, test } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
@@ -111,11 +112,28 @@ test('switchover: the plan says who takes over and that nothing is lost; confirm
     expect(best.loss).toMatch(/^none/)
     expect(best.candidates.filter((c) => c.chosen).map((c) => c.name)).toEqual([best.to])
     await expect(dialog.confirmButton).toHaveText(`Switch over to ${best.to}`)
+    // The automatic pick says why, ties included (two alike replicas: the member order decides, and it says so).
+    await expect(dialog.reason).toHaveText(new RegExp(`^Why ${best.to}: .+`))
+    console.log(`why: ${await dialog.reason.innerText()}`)
 
     await dialog.pickTarget(s3.name)
     const planned = await dialog.readAssessment()
     expect(planned).toMatchObject({ from: s1.name, to: s3.name, lossKind: 'none' })
+    await expect(dialog.reason).toHaveText(`Why ${s3.name}: you chose ${s3.name}.`)
+    // The plan opens with plain sentences, before the judgement and the steps; the commands are folded.
+    const summary = await dialog.plan.readSummary()
+    console.log(`summary: ${summary.join(' | ')}`)
+    expect(summary[0]).toContain(`${s3.name} on ${s3.host} becomes the primary; ${s1.name} stops and restarts as its standby`)
+    expect(summary.join(' ')).toMatch(/Writes pause for about \d\.\d s/)
+    const above = async (a: Locator, b: Locator) => ((await a.boundingBox())?.y ?? Infinity) < ((await b.boundingBox())?.y ?? -Infinity)
+    expect(await above(dialog.plan.summary, dialog.assessment)).toBe(true)
+    expect(await above(dialog.assessment, dialog.plan.steps.first())).toBe(true)
+    await expect(dialog.plan.commandsToggle).toHaveAttribute('aria-expanded', 'false')
+    await expect(dialog.plan.commandsToggle).toHaveText(/^Show the commands \(\d+\)$/)
+    await expect(dialog.plan.commands).toHaveCount(0)
+    await expect(dialog.plan.steps.first()).toBeVisible()
     const steps = await dialog.plan.read()
+    await expect(dialog.plan.commands.first()).toBeVisible()
     console.log(`plan: ${steps.map((s) => `${s.id} (${s.hosts.join(',')}): ${s.title}`).join(' | ')}`)
     expect(steps.length).toBeGreaterThan(3)
     for (const id of ['stop', 'promote']) expect(steps.map((s) => s.id)).toContain(id)

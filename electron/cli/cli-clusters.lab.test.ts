@@ -47,6 +47,8 @@ describe('replicadesk cluster and replica commands against the lab', () => {
     expect(planned.dryRun).toBe(true)
     expect(planned.plan.steps.map((s: { id: string }) => s.id)).toEqual(['preflight', 'prepare', 'base-backup', 'start', 'streaming', 'sync'])
     expect(JSON.stringify(planned)).not.toMatch(/password=/)
+    // The summary states the copy in numbers: the primary's size, read now (pgbench -s 3: about 120 MB).
+    expect(planned.plan.summary.join(' ')).toMatch(/copied to h2:\S+ with pg_basebackup: [1-9]\d+\.\d MB, (about \d+ s|under a second) at 100 MB\/s/)
     const added = await cli('replica', 'add', 'main', 'c2', '--host', 'h2', '--pgdata', dirOf('c2'), '--sync')
     expect(added.err).toBe('')
     expect(added.code).toBe(0)

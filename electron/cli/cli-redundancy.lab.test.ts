@@ -50,11 +50,14 @@ describe('replicadesk settings and health against the lab', () => {
     expect(back.code).toBe(0)
   }, 120_000)
 
-  it('desired replicas: the plan names the replica to remove first and the command; no free host to add one', async () => {
-    const lower = JSON.parse((await t.cli('settings', 'rh', '--desired-replicas', '1', '--dry-run', '--json')).out) as { plan: { settings: { warnings: string[] } } }
-    expect(lower.plan.settings.warnings.join('\n')).toMatch(/1 replicas wanted, 2 recorded: remove 1, the least useful first\. Run:\nreplicadesk replica remove rh s[23] {3}\(synchronous, \d+ bytes behind\)/)
-    const raise = JSON.parse((await t.cli('settings', 'rh', '--desired-replicas', '3', '--dry-run', '--json')).out) as { plan: { settings: { warnings: string[] } } }
-    expect(raise.plan.settings.warnings.join('\n')).toMatch(/3 replicas wanted, 2 recorded: add 1\.\nNo host record is free for 1 more: add hosts first \(host add\)\./)
+  it('desired replicas: the plan names the replica to remove first and why; no free host to add one', async () => {
+    const lower = JSON.parse((await t.cli('settings', 'rh', '--desired-replicas', '1', '--dry-run', '--json')).out) as { plan: { settings: { warnings: string[]; replicas?: { action: string; member: string; why: string }[] }; steps: { id: string }[] } }
+    expect(lower.plan.settings.warnings.join('\n')).toMatch(/1 replicas wanted, 2 recorded: remove s[23] \(synchronous, \d+ bytes behind\), the least useful first; their data dirs are kept\./)
+    expect(lower.plan.settings.replicas).toMatchObject([{ action: 'remove', member: expect.stringMatching(/^s[23]$/), why: expect.stringMatching(/^synchronous, \d+ bytes behind$/) }])
+    expect(lower.plan.steps.map((s) => s.id)).toContain('remove1-stop')
+    const raise = JSON.parse((await t.cli('settings', 'rh', '--replicas', '3', '--dry-run', '--json')).out) as { plan: { settings: { warnings: string[]; replicas?: unknown[] } } }
+    expect(raise.plan.settings.warnings.join('\n')).toMatch(/3 replicas wanted, 2 recorded: nothing can be added\. No host record is free for 1 more: add hosts first \(host add\)\./)
+    expect(raise.plan.settings.replicas).toBeUndefined()
   }, 60_000)
 
   it('health: 0 when healthy, 5 with a replica stopped, and two hosts with one machine-id are one machine', async () => {

@@ -44,8 +44,10 @@ describe('replicadesk switchover against the lab', () => {
   it('shows the plan, asks, and runs only when confirmed', async () => {
     const plan = await t.cli('switchover', 'ha', '--dry-run')
     expect(plan.code).toBe(0)
-    expect(plan.out).toMatch(/Expected data loss: None/)
-    expect(plan.out).toMatch(/pg_promote/)
+    // The summary first, in plain words; the commands only with --verbose.
+    expect(plan.out).toMatch(/r2 on h2 becomes the primary[\s\S]*Writes pause for about \d\.\d s[\s\S]*Expected data loss: None[\s\S]*Why r2: /)
+    expect(plan.out).not.toMatch(/pg_promote/)
+    expect((await t.cli('switchover', 'ha', '--dry-run', '--verbose')).out).toMatch(/pg_promote/)
     const unconfirmed = await t.cliWith({ asker: { isInteractive: false, ask: async () => 'yes' } }, 'switchover', 'ha')
     expect(unconfirmed.code).toBe(1)
     expect(unconfirmed.err).toMatch(/Confirm to switch over ha from r1 to r2.*--yes/)
@@ -54,8 +56,12 @@ describe('replicadesk switchover against the lab', () => {
     expect(declined.err).toMatch(/From r1 to r2[\s\S]*Not confirmed: nothing was changed/)
     expect((await topology()).primaries).toEqual(['r1'])
     const asked: string[] = []
-    const confirmed = await t.cliWith({ asker: { isInteractive: true, ask: async (q) => (asked.push(q), 'yes') } }, 'switchover', 'ha')
-    expect(confirmed.err).toMatch(/From r1 to r2/)
+    const shown: string[] = []
+    const confirmed = await t.cliWith({ err: (text) => shown.push(text), asker: { isInteractive: true, ask: async (q) => (asked.push(q), shown.push(`ASKED ${q}`), 'yes') } }, 'switchover', 'ha')
+    // Before "Type yes": the summary, who and what it may cost; no command without --verbose.
+    expect(shown[0]).toMatch(/r2 on h2 becomes the primary[\s\S]*From r1 to r2/)
+    expect(shown[0]).not.toMatch(/pg_promote/)
+    expect(shown[1]).toMatch(/^ASKED Proceed\? Type "yes"/)
     expect(confirmed.code).toBe(0)
     expect(asked).toHaveLength(1)
     expect(await expectConverged()).toBe('r2')

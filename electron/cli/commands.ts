@@ -118,6 +118,7 @@ export function helpText(): string {
     'Options for every command:',
     '  --json            machine-readable output',
     '  --watch           with status: show it again whenever it changes (Ctrl-C stops)',
+    '  --verbose         with a plan (--dry-run, or before "yes"): every step with its exact commands',
     '  --data-dir DIR    data dir (default: $REPLICADESK_DATA_DIR or the platform default)',
     '',
     'Exit codes: 0 ok, 1 failed, 2 usage, 3 a new host key to compare and trust (host test), 4 split brain (status).',

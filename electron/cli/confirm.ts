@@ -26,14 +26,15 @@ export const processAsker: Asker = {
 }
 
 /**
- * After the core answered `confirmation_required`: the plan (a dry run), the question, and on
- * "yes" the call again with yes: true. Returns undefined when the user declined.
+ * After the core answered `confirmation_required`: the plan (a dry run: its summary first, the
+ * commands only with --verbose), the question, and on "yes" the call again with yes: true.
+ * Returns undefined when the user declined.
  */
-export async function confirmAndCall(call: (input: unknown) => Promise<Reply>, input: Record<string, unknown>, asker: Asker, show: (text: string) => void): Promise<Reply | undefined> {
+export async function confirmAndCall(call: (input: unknown) => Promise<Reply>, input: Record<string, unknown>, asker: Asker, show: (text: string) => void, verbose = false): Promise<Reply | undefined> {
   const dry = await call({ ...input, dryRun: true })
   if (!dry.ok) return dry
   const parsed = operationStartResult.safeParse(dry.value)
-  if (parsed.success && parsed.data.dryRun) show(formatPlan(parsed.data.plan, false))
+  if (parsed.success && parsed.data.dryRun) show(formatPlan(parsed.data.plan, { verbose }))
   const answer = (await asker.ask('Proceed? Type "yes" to run it: '))?.trim().toLowerCase()
   if (answer !== 'yes' && answer !== 'y') return undefined
   return call({ ...input, yes: true })

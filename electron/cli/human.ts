@@ -1,12 +1,22 @@
 // The human form of replies whose raw shape reads badly in a terminal: operation lists (no JSON
 // params per row), the activity log (a command line, not an argv array), a host test (a short
 // report). `--json` keeps the machine format for all of them.
+import { z } from 'zod'
 import { healthVerdict } from '../../shared/health'
 import { formatHealth } from './health-format'
 import { operationSummary, type OperationSummary } from '../../shared/operations'
-import { activityEntry, hostTestResult, type ActivityEntry, type HostTestResult } from '../../shared/ssh'
+import { activityEntry, type ActivityEntry } from '../../shared/ssh'
+import { hostTestReport, type HostTestReport } from '../../shared/prepare'
 import { formatTable, terminalWidth } from './format'
-import { formatPrepareReply } from './prepare-format'
+import { formatPrepare, formatPrepareReply } from './prepare-format'
+
+const forgetReply = z.object({ forgotten: z.string(), cleanable: z.array(z.string()) })
+
+function formatForget(f: z.infer<typeof forgetReply>, hint: (words: string[]) => string): string {
+  const lines = [`Forgot cluster ${f.forgotten}: its record only; nothing changed on the servers (PostgreSQL keeps running there).`]
+  if (f.cleanable.length) lines.push(`No other cluster uses ${f.cleanable.join(', ')} now. What ReplicaDesk put there (fence markers, leases, its passfile lines, sudo rules it wrote; never data dirs) can be listed and removed with:`, ...f.cleanable.map((h) => `  ${hint(['host', 'clean', h])}`))
+  return lines.join('\n')
+}
 
 const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '')
 
@@ -40,7 +50,7 @@ export function formatActivity(entries: ActivityEntry[], width = terminalWidth()
   )
 }
 
-export function formatHostTest(t: HostTestResult): string {
+export function formatHostTest(t: HostTestReport): string {
   return [
     `${t.name}: connected in ${Math.round(t.roundTripMs)} ms`,
     `  system      ${t.os?.prettyName ?? t.os?.id ?? 'unknown'}`,
@@ -49,11 +59,13 @@ export function formatHostTest(t: HostTestResult): string {
     `  host key    ${t.hostKey.keyType} ${t.hostKey.fingerprint}`,
     // Not prepared yet: where the checks (sudo, sshd forwarding) and the install are.
     ...(t.postgresVersions.length ? [] : [`  prepare     \`replicadesk host prepare ${t.name}\` checks sudo and sshd forwarding; --install installs PostgreSQL`]),
+    // The same checks as host prepare.
+    ...(t.prepare ? ['', formatPrepare(t.prepare)] : t.prepareError ? [`  checks      could not run: ${t.prepareError.message}`] : []),
   ].join('\n')
 }
 
 /** The human form for this method's reply, or undefined to use the generic one. */
-export function formatFor(method: string, value: unknown, width = terminalWidth()): string | undefined {
+export function formatFor(method: string, value: unknown, width = terminalWidth(), hint: (words: string[]) => string = (w) => ['replicadesk', ...w].join(' ')): string | undefined {
   if (method === 'operation.list') {
     const ops = operationSummary.array().safeParse(value)
     return ops.success ? formatOperations(ops.data, width) : undefined
@@ -66,8 +78,12 @@ export function formatFor(method: string, value: unknown, width = terminalWidth(
     const v = healthVerdict.safeParse(value)
     return v.success ? formatHealth(v.data) : undefined
   }
+  if (method === 'cluster.forget') {
+    const f = forgetReply.safeParse(value)
+    return f.success ? formatForget(f.data, hint) : undefined
+  }
   if (method === 'host.test') {
-    const t = hostTestResult.safeParse(value)
+    const t = hostTestReport.safeParse(value)
     return t.success ? formatHostTest(t.data) : undefined
   }
   return formatPrepareReply(method, value)

@@ -40,6 +40,8 @@ export const CONFIRM_HOST_KEY_EXIT = 3
 interface GlobalOptions {
   json: boolean
   watch: boolean
+  /** Plans with every step's exact commands. */
+  verbose: boolean
   dataDir?: string
   words: string[]
 }
@@ -48,28 +50,30 @@ function takeGlobals(argv: string[]): GlobalOptions {
   const words: string[] = []
   let json = false
   let watch = false
+  let verbose = false
   let dataDir: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--json') json = true
     else if (a === '--watch') watch = true
+    else if (a === '--verbose') verbose = true
     else if (a === '--data-dir') {
       dataDir = argv[++i]
       if (!dataDir) throw new UsageError('--data-dir needs a value.')
     } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length)
     else words.push(a)
   }
-  return { json, watch, dataDir, words }
+  return { json, watch, verbose, dataDir, words }
 }
 
-async function run(method: string, input: unknown, dataDir: string, io: CliIo): Promise<Reply> {
+async function run(method: string, input: unknown, dataDir: string, io: CliIo, verbose = false): Promise<Reply> {
   const session = await openSession(dataDir)
   const stopAnswering = answerSecrets(session, io.terminal ?? processTerminal)
   const operations = followOperations(session, io.progress ?? stderrProgress)
   try {
     let reply = await session.call(method, input)
     if (!reply.ok && reply.error.code === 'confirmation_required' && (io.asker ?? processAsker).isInteractive) {
-      const confirmed = await confirmAndCall((i) => session.call(method, i), input as Record<string, unknown>, io.asker ?? processAsker, io.err)
+      const confirmed = await confirmAndCall((i) => session.call(method, i), input as Record<string, unknown>, io.asker ?? processAsker, io.err, verbose)
       if (!confirmed) return { ok: false, error: { code: 'confirmation_required', message: 'Not confirmed: nothing was changed.' } }
       reply = confirmed
     }
@@ -151,12 +155,12 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
 
   let reply: Reply
   try {
-    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }), io)
+    reply = await run(found.entry.id, input, resolveDataDir({ flag: globals.dataDir, env: io.env }), io, globals.verbose)
   } catch (err) {
     reply = { ok: false, error: toErrorData(err) }
   }
   if (reply.ok) {
-    io.out(json ? JSON.stringify(reply.value, null, 2) : humanOutput(reply.value, found.entry.id, terminalWidth(io.env)))
+    io.out(json ? JSON.stringify(reply.value, null, 2) : humanOutput(reply.value, found.entry.id, terminalWidth(io.env), globals.verbose, (words) => pasteable(io.invokedAs ?? invokedAs(io.env), words, globals.dataDir)))
     const status = asClusterStatus(reply.value)
     const alarm = status && splitBrainBanner(status)
     if (alarm) {
@@ -171,14 +175,14 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   return reportError(reply.error, found.entry, input, { json, dataDir: globals.dataDir }, io)
 }
 
-function humanOutput(value: unknown, method: string, width: number): string {
+function humanOutput(value: unknown, method: string, width: number, verbose: boolean, hint: (words: string[]) => string): string {
   const dry = operationStartResult.safeParse(value)
-  if (dry.success && dry.data.dryRun) return formatPlan(dry.data.plan)
+  if (dry.success && dry.data.dryRun) return formatPlan(dry.data.plan, { dryRun: true, verbose })
   const status = asClusterStatus(value)
   if (status) return formatStatus(status, width)
   const op = operationSummary.safeParse(value)
   if (op.success) return `${op.data.title}: ${op.data.status} (operation ${op.data.id})`
-  return formatFor(method, value, width) ?? formatHuman(value, width)
+  return formatFor(method, value, width, hint) ?? formatHuman(value, width)
 }
 
 function reportError(error: ErrorData, entry: MethodEntry, input: Record<string, unknown>, opts: { json: boolean; dataDir?: string }, io: CliIo): number {

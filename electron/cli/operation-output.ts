@@ -1,4 +1,4 @@
-// How the CLI shows operations: a plan (dry run) as steps with their exact commands, and a
+// How the CLI shows operations: a plan (dry run) as its summary, steps and (--verbose) exact commands, and a
 // running operation as a progress line on a terminal (plain lines elsewhere) until it ends.
 import { formatEta, formatRate, operationStartResult, operationSummary, type OperationPlan, type OperationSummary } from '../../shared/operations'
 import { AppError, errorDataSchema } from '../../shared/errors'
@@ -7,22 +7,41 @@ import { escapeControls } from '../../shared/terminal-text'
 
 const shellWord = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
 
-export function formatPlan(plan: OperationPlan, dryRun = true): string {
-  const lines = [dryRun ? `${plan.title} (dry run: nothing was changed)` : plan.title]
+export interface PlanFormat {
+  /** A dry run (says that nothing changed, lists the step titles). */
+  dryRun?: boolean
+  /** Every step with its exact commands. */
+  verbose?: boolean
+}
+
+/**
+ * A plan as the CLI shows it: the summary first (plain sentences), then who and what it may
+ * cost for a role change; the step titles on a dry run; the commands only with --verbose. What
+ * a step would destroy (the data-dir guard's reading) is always said, never only implied by a
+ * command.
+ */
+export function formatPlan(plan: OperationPlan, how: PlanFormat = { dryRun: true }): string {
+  const lines = [how.dryRun ? `${plan.title} (dry run: nothing was changed)` : plan.title, '', ...plan.summary.map((s) => `  ${s}`), '']
   const a = plan.assessment
   if (a) {
     lines.push(`From ${a.from ?? 'unknown'} to ${a.to}.`, `Expected data loss: ${a.loss.text}`)
+    if (a.reason) lines.push(`Why ${a.to}: ${a.reason}.`)
     for (const w of a.warnings) lines.push(`WARNING: ${w}`)
-    for (const c of a.candidates) lines.push(`  ${c.name === a.to ? '→' : ' '} ${c.name.padEnd(16)} ${(c.lsn ?? '–').padEnd(14)} ${c.behindBytes === null ? '' : `${c.behindBytes} bytes behind`}${c.sync ? ' sync' : ''}${c.excluded ? `  (${c.excluded})` : ''}`)
+    for (const c of a.candidates) lines.push(`  ${c.name === a.to ? '→' : ' '} ${c.name.padEnd(16)} ${(c.lsn ?? '–').padEnd(14)} ${c.behindBytes === null ? '' : `${c.behindBytes} bytes behind`}${c.sync ? ' sync' : ''} priority ${c.priority}${c.excluded ? `  (${c.excluded})` : ''}`)
+    lines.push('')
   }
-  plan.steps.forEach((step, i) => {
-    lines.push(`${i + 1}. ${step.title}  [${step.hosts.join(', ')}]`)
-    for (const c of step.commands) {
-      lines.push(`     ${c.host}$ ${c.argv.map(shellWord).join(' ')}`)
-      // What a step would destroy (the data-dir guard's reading) is said, not only implied by a command.
-      if (c.note && /^(DELETES|REFUSED)\b/.test(c.note)) lines.push(`       !! ${c.note}`)
-    }
-  })
+  const destroys = (step: OperationPlan['steps'][number]) => step.commands.filter((c) => c.note && /^(DELETES|REFUSED)\b/.test(c.note)).map((c) => `       !! ${c.note}`)
+  if (how.verbose || how.dryRun) {
+    plan.steps.forEach((step, i) => {
+      lines.push(`${i + 1}. ${step.title}  [${step.hosts.join(', ')}]`)
+      if (how.verbose) for (const c of step.commands) lines.push(`     ${c.host}$ ${c.argv.map(shellWord).join(' ')}`)
+      lines.push(...destroys(step))
+    })
+  } else {
+    lines.push(...plan.steps.flatMap(destroys))
+  }
+  const one = plan.steps.length === 1
+  if (!how.verbose) lines.push(`(${one ? '1 step' : `${plan.steps.length} steps`}: add --verbose to see ${how.dryRun ? (one ? 'its' : 'their') : one ? 'it with its' : 'each with its'} exact commands${how.dryRun ? '' : ', or --dry-run for the step list'}.)`)
   return lines.join('\n')
 }
 

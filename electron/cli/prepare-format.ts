@@ -9,6 +9,11 @@ export function formatPrepare(r: PrepareReport): string {
     lines.push(`  ${mark[c.state]} ${c.title}: ${c.detail}`)
     if (c.fix && c.state !== 'ok') lines.push(`          → ${c.fix}`)
   }
+  const sudoMissing = r.checks.some((c) => c.state === 'missing' && ['become-postgres', 'root-install', 'root-address'].includes(c.id))
+  if (r.sudoRule && sudoMissing) {
+    lines.push(`The sudo rule for ${r.login} (${r.sudoRule.file}), only the commands ReplicaDesk runs:`, ...r.sudoRule.lines.map((l) => `          ${l}`))
+    if (r.sudoRule.writable) lines.push(`  ReplicaDesk can write it (sudo -n works now): replicadesk host prepare ${r.host} --sudo-rule`)
+  }
   lines.push(r.ready ? 'Ready for ReplicaDesk.' : `Not ready: do what the lines marked MISSING say, then \`replicadesk host prepare ${r.host}\` again.`)
   return lines.join('\n')
 }

@@ -19,7 +19,16 @@ export function formatStatus(s: ClusterStatus, width = terminalWidth()): string 
     sync: m.syncState ?? '',
   }))
   const head = `Cluster ${s.cluster}: primary ${s.primary ?? 'none'} (read ${s.at})`
-  return [head, formatTable(rows, width, ['member'])].join('\n')
+  return [head, formatTable(rows, width, ['member']), ...serverLogs(s, width)].join('\n')
+}
+
+/** Under the table, how the log of each member whose server is not running ends (lines cut to the width). */
+function serverLogs(s: ClusterStatus, width: number): string[] {
+  const fit = (line: string) => (line.length > width - 2 ? `${line.slice(0, Math.max(10, width - 3))}…` : line)
+  return s.members.flatMap((m) => {
+    const log = m.state === 'down' ? m.down?.log : undefined
+    return log?.lines.length ? ['', fit(`${m.name}: last lines of ${log.file}`), ...log.lines.map((l) => `  ${fit(l)}`)] : []
+  })
 }
 
 export function splitBrainBanner(s: ClusterStatus): string | undefined {

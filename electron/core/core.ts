@@ -13,6 +13,7 @@ import { createLiveStatus } from './live-status'
 import { HostAccess } from './hosts/access'
 import { watchConnections } from './hosts/connections'
 import { HostsStore } from './hosts/hosts-store'
+import { hostSetupKinds } from './hosts/prepare/kinds'
 import { createHostSetup } from './hosts/prepare/service'
 import { targetOf } from './hosts/targets'
 import type { SecretCipher } from './secrets/cipher'
@@ -101,16 +102,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   }
   const access = new HostAccess(hosts)
   await access.refresh()
+  const hostKinds = hostSetupKinds(hostExec)
   const ops = createOperations({
     dataDir,
     instanceId: await loadInstanceId(dataDir),
     remote: remoteRunnerOf(hostExec),
-    kinds: postgres.kinds,
+    kinds: { ...postgres.kinds, ...hostKinds.factories },
     // Outside every data dir, writable by postgres on any Debian-style box without root.
     lease: { root: '/var/lib/postgresql/.replicadesk/leases', sudo: access.sudoFor },
+    kindLeases: hostKinds.leases,
     emit: (e) => {
       if (e.type === 'progress') return events.emit('operationProgress', { operationId: e.operationId, clusterId: e.clusterId, progress: e.progress })
       events.emit('operationChanged', { operation: e.operation })
+      live.afterOperation(e.operation)
       void applyOperationOutcome(clustersStore, e.operation).then((changed) => changed && publishClusters(), () => undefined)
     },
   })
@@ -151,7 +155,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // A damaged clusters.json is left in place and reported by cluster.list and status.get.
   follow(await clustersStore.list().catch(() => []))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
-  const handlers = createHandlers({ dataDir, events, hosts, access, ssh, clusters, clustersStore, live, ops, secrets, activity, health, track: inFlight.track, setup: createHostSetup({ dataDir, ssh, hosts, exec: hostExec, clusters: clustersStore, events, track: inFlight.track }) })
+  const handlers = createHandlers({ dataDir, events, hosts, access, ssh, clusters, clustersStore, live, ops, secrets, activity, health, track: inFlight.track, setup: createHostSetup({ ssh, hosts, exec: hostExec, clusters: clustersStore, ops, kinds: hostKinds, track: inFlight.track }) })
 
   return {
     dataDir,

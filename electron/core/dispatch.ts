@@ -3,6 +3,7 @@
 import type { z } from 'zod'
 import { findMethod, type Methods } from '../../shared/contract'
 import { AppError, toErrorData } from '../../shared/errors'
+import { withOrigin } from './activity/origin'
 import type { Reply } from '../../shared/wire'
 
 type HandlerOf<S> = S extends { input: infer I extends z.ZodType; output: infer O extends z.ZodType }
@@ -28,7 +29,9 @@ export function createDispatch(handlers: Handlers): Dispatch {
       const nouns = handlers as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>
       const handler = nouns[entry.noun]?.[entry.verb]
       if (!handler) throw new AppError('internal', `No handler for ${method}`)
-      const value = entry.spec.output.parse(await handler(input.data))
+      // What a front end asked for is the user's; the status collector, operations and host
+      // tests it starts say their own origin inside.
+      const value = entry.spec.output.parse(await withOrigin('user', () => handler(input.data)))
       return { ok: true, value }
     } catch (err) {
       return { ok: false, error: toErrorData(err) }

@@ -1,9 +1,11 @@
 // The handler behind every contract method: each one a call into the part of the core that
 // owns it. Changes of the host records republish the full list (small, and a client that
 // missed an event heals); cluster changes are published by the cluster service.
+import { toErrorData } from '../../shared/errors'
 import { postgresHostProbe } from './engines/postgres'
 import type { ActivityLog } from './activity'
 import type { ClusterService } from './clusters/cluster-service'
+import { hostCandidates } from './clusters/candidates'
 import type { ClustersStore } from './clusters/clusters-store'
 import type { Handlers } from './dispatch'
 import type { CoreEvents } from './events'
@@ -62,7 +64,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       add: (input) => hosts.add(input).then(publishHosts),
       edit: (input) => hosts.edit(input).then(publishHosts),
       remove: ({ name }) => hosts.remove(name).then(() => publishHosts({ removed: name })),
-      test: async ({ name }) => ({ ...(await ssh.test(await targetNamed(name), postgresHostProbe)), name }),
+      // The same checks as host prepare; a check that cannot run does not fail the connection test.
+      test: async ({ name }) => {
+        const tested = { ...(await ssh.test(await targetNamed(name), postgresHostProbe)), name }
+        return d.setup.checks(name).then((prepare) => ({ ...tested, prepare }), (err: unknown) => ({ ...tested, prepareError: toErrorData(err) }))
+      },
       trust: async ({ name, fingerprint }) => {
         const key = await ssh.trust(await targetNamed(name), fingerprint)
         return { name, fingerprint: key.fingerprint, keyType: key.keyType, addedAt: key.addedAt }
@@ -83,6 +89,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
       fence: (input) => clusters.fence(input),
       settings: (input) => clusters.settings(input),
       automatic: (input) => clusters.automatic(input),
+      candidates: async ({ cluster }) => {
+        const all = await d.clustersStore.list()
+        return hostCandidates(await d.clustersStore.get(cluster), all, await hosts.list())
+      },
       forget: ({ cluster }) => clusters.forget(cluster),
     },
     status: {

@@ -5,6 +5,7 @@
 // made (and what it reads members with) is the core's wiring: it is handed in.
 import { isDeepStrictEqual } from 'node:util'
 import { AppError } from '../../shared/errors'
+import type { OperationSummary } from '../../shared/operations'
 import type { PgCluster } from '../../shared/postgres'
 import type { ClusterStatus } from '../../shared/status'
 import type { CoreEvents } from './events'
@@ -58,6 +59,15 @@ export function createLiveStatus(o: LiveStatusOptions) {
     /** For what passes straight through: last primary positions, history, events. */
     service,
     snapshot,
+    /**
+     * An operation changed: once it succeeded, what it made or changed (a new replica, a
+     * rejoined member, a new primary) is read now, not at the next poll or retry, so the page
+     * does not keep "being created" for a member that runs.
+     */
+    afterOperation(op: Pick<OperationSummary, 'clusterId' | 'status'>): void {
+      if (op.status === 'succeeded' && collecting.has(op.clusterId)) service.readNow(op.clusterId)
+    },
+
     /** The live snapshot, else the servers read now. */
     read: async (cluster: PgCluster): Promise<ClusterStatus> => snapshot(cluster.id) ?? o.readOnce(await inputOf(cluster)),
 

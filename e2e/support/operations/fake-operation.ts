@@ -86,6 +86,7 @@ export const fakeReplica = defineOperationKind({
       }))
     return {
       title: `Create fake replica ${d} on ${p.host}`,
+      summary: () => [`A fake replica is written to ${d} on ${p.host} in ${p.chunks} chunks (a test operation).`],
       steps: [
         step(p, 'prepare', 'Create the replica folder', d, () => [{ host: p.host, argv: ['mkdir', '-p', '--', `${d}.new`] }, { host: p.host, argv: ['mv', '-T', '--', `${d}.new`, d] }], [d, `${d}.new`]),
         step(p, 'copy', 'Copy the data', `${d}/data`, () => [...chunkCommands(), { host: p.host, argv: ['mv', '--', `${d}/data.partial`, `${d}/data`] }], [`${d}/data`, `${d}/data.partial`]),

@@ -29,7 +29,7 @@ for m; do
   rm -f "/etc/systemd/system/multi-user.target.wants/patroni@$major-$m.service" "/etc/patroni/$major-$m.yml" "/var/lib/postgresql/.replicadesk/patroni-$m.restapi" "/var/lib/postgresql/.replicadesk/patroni-$m.pgpass"
 done
 systemctl disable --now replicadesk-etcd.service >/dev/null 2>&1
-rm -rf /etc/systemd/system/replicadesk-etcd.service /var/lib/replicadesk/etcd
+rm -rf /etc/systemd/system/replicadesk-etcd.service /var/lib/replicadesk/etcd /var/lib/replicadesk/etcd-tls
 exit 0`
 
 export async function cleanPatroni(w: World, c: PgCluster): Promise<void> {

@@ -100,10 +100,12 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async forget(id: string) {
-      await o.store.get(id)
+      const gone = await o.store.get(id)
       await o.store.update(id, () => undefined)
       o.changed()
-      return { forgotten: id }
+      // Offered for cleaning: hosts that carried this cluster and carry no other (their leases, fences, passfile lines).
+      const inUse = new Set((await o.store.list()).flatMap((c) => c.members.map((m) => m.host)))
+      return { forgotten: id, cleanable: [...new Set(gone.members.map((m) => m.host))].filter((h) => !inUse.has(h)) }
     },
 
     async addReplica(input: z.output<typeof replicaAddInput>): Promise<OperationStartResult> {
@@ -117,11 +119,11 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async switchover(input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      refuseHandedOver(cluster, 'switch over')
+      if (cluster.automatic) return planOrStart(await patroniSwitchover(o.engine, cluster, input), input.dryRun)
       refuseDuringSplitBrain(cluster.id)
       const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
       const assessment = assessSwitchover(cluster, seen, input.to, cluster.maxLagBytes)
-      const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to, maxLagBytes: cluster.maxLagBytes })
+      const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to, maxLagBytes: cluster.maxLagBytes, assessment })
       confirmed(input, `switch over ${cluster.id} from ${assessment.from} to ${assessment.to}`)
       return planOrStart(def, input.dryRun, { assessment })
     },
@@ -155,7 +157,8 @@ export function createClusterService(o: ClusterServiceOptions) {
       const cluster = await o.store.get(input.cluster)
       refuseHandedOver(cluster, 'change settings')
       refuseDuringSplitBrain(cluster.id)
-      const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS, domains: async () => new Map((await o.hosts.list()).map((h) => [h.name, h.failureDomain])) }, cluster, input)
+      const hosts = async () => (await o.hosts.list()).map((h) => ({ name: h.name, address: h.address, access: accessOf(h), failureDomain: h.failureDomain }))
+      const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS, hosts, knownDataDirs: () => knownDataDirs(cluster.id) }, cluster, input)
       confirmed(input, `change the redundancy settings of ${cluster.id}${settings.blocksWrites && input.blockWrites ? ' although writes will wait' : ''}`)
       return planOrStart(def, input.dryRun, { settings })
     },
@@ -197,16 +200,30 @@ export function createClusterService(o: ClusterServiceOptions) {
 
 /** Automatic failover on: the hand-over to Patroni + etcd, confirmed after its plan. */
 function handover(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof automaticInput>) {
-  if (!input.on) throw new AppError('invalid_input', `Handing ${cluster.id} back from Patroni comes in a later version.`)
+  const off = input.off === true || input.on === false
+  if (off === (input.on === true || input.off === false)) throw new AppError('invalid_input', 'Say --on (hand over to Patroni) or --off (take it back), one of them.', { field: 'on' })
+  if (off) {
+    if (!cluster.automatic) throw new AppError('conflict', `${cluster.id} is not handed over to Patroni: ReplicaDesk manages it already.`)
+    const back = engine.handback(cluster)
+    confirmed(input, `take ${cluster.id} back from Patroni (PostgreSQL keeps running; failover waits for a click again)`)
+    return back
+  }
   if (cluster.automatic) throw new AppError('conflict', `${cluster.id} is handed over to Patroni already.`)
   const def = engine.handover(cluster)
   confirmed(input, `hand ${cluster.id} over to Patroni + etcd. ${meaningChanges(cluster).join(' ')}`)
   return def
 }
 
+/** Handed over: Patroni switches over (its REST API); ReplicaDesk never fights it. */
+async function patroniSwitchover(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof switchoverInput>) {
+  const def = await engine.patroniSwitchover(cluster, input.to)
+  confirmed(input, `switch over ${cluster.id} through Patroni from ${def.params.from} to ${def.params.to}`)
+  return def
+}
+
 /** A cluster handed over to Patroni: its failover decides; ReplicaDesk never fights it. */
 function refuseHandedOver(c: PgCluster, what: string): void {
-  if (c.automatic) throw new AppError('conflict', `${c.id} is handed over to Patroni (automatic failover): ReplicaDesk does not ${what} itself, so it never fights Patroni. Patroni's own switchover and settings come with the next slice of that feature.`)
+  if (c.automatic) throw new AppError('conflict', `${c.id} is handed over to Patroni (automatic failover): ReplicaDesk does not ${what} itself, so it never fights Patroni. Switch over through Patroni (replicadesk switchover ${c.id}), or take it back first (replicadesk automatic ${c.id} --off).`)
 }
 
 /** Role changes run only after the user saw the plan: the UI's dialog, or the CLI's prompt / --yes. */
@@ -229,7 +246,7 @@ async function newestMajor(engine: PostgresEngine, member: PgMember): Promise<st
   const found = await engine.detect(member.host, member.access)
   const majors = found.versions.map((v) => v.major).sort((a, b) => Number(b) - Number(a))
   if (!majors[0]) {
-    throw new AppError('preflight_failed', `No PostgreSQL is installed on ${member.host} (nothing in /usr/lib/postgresql). Install it (apt-get install postgresql) and try again.`)
+    throw new AppError('preflight_failed', `No PostgreSQL is installed on ${member.host} (nothing in /usr/lib/postgresql). ReplicaDesk can install it: \`replicadesk host prepare ${member.host} --install\` (or Hosts → Prepare); or install it yourself (apt-get install postgresql), then try again.`)
   }
   return majors[0]
 }

@@ -1,7 +1,7 @@
 // Where a new replica should go, and which replica to remove first. Pure. New replicas go to
 // host records no member uses, hosts of a failure domain no member is in first (then unlabelled
 // hosts, then the rest). The least useful replica: asynchronous before synchronous, never-promote
-// before promotable, then the one most behind, then the lowest priority.
+// before promotable, then the one most behind, then the one tried last for promotion (priority 1 is tried first).
 import type { PgCluster } from '../../../shared/postgres'
 
 export interface Proposal {

@@ -105,4 +105,15 @@ describe('what an operation writes when it ends', () => {
     expect((await store.get('c')).members.map((m) => m.name)).toEqual(['a'])
     expect(await applyOperationOutcome(store, ended('pg-switchover', 'succeeded', { from: 'a', to: 'b' }))).toBe(false)
   })
+
+  it('automatic failover: on once the hand-over succeeded, off only once the hand-back succeeded', async () => {
+    const store = await storeWithCluster(['a', 'b', 'c'])
+    const cluster = await store.get('c')
+    expect(await applyOperationOutcome(store, ended('pg-handover', 'succeeded', { cluster }))).toBe(true)
+    expect((await store.get('c')).automatic).toEqual({ mode: 'patroni', scope: 'c', restApiPort: 8008, etcdHosts: ['h1', 'h2', 'h3'] })
+    expect(await applyOperationOutcome(store, ended('pg-handback', 'failed', { cluster }))).toBe(false)
+    expect((await store.get('c')).automatic).toBeDefined()
+    expect(await applyOperationOutcome(store, ended('pg-handback', 'succeeded', { cluster }))).toBe(true)
+    expect((await store.get('c')).automatic).toBeUndefined()
+  })
 })

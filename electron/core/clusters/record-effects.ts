@@ -6,10 +6,11 @@
 // are fencing.ts.
 import type { OperationSummary, StepSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
-import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, automaticOf } from '../engines/postgres'
+import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, KIND_HANDBACK, automaticOf } from '../engines/postgres'
 import type { ClustersStore, RecordChange } from './clusters-store'
 import { markFenced, unmarkFenced } from './fencing'
 import { settingsOf } from './settings-change'
+import { replicaCountAbandoned, replicaCountProgress } from './replica-count-record'
 
 /** The journaled params the effects read (each kind has some of them). */
 interface Params {
@@ -18,6 +19,8 @@ interface Params {
   previous?: PgCluster
   member?: string
   from?: string | null
+  /** A settings change: the replicas it adds and removes. */
+  replicas?: Parameters<typeof replicaCountProgress>[0]['replicas']
 }
 
 type JournalStep = Pick<StepSummary, 'id' | 'status' | 'startedAt'>
@@ -51,9 +54,19 @@ const effects: Readonly<Record<string, RecordEffects>> = {
   [KIND_REJOIN]: { onSucceeded: (p) => unmarkFenced(p.member) },
   // The new settings are recorded when the change starts (so status, verdict and drift judge
   // against them); an abandoned change (its undo put the old values back) restores the old ones.
-  [KIND_SETTINGS]: { onStart: (p) => settingsOf(p.cluster), onAbandoned: (p) => settingsOf(p.previous) },
+  // Replicas it adds or removes enter or leave the record as their steps go (replica-count-record.ts).
+  [KIND_SETTINGS]: {
+    onStart: (p) => settingsOf(p.cluster),
+    onProgress: (p, steps) => replicaCountProgress(p, steps),
+    onAbandoned: (p) => {
+      const [a, b] = [settingsOf(p.previous), replicaCountAbandoned(p)]
+      return a && b ? (c) => b(a(c)) : (a ?? b)
+    },
+  },
   // Handed over to Patroni once the hand-over succeeded: ReplicaDesk's own role changes leave it alone from then on.
   [KIND_HANDOVER]: { onSucceeded: (p) => (p.cluster ? (c) => c && { ...c, automatic: { mode: 'patroni' as const, ...automaticOf(p.cluster!) } } : null) },
+  // Managed by ReplicaDesk again once the hand-back succeeded (until then Patroni may still act).
+  [KIND_HANDBACK]: { onSucceeded: () => (c) => c && { ...c, automatic: undefined } },
   [KIND_FAILOVER]: {
     // The old primary is marked fenced from the start: whatever happens to the operation,
     // ReplicaDesk never starts it as a primary again.

@@ -16,6 +16,10 @@ export function withSettings(c: PgCluster, i: SettingsInput): PgCluster {
   if ((i.sync !== undefined || i.priority !== undefined || i.neverPromote !== undefined) && !i.member) {
     throw new AppError('invalid_input', '--sync, --priority and --never-promote change one member: name it with --member.', { field: 'member' })
   }
+  if (i.replicas !== undefined && i.desiredReplicas !== undefined && i.replicas !== i.desiredReplicas) {
+    throw new AppError('invalid_input', '--replicas and --desired-replicas are the same setting: give one.', { field: 'replicas' })
+  }
+  const wanted = i.desiredReplicas ?? i.replicas ?? c.desiredReplicas
   const own = [...(i.memberSettings ?? []), ...(i.member ? [{ name: i.member, sync: i.sync, priority: i.priority, neverPromote: i.neverPromote }] : [])]
   for (const x of own) memberNamed(c, x.name)
   const { notifyUrl, ...rest } = c
@@ -31,7 +35,7 @@ export function withSettings(c: PgCluster, i: SettingsInput): PgCluster {
     maxReplicationSlots: i.maxReplicationSlots ?? c.maxReplicationSlots,
     walKeepSize: i.walKeepSize ?? c.walKeepSize,
     lostSync: { policy: i.lostSync ?? c.lostSync.policy, afterS: i.relaxAfterS ?? c.lostSync.afterS },
-    ...((i.desiredReplicas ?? c.desiredReplicas) !== undefined && { desiredReplicas: i.desiredReplicas ?? c.desiredReplicas }),
+    ...(wanted !== undefined && { desiredReplicas: wanted }),
     members: c.members.map((m): PgMember => own.filter((x) => x.name === m.name).reduce<PgMember>((acc, x) => ({ ...acc, sync: x.sync ?? acc.sync, priority: x.priority ?? acc.priority, neverPromote: x.neverPromote ?? acc.neverPromote }), m)),
   }
 }

@@ -8,7 +8,7 @@
 // - samples each member for live status through a session it opens itself (`StatusSource`);
 // - says which redundancy settings it supports (`EngineCapabilities`) and applies them.
 // Engines never keep a belief about roles: each step, and each sample, reads the servers.
-import type { DiskStatus, DownCode, MemberDown, MemberStatus, ReplicationSlotStatus } from '../../../shared/status'
+import type { DiskStatus, DownCode, MemberDown, MemberStatus, ReplicationSlotStatus, ServerLogTail } from '../../../shared/status'
 import type { RoleChangeAssessment } from '../../../shared/operations'
 import type { OperationDefinition, OperationFactory } from '../operations'
 import type { HostProbe, SshService, Target } from '../ssh'
@@ -159,6 +159,10 @@ export interface StatusMemberInput {
   dataDir?: string
   /** Where the other members reach this one, to name upstreams. */
   address?: string
+  /** The server's own log file, for its last lines when it is found not running. */
+  logFile?: string
+  /** The OS user the server runs as, when the SSH login is another one (its files are read through `sudo -n -u`). */
+  serverUser?: string
 }
 
 export interface StatusClusterInput {
@@ -177,6 +181,21 @@ export interface Who {
 export interface DownReason {
   code: DownCode
   reason: string
+  /** How the server's log ends, when the engine found it not running. */
+  log?: ServerLogTail
+}
+
+/** What the engine is told when it looks at a member that went down (StatusSource.explainDown). */
+export interface DownContext<Sample> {
+  /** The reason as status read it (the session's end, a refused stream …). */
+  down: DownReason
+  /** When status first saw it down (this episode). */
+  since: string
+  /** The data dir as given or read from the server earlier, if known. */
+  dataDir?: string
+  /** The member's last answered sample. */
+  last: Sample | null
+  timeoutMs: number
 }
 
 /** What an engine's status session may use of the SSH layer. */
@@ -253,6 +272,12 @@ export interface StatusSource<Sample = unknown> {
   derive(views: readonly MemberView<Sample>[]): DerivedStatus
   /** The engine's reading of an error that is not the SSH layer's (PostgreSQL: SQLSTATE); null: status reads it. */
   downReason(who: Who, err: unknown): DownReason | null
+  /**
+   * A member went down for a reason a stopped server gives too (session ended, shutting down,
+   * refused stream): the engine looks at the host (one bounded command) and says better, e.g.
+   * "not running (stopped at …)" with its log; null: the reason stands. Never rejects.
+   */
+  explainDown?(ssh: StatusSsh, member: StatusMemberInput, c: DownContext<Sample>): Promise<DownReason | null>
 }
 
 // ---- the engine --------------------------------------------------------------------------

@@ -97,7 +97,7 @@ function replication(i: FindingsInput): HealthFinding[] {
   const out: HealthFinding[] = []
   const s = i.status
   const replicas = i.record.members.length - 1
-  if (i.record.desiredReplicas !== undefined && replicas < i.record.desiredReplicas) out.push({ id: 'desired', severity: 'warning', text: `${replicas} replica${replicas === 1 ? '' : 's'}, ${i.record.desiredReplicas} desired.`, fix: 'Add a replica on a host of another failure domain (replica add).' })
+  if (i.record.desiredReplicas !== undefined && replicas < i.record.desiredReplicas) out.push({ id: 'desired', severity: 'warning', text: `${replicas} replica${replicas === 1 ? '' : 's'}, ${i.record.desiredReplicas} desired.`, fix: `Apply the redundancy settings again (\`replicadesk settings ${i.record.id} --yes\`, or Apply in the Redundancy panel): ReplicaDesk adds the missing replica${i.record.desiredReplicas - replicas === 1 ? '' : 's'} on a host of another failure domain.` })
   if (i.record.relaxedSince) out.push({ id: 'relaxed', severity: 'critical', text: `Synchronous replication is relaxed since ${i.record.relaxedSince} (policy "available": the synchronous replicas were gone): writes acknowledged since then may exist only on the primary.`, fix: 'Bring the synchronous replicas back: a running ReplicaDesk restores the setting as soon as they stream.' })
   else if (i.syncUnmet) out.push({ id: 'sync-unmet', severity: 'critical', text: `The synchronous setting cannot be met now: ${i.syncUnmet}; writes wait.`, fix: 'Start or rejoin the synchronous replicas, or lower the synchronous count (settings).' })
   for (const m of s.members) {

@@ -26,7 +26,7 @@ export function validateDefinition(def: OperationDefinition<unknown>): void {
   }
 }
 
-/** The exact commands every step will run, secrets masked. Runs nothing but the steps' reads. */
+/** The summary, then the exact commands every step will run, secrets masked. Runs nothing but the reads of the summary and the steps. */
 export async function planOperation(def: OperationDefinition<unknown>, remote: RemoteRunner, operationId?: string): Promise<OperationPlan> {
   validateDefinition(def)
   const ctx: PlanContext<unknown> = { operationId, clusterId: def.clusterId, params: def.params, remote }
@@ -46,7 +46,9 @@ export async function planOperation(def: OperationDefinition<unknown>, remote: R
       })),
     })
   }
-  return operationPlan.parse({ kind: def.kind, clusterId: def.clusterId, title: def.title, members: [...def.members], steps })
+  const summary = def.summary ? [...(await def.summary(ctx))] : []
+  // A definition made by hand (tests) may have none: its title is the one sentence then.
+  return operationPlan.parse({ kind: def.kind, clusterId: def.clusterId, title: def.title, summary: summary.length ? summary : [`${def.title}.`], members: [...def.members], steps })
 }
 
 export interface OperationKind<P, I = P> {
@@ -57,7 +59,8 @@ export interface OperationKind<P, I = P> {
   create(input: { clusterId: string; params: I; members: readonly string[] }): OperationDefinition<P>
 }
 
-type Built<P> = Omit<OperationDefinition<P>, 'kind' | 'clusterId' | 'params' | 'members'>
+/** What an engine's build gives: the title, the steps and (required here) the plan's summary. */
+type Built<P> = Omit<OperationDefinition<P>, 'kind' | 'clusterId' | 'params' | 'members' | 'summary'> & Required<Pick<OperationDefinition<P>, 'summary'>>
 
 /**
  * How an engine declares one kind of operation:

@@ -3,6 +3,7 @@
 // instances, the journal claim, and the execution in the background.
 import { AppError } from '../../../shared/errors'
 import type { OperationSummary } from '../../../shared/operations'
+import { withOrigin } from '../activity/origin'
 import { toSummary, type OperationRecord } from './journal'
 import { ClusterLease, type LeaseConfig } from './lease'
 import type { RemoteRunner } from './types'
@@ -57,7 +58,12 @@ function guard(instanceId: string, clusterId: string, operationId: string): () =
  * entry first: this instance may take back its own lease for that operation, so only the
  * journal's lock tells two of its processes apart; a refused lease gives the entry back.
  */
-export async function launch(env: LaunchEnv, target: LaunchTarget, claim: JournalClaim, execute: (lease: ClusterLease, record: OperationRecord) => Promise<OperationSummary>): Promise<Started> {
+export function launch(env: LaunchEnv, target: LaunchTarget, claim: JournalClaim, execute: (lease: ClusterLease, record: OperationRecord) => Promise<OperationSummary>): Promise<Started> {
+  // The lease and every step's command are the operation's in the activity log.
+  return withOrigin('operation', () => launchNow(env, target, claim, execute))
+}
+
+async function launchNow(env: LaunchEnv, target: LaunchTarget, claim: JournalClaim, execute: (lease: ClusterLease, record: OperationRecord) => Promise<OperationSummary>): Promise<Started> {
   const release = guard(env.instanceId, target.clusterId, target.operationId)
   let claimed: OperationRecord | undefined
   try {

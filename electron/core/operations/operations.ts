@@ -24,6 +24,8 @@ export interface OperationsOptions {
   /** Every kind that may be resumed or abandoned, by kind name. */
   kinds: Readonly<Record<string, OperationFactory>>
   lease?: LeaseConfig
+  /** A lease of its own for some kinds, by kind name (host operations: no postgres user on a bare box yet). */
+  kindLeases?: Readonly<Record<string, LeaseConfig>>
   /** Test hook; default: REPLICADESK_FAULT. `null` turns it off. */
   fault?: FaultPoint | null
   progressIntervalMs?: number
@@ -35,7 +37,7 @@ export function createOperations(options: OperationsOptions) {
   const fault = options.fault === null ? undefined : (options.fault ?? faultFromEnv())
   const env: ExecutionEnv = { journal, remote: options.remote, emit: options.emit, fault, progressIntervalMs: options.progressIntervalMs, persistProgressEveryMs: options.persistProgressEveryMs }
   const records: RecordsEnv = { journal, instanceId: options.instanceId, emitChanged: (operation) => options.emit({ type: 'changed', operation }) }
-  const launchEnv: LaunchEnv = { instanceId: options.instanceId, remote: options.remote, lease: options.lease }
+  const launchEnvOf = (kind: string): LaunchEnv => ({ instanceId: options.instanceId, remote: options.remote, lease: options.kindLeases?.[kind] ?? options.lease })
 
   function factoryOf(kind: string): OperationFactory {
     const factory = options.kinds[kind]
@@ -55,19 +57,19 @@ export function createOperations(options: OperationsOptions) {
       records.emitChanged(toSummary(record))
       return record
     }
-    return launch(launchEnv, { clusterId: def.clusterId, members: def.members, operationId: id }, { first: false, take }, (lease, record) => executeForward(env, def, lease, record))
+    return launch(launchEnvOf(def.kind), { clusterId: def.clusterId, members: def.members, operationId: id }, { first: false, take }, (lease, record) => executeForward(env, def, lease, record))
   }
 
   /** Re-runs from the first step; each step's check decides whether it runs again. */
   async function resume(id: string): Promise<Started> {
     const { record, def } = await readResumable(records, factoryOf, id, 'resumed')
-    return launch(launchEnv, { clusterId: record.clusterId, members: def.members, operationId: id }, claimFor(records, id, 'running'), (lease, claimed) => executeForward(env, def, lease, claimed))
+    return launch(launchEnvOf(def.kind), { clusterId: record.clusterId, members: def.members, operationId: id }, claimFor(records, id, 'running'), (lease, claimed) => executeForward(env, def, lease, claimed))
   }
 
   /** Undoes, in reverse, the steps this operation started, then marks it abandoned. */
   async function abandon(id: string): Promise<Started> {
     const { record, def } = await readResumable(records, factoryOf, id, 'abandoned')
-    return launch(launchEnv, { clusterId: record.clusterId, members: def.members, operationId: id }, claimFor(records, id, 'abandoning'), (lease, claimed) => executeBackward(env, def, lease, claimed))
+    return launch(launchEnvOf(def.kind), { clusterId: record.clusterId, members: def.members, operationId: id }, claimFor(records, id, 'abandoning'), (lease, claimed) => executeBackward(env, def, lease, claimed))
   }
 
   async function runOperation(def: OperationDefinition<unknown>, opts: { dryRun: true }): Promise<OperationPlan>

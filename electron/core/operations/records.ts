@@ -33,6 +33,7 @@ export function newRecord(id: string, def: OperationDefinition<unknown>, owner: 
     status: 'planned',
     params: def.params,
     members: [...def.members],
+    ...(def.member !== undefined && { member: def.member }),
     steps: def.steps.map((s) => ({ id: s.id, title: s.title, hosts: [...s.hosts], status: 'pending', touched: false })),
     owner,
     attempts: 1,

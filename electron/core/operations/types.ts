@@ -83,7 +83,16 @@ export interface OperationDefinition<P = unknown> {
   params: P
   /** Cluster members; the lease must be granted by a majority of them. */
   members: readonly string[]
+  /** The one member it makes, removes, rejoins or fences, if it works on one (journaled, shown with that member). */
+  member?: string
   steps: readonly Step<P>[]
+  /**
+   * The plan's first words: a few plain sentences (what changes, what is copied and how long
+   * it should take, how long writes pause, what can be lost), with numbers where the engine
+   * has them. May read (never change) the servers; a failed read says "unknown", it never
+   * fails the plan. Kinds made with defineOperationKind must give it.
+   */
+  summary?(ctx: PlanContext<P>): readonly string[] | Promise<readonly string[]>
 }
 
 /**

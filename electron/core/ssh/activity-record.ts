@@ -1,7 +1,9 @@
 // Every remote command goes to the activity log: where, what (secrets redacted), how long,
-// how it ended. Recording never changes a command's outcome: a failing log is ignored.
+// how it ended, and who made it run (activity/origin.ts). Recording never changes a command's
+// outcome: a failing log is ignored.
 import { AppError } from '../../../shared/errors'
 import type { ActivityInput } from '../activity/activity-log'
+import { currentOrigin } from '../activity/origin'
 import type { ExecOptions, ExecResult } from './exec'
 import { redactArgv, type Arg } from './quote'
 import type { ResolvedTarget } from './target'
@@ -26,6 +28,7 @@ export function commandRecorder(log: ActivitySink | undefined): CommandRecorder 
         exitCode: result ? result.exitCode : ((error as AppError | undefined)?.detail as { exitCode?: number | null } | undefined)?.exitCode ?? null,
         errorCode: error instanceof AppError ? error.code : error ? 'internal' : undefined,
         truncated: result && (result.truncated.stdout || result.truncated.stderr) ? true : undefined,
+        origin: currentOrigin(),
       })
     } catch {
       // the activity log must never turn a command's outcome into another one

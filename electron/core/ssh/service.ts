@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { AppError } from '../../../shared/errors'
+import { withOrigin } from '../activity/origin'
 import { sshUser } from '../../../shared/hosts'
 import { commandRecorder, type ActivitySink } from './activity-record'
 import type { SecretPrompt } from './auth'
@@ -14,7 +15,7 @@ import { runHostTest, type HostProbe, type HostTestResult } from './host-test'
 import { Pool, type Backoff, type HostState } from './pool'
 import type { Arg } from './quote'
 import { defaultConfigPath, type ConfigContext } from './ssh-config'
-import { openChannel, parseSocketCheck, refusalError, SOCKET_CHECK, socketPathSchema, undiagnosedRefusal, type StreamLocal, type StreamLocalOptions } from './stream-local'
+import { ForwardingSeen, forwardingLogin, openChannel, parseSocketCheck, refusalError, SOCKET_CHECK, socketPathSchema, undiagnosedRefusal, type StreamLocal, type StreamLocalOptions } from './stream-local'
 import { resolveTarget, type ResolvedTarget, type Target } from './target'
 import { trustPresentedKey } from './trust-key'
 import { JsonFileTrustStore, type TrustStore, type TrustedKey } from './trust-store'
@@ -104,6 +105,7 @@ export function createSshService(o: SshServiceOptions): SshService {
   const loadConfig = configLoader(o.sshConfigPath ?? defaultConfigPath(home), ctx)
   const resolve = async (target: Target): Promise<ResolvedTarget> => resolveTarget(target, await loadConfig(), ctx)
   const record = commandRecorder(o.activityLog)
+  const forwarded = new ForwardingSeen()
 
   const execResolved = async (t: ResolvedTarget, argv: readonly Arg[], opts: ExecOptions = {}): Promise<ExecResult> => {
     const started = new Date()
@@ -127,9 +129,11 @@ export function createSshService(o: SshServiceOptions): SshService {
     },
 
     async test<F extends object>(target: Target, probe?: HostProbe<F>) {
-      const t = await resolve(target)
-      const session = await pool.session(t)
-      return runHostTest(t.label, session, (argv, opts) => execResolved(t, argv, opts), probe)
+      return withOrigin('host-test', async () => {
+        const t = await resolve(target)
+        const session = await pool.session(t)
+        return runHostTest(t.label, session, (argv, opts) => execResolved(t, argv, opts), probe)
+      })
     },
 
     async trust(target, fingerprint) {
@@ -146,13 +150,14 @@ export function createSshService(o: SshServiceOptions): SshService {
       const session = await pool.session(t)
       try {
         const stream = await openChannel(session, path.data, opts.timeoutMs ?? timing.readyTimeoutMs)
+        forwarded.add(forwardingLogin(session))
         return { stream, user: t.user, host: t.label }
       } catch (err) {
         if (err instanceof AppError || session.closed) throw err
         if (opts.diagnose === false) throw undiagnosedRefusal(session, path.data, (err as Error).message)
         // sshd gives the same "open failed" for a refused forward and an unconnectable socket.
         const check = await execResolved(t, ['sh', '-c', SOCKET_CHECK, 'sh', path.data], { timeoutMs: 5000 })
-        throw refusalError(session, path.data, parseSocketCheck(check.stdout), (err as Error).message)
+        throw refusalError(session, path.data, parseSocketCheck(check.stdout), (err as Error).message, forwarded.has(forwardingLogin(session)))
       }
     },
 

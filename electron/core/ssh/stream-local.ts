@@ -118,12 +118,43 @@ export function undiagnosedRefusal(session: Session, socketPath: string, serverM
   return new AppError('ssh_connect', `${t.label} could not open a stream to ${socketPath} (${serverMessage}).`, { host: t.address, port: t.port, user: t.user, socketPath, server: serverMessage, reason: 'open_refused' })
 }
 
-/** The error for a refused open, once the socket check ran on the host. */
-export function refusalError(session: Session, socketPath: string, check: SocketCheck, serverMessage: string): AppError {
+/**
+ * The logins (user@host[:port], jump included) whose sshd forwarded a stream to a Unix socket
+ * in this process: proof that sshd allows it for them, so a later refusal is the socket's (a
+ * server stopping or overloaded), never "set AllowStreamLocalForwarding". Bounded: oldest out.
+ */
+export class ForwardingSeen {
+  private readonly seen = new Set<string>()
+  constructor(private readonly max = 1000) {}
+  add(login: string): void {
+    this.seen.delete(login)
+    this.seen.add(login)
+    if (this.seen.size > this.max) this.seen.delete(this.seen.values().next().value!)
+  }
+  has(login: string): boolean {
+    return this.seen.has(login)
+  }
+}
+
+/** The key ForwardingSeen knows a login by. */
+export const forwardingLogin = (session: Session) => `${session.target.label}|${session.target.jump?.label ?? ''}`
+
+/**
+ * The error for a refused open, once the socket check ran on the host. `forwardedBefore`: sshd
+ * forwarded for this login before (ForwardingSeen), so it is not blamed.
+ */
+export function refusalError(session: Session, socketPath: string, check: SocketCheck, serverMessage: string, forwardedBefore = false): AppError {
   const t = session.target
   const detail = { host: t.address, port: t.port, user: t.user, socketPath, check, server: serverMessage }
   switch (check) {
     case 'socket':
+      if (forwardedBefore) {
+        return new AppError(
+          'ssh_connect',
+          `${socketPath} on ${t.label} refused the connection (${serverMessage}). sshd forwards to Unix sockets for ${t.user} (it did before in this session of ReplicaDesk): the server behind the socket is stopping, restarting or out of connections.`,
+          { ...detail, reason: 'socket_refused' },
+        )
+      }
       return new AppError(
         'ssh_connect',
         `sshd on ${t.label} refused to forward a connection to the Unix socket ${socketPath} (the socket exists). ReplicaDesk reads database status through it: set "AllowStreamLocalForwarding yes" (or "local") in /etc/ssh/sshd_config on ${t.address}, check that DisableForwarding is off and that the key of ${t.user} has no "restrict" or "no-port-forwarding" option in authorized_keys, then reload sshd.`,

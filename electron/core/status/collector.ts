@@ -11,7 +11,9 @@ import type { ClusterStatus, PrimaryPosition, StatusHistory } from '../../../sha
 import { AppError } from '../../../shared/errors'
 import type { StatusSession, StatusSource } from '../engines/engine'
 import type { HostState, SshService } from '../ssh'
+import { withOrigin } from '../activity/origin'
 import { DiskPoller } from './disk-poller'
+import { markDownExplained, type ExplainDeps } from './explain'
 import { capacityFor, HistoryRing } from './history'
 import { FAST_RETRY_MS, Member } from './member'
 import type { PositionWriter } from './positions'
@@ -38,6 +40,7 @@ export class Collector<S = unknown> {
   private readonly out: Publisher<S>
   private readonly disks: DiskPoller
   private readonly positions: PositionWriter | null
+  private readonly explainDeps: ExplainDeps<S>
   private stopped = false
   private timer: NodeJS.Timeout | undefined
   private tickNo = 0
@@ -68,6 +71,7 @@ export class Collector<S = unknown> {
     })
     this.disks = new DiskPoller(deps.ssh, this.settings.diskPeriodMs, () => this.publish(false))
     this.positions = deps.positions
+    this.explainDeps = { ssh: deps.ssh, source: deps.source, timeoutMs: this.settings.connectTimeoutMs, changed: () => this.publish(false), stopped: () => this.stopped }
   }
 
   async start(): Promise<void> {
@@ -88,7 +92,33 @@ export class Collector<S = unknown> {
     this.out.emit({ kind: 'snapshot', cluster: this.cluster.id, seq: this.out.seq, at: first.at, snapshot: first })
     this.lastHeartbeat = Date.now()
     this.nextTickAt = Date.now()
-    void this.tick()
+    // Every command of the collection (and what it schedules) is the status poll's.
+    void withOrigin('status', () => this.tick())
+  }
+
+  /**
+   * Reads these members (default: all) now instead of at the next tick or retry, e.g. right
+   * after an operation made one: a member with a session is sampled, one without is connected.
+   */
+  readNow(names?: readonly string[]): void {
+    if (this.stopped) return
+    for (const m of this.members) {
+      if (names && !names.includes(m.input.name)) continue
+      if (m.session && !m.session.closed) {
+        const session = m.session
+        if (!m.inFlight) {
+          void withOrigin('status', () => this.poll(m, session)).then(() => {
+            m.fresh = m.state === 'up' && m.session === session
+            this.publish(false)
+          })
+        }
+      } else if (m.retryAt !== Infinity) {
+        m.retryAt = 0
+        m.backoffMs = FAST_RETRY_MS
+        if (m.connecting) m.readAgain = true
+        else void this.connect(m)
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -201,7 +231,7 @@ export class Collector<S = unknown> {
       }
     } catch (err) {
       // A session that ended reports through onEnd; here only errors of a live session.
-      if (m.session === session && !session.closed) m.markDown(this.reason(m, err), true)
+      if (m.session === session && !session.closed) this.markDown(m, this.reason(m, err), true)
     } finally {
       if (m.inFlight === session) {
         m.inFlight = null
@@ -211,7 +241,11 @@ export class Collector<S = unknown> {
     }
   }
 
-  private async connect(m: Member<S>): Promise<void> {
+  private connect(m: Member<S>): Promise<void> {
+    return withOrigin('status', () => this.connectNow(m))
+  }
+
+  private async connectNow(m: Member<S>): Promise<void> {
     m.connecting = true
     this.stats.connects++
     const diagnose = m.shouldDiagnose()
@@ -233,18 +267,24 @@ export class Collector<S = unknown> {
     } catch (err) {
       const undiagnosed = err instanceof AppError && (err.detail as { reason?: string } | undefined)?.reason === 'open_refused'
       // Still refused without a check: the reason found last time stands.
-      if (!(undiagnosed && m.down)) m.markDown(this.reason(m, err), true)
+      if (!(undiagnosed && m.down)) this.markDown(m, this.reason(m, err), true)
       this.scheduleRetry(m)
       this.publish(false)
     } finally {
       m.connecting = false
+    }
+    // Asked to read now while this attempt ran (it may have started before the server was up).
+    if (m.readAgain && !m.session && !this.stopped) {
+      m.readAgain = false
+      m.retryAt = 0
+      void this.connect(m)
     }
   }
 
   private sessionEnded(m: Member<S>, session: StatusSession<S>, why: unknown): void {
     if (m.session !== session || this.stopped) return
     m.session = null
-    m.markDown(this.reason(m, why), false)
+    this.markDown(m, this.reason(m, why), false)
     this.scheduleRetry(m)
     this.publish(false)
   }
@@ -301,6 +341,10 @@ export class Collector<S = unknown> {
       changed = true
     }
     if (changed) this.publish(false)
+  }
+
+  private markDown(m: Member<S>, r: DownReason, replace: boolean): void {
+    markDownExplained(this.explainDeps, m, r, replace)
   }
 
   private reason(m: Member<S>, err: unknown): DownReason {

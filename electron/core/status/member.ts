@@ -6,6 +6,18 @@ import type { MemberView, StatusMemberInput, StatusSession, StatusSource } from 
 import type { DownReason, Who } from './reasons'
 import { aliasesOf, instanceKeyOf } from './snapshot'
 
+/** What the engine said of a down episode, and the reason status had read itself. */
+export interface Explained {
+  since: string
+  /** Status's own latest reason (what stands when the engine has none). */
+  basis: DownReason
+  /** The kind of reason the engine was last asked about. */
+  askedFor: DownReason['code']
+  /** The engine's reading; null: the basis stands. */
+  reason: DownReason | null
+  at: number
+}
+
 export const FAST_RETRY_MS = 250
 const MAX_FAST_RETRY_MS = 2000
 /** Fixed retry delays by reason: a stopped server is tried often (opening a stream is cheap), what needs the user rarely. */
@@ -40,6 +52,11 @@ export class Member<S> {
   backoffMs = FAST_RETRY_MS
   diagnosedAt = -Infinity
   skipped = 0
+  /** The engine's look at this down episode (explain.ts). */
+  explained: Explained | null = null
+  explaining = false
+  /** readNow came while a connect attempt ran: one more attempt right after it. */
+  readAgain = false
 
   constructor(readonly input: StatusMemberInput, source: Pick<StatusSource, 'endpoint'>) {
     this.who = { name: input.name, host: input.host, user: input.target.user }
@@ -50,11 +67,12 @@ export class Member<S> {
 
   markDown(r: DownReason, replace: boolean): void {
     this.fresh = false
+    const log = r.log && { log: r.log }
     if (this.state !== 'down' || !this.down) {
       this.state = 'down'
-      this.down = { code: r.code, reason: r.reason, since: new Date().toISOString() }
-    } else if (replace && (this.down.code !== r.code || this.down.reason !== r.reason)) {
-      this.down = { ...this.down, code: r.code, reason: r.reason }
+      this.down = { code: r.code, reason: r.reason, since: new Date().toISOString(), ...log }
+    } else if (replace && (this.down.code !== r.code || this.down.reason !== r.reason || this.down.log !== r.log)) {
+      this.down = { code: r.code, reason: r.reason, since: this.down.since, ...log }
     }
   }
 

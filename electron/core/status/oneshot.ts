@@ -5,7 +5,9 @@
 import type { ClusterStatus, DiskStatus, MemberDown } from '../../../shared/status'
 import type { MemberView, StatusMemberInput, StatusSession, StatusSource } from '../engines/engine'
 import type { SshService } from '../ssh'
+import { withOrigin } from '../activity/origin'
 import { readDisk } from './disk'
+import { EXPLAINED } from './explain'
 import type { PositionStore } from './positions'
 import { fromError } from './reasons'
 import { validateCluster } from './service'
@@ -62,7 +64,11 @@ async function readMember<S>(ssh: SshService, m: StatusMemberInput, o: OneShotOp
     mark(`answered:${m.name}`)
   } catch (err) {
     const r = fromError({ ...who, user: session?.user ?? who.user }, err, o.source)
-    down = { code: r.code, reason: r.reason, since: new Date().toISOString() }
+    const since = new Date().toISOString()
+    // As the live collector does: a stopped server is said so, with how its log ends.
+    const better = o.source.explainDown && EXPLAINED.has(r.code) ? await o.source.explainDown(ssh, m, { down: r, since, dataDir: m.dataDir, last: null, timeoutMs }).catch(() => null) : null
+    const d = better ?? r
+    down = { code: d.code, reason: d.reason, since, ...(d.log && { log: d.log }) }
   } finally {
     void session?.close()
   }
@@ -80,7 +86,11 @@ async function readMember<S>(ssh: SshService, m: StatusMemberInput, o: OneShotOp
   }
 }
 
-export async function readStatusOnce<S>(ssh: SshService, cluster: StatusClusterInput, o: OneShotOptions<S>): Promise<ClusterStatus> {
+export function readStatusOnce<S>(ssh: SshService, cluster: StatusClusterInput, o: OneShotOptions<S>): Promise<ClusterStatus> {
+  return withOrigin('status', () => readNow(ssh, cluster, o))
+}
+
+async function readNow<S>(ssh: SshService, cluster: StatusClusterInput, o: OneShotOptions<S>): Promise<ClusterStatus> {
   validateCluster(cluster)
   const t0 = performance.now()
   const timeoutMs = o.timeoutMs ?? 5000

@@ -35,6 +35,8 @@ export function fromError(w: Who, err: unknown, engine?: ErrorReader): DownReaso
     switch (d.reason) {
       case 'stream_local_refused':
         return { code: 'forwarding_refused', reason: `${label(w)}: ${err.message}` }
+      case 'socket_refused': // sshd forwarded before: the server behind the socket refused
+        return { code: 'connection_lost', reason: `${label(w)}: ${err.message}` }
       case 'open_refused': // an undiagnosed refusal: most often the server is down
       case 'socket_missing':
         return { code: 'not_running', reason: `${label(w)}: ${engine?.serverName ?? 'the server'} is not running (${err.message})` }

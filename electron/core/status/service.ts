@@ -30,6 +30,8 @@ export interface StatusService {
   stop(cluster: string): Promise<void>
   /** The current snapshot (not_found when the cluster is not watched). */
   get(cluster: string): ClusterStatus
+  /** Reads these members of a watched cluster (default: all) now rather than at the next tick; false when it is not watched. */
+  readNow(cluster: string, members?: readonly string[]): boolean
   /** Lag history of the last `seconds`. */
   history(cluster: string, seconds: number): StatusHistory
   /** The persisted last primary position (also when the cluster is not watched). */
@@ -98,6 +100,11 @@ export function createStatusService(o: StatusServiceOptions): StatusService {
     },
     stop,
     get: (id) => collectorOf(id).snapshot(),
+    readNow(id, members) {
+      const c = collectors.get(id)
+      c?.readNow(members)
+      return !!c
+    },
     history: (id, seconds) => collectorOf(id).readHistory(seconds),
     lastPrimary: async (id) => (store ? store.get(id) : null),
     watched: () => [...collectors.keys()],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { commandLine, connectionLabel, formatDuration, outcomeOf, sudoPrefix } from './format'
+import { commandLine, connectionLabel, formatDuration, originLabel, outcomeOf, sudoPrefix } from './format'
 
 describe('commandLine', () => {
   it('quotes only what needs quoting', () => {
@@ -45,5 +45,11 @@ describe('connectionLabel', () => {
   it('matches the core: the port only when it is not 22', () => {
     expect(connectionLabel({ user: 'pg', address: '10.0.0.1', port: 22 })).toBe('pg@10.0.0.1')
     expect(connectionLabel({ user: 'pg', address: '10.0.0.1', port: 2222 })).toBe('pg@10.0.0.1:2222')
+  })
+})
+
+describe('originLabel', () => {
+  it('names who made the command run; nothing for entries that do not say', () => {
+    expect([originLabel('status'), originLabel('operation'), originLabel('host-test'), originLabel('user'), originLabel(undefined)]).toEqual(['status poll', 'operation', 'host test', 'on request', null])
   })
 })

@@ -55,3 +55,19 @@ export function formatTimestamp(iso: string): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0')
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
 }
+
+/** Who made the command run, in a few words; null for entries that do not say (older ones, notices). */
+export function originLabel(origin: ActivityEntry['origin']): string | null {
+  switch (origin) {
+    case 'status':
+      return 'status poll'
+    case 'operation':
+      return 'operation'
+    case 'host-test':
+      return 'host test'
+    case 'user':
+      return 'on request'
+    default:
+      return null
+  }
+}

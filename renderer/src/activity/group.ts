@@ -1,14 +1,18 @@
-// Routine repeats in the activity log, grouped: the status poll runs the same command on the
-// same host every second or so, which would bury everything else (136 rows in 4 minutes).
-// Entries with the same host, jump host, sudo, command line and outcome, each within `gapMs`
-// of the next one, form a run; a run of at least `minRepeats` shows as one row with its count
-// and its first and last time, where its newest entry would be. Shorter runs stay as they are,
-// so a command the user ran once or twice is never hidden. Pure; input and output newest first.
+// Routine repeats in the activity log, grouped: the status poll (and what it sets off) runs the
+// same commands on the same hosts again and again, which would bury everything else (136 rows
+// in 4 minutes). The core says who ran each command (`origin`): the status poll's entries
+// ('status') with the same host, jump host, sudo, command line and outcome, each within `gapMs`
+// of the next one, form a run that shows as one row with its count and its first and last
+// time, where its newest entry would be. Every other entry (an operation's step, a host test,
+// what the user asked for, older entries that name no origin) stays a row of its own, however
+// often it repeats. Pure; input and output newest first.
 import type { ActivityEntry } from '../../../shared/ssh'
 import { commandLine, outcomeOf, sudoPrefix } from './format'
 
 export const ROUTINE_GAP_MS = 30_000
-export const ROUTINE_MIN_REPEATS = 3
+
+/** Folded by default: the status poll's own commands. */
+export const isRoutine = (e: ActivityEntry): boolean => e.origin === 'status'
 
 export interface ActivityRow {
   /** Stable while the run grows: the id of its oldest entry. */
@@ -24,7 +28,6 @@ export interface ActivityRow {
 
 export interface GroupOptions {
   gapMs?: number
-  minRepeats?: number
 }
 
 /** Two entries are repeats of each other when this is equal. */
@@ -39,16 +42,19 @@ export const ungrouped = (entries: readonly ActivityEntry[]): ActivityRow[] => e
 
 export function groupRoutine(entries: readonly ActivityEntry[], o: GroupOptions = {}): ActivityRow[] {
   const gapMs = o.gapMs ?? ROUTINE_GAP_MS
-  const minRepeats = o.minRepeats ?? ROUTINE_MIN_REPEATS
-  // Pass 1, newest first: each entry joins its key's open run when it started within gapMs
-  // before that run's oldest entry; otherwise it opens a new run for its key.
+  // Pass 1, newest first: each routine entry joins its key's open run when it started within
+  // gapMs before that run's oldest entry; otherwise it opens a new run for its key.
   interface Run {
     members: ActivityEntry[]
     oldestAt: number
   }
   const open = new Map<string, Run>()
-  const runOf: Run[] = []
+  const runOf: (Run | null)[] = []
   for (const e of entries) {
+    if (!isRoutine(e)) {
+      runOf.push(null)
+      continue
+    }
     const key = repeatKey(e)
     const at = Date.parse(e.startedAt)
     let run = open.get(key)
@@ -60,12 +66,12 @@ export function groupRoutine(entries: readonly ActivityEntry[], o: GroupOptions 
     run.oldestAt = Math.min(run.oldestAt, at)
     runOf.push(run)
   }
-  // Pass 2: a long run shows once, at its newest entry; short runs stay as single entries.
+  // Pass 2: a run shows once, at its newest entry; everything else as it is.
   const rows: ActivityRow[] = []
   const shown = new Set<Run>()
   entries.forEach((e, i) => {
-    const run = runOf[i]!
-    if (run.members.length < minRepeats) {
+    const run = runOf[i]
+    if (!run || run.members.length < 2) {
       rows.push(single(e))
       return
     }

@@ -99,6 +99,16 @@ describe('editInput', () => {
     const result = validateHostForm(formFromHost(record))
     expect(result.ok && editInput(record, result.input)).toEqual({ name: 'db1', address: '10.0.0.1', port: 22, user: 'admin' })
   })
+  it('sets, keeps and clears the failure domain (checked with the shared schema)', () => {
+    const set = validateHostForm({ ...formFromHost(record), failureDomain: ' rack 2 ' })
+    expect(set.ok && editInput(record, set.input)).toMatchObject({ failureDomain: 'rack 2' })
+    const labelled = { ...record, failureDomain: 'rack 2' }
+    expect(formFromHost(labelled).failureDomain).toBe('rack 2')
+    const cleared = validateHostForm({ ...formFromHost(labelled), failureDomain: '' })
+    expect(cleared.ok && editInput(labelled, cleared.input)).toMatchObject({ failureDomain: null })
+    const bad = validateHostForm({ ...formFromHost(record), failureDomain: '#rack' })
+    expect(bad.ok ? null : bad.problem.fields.failureDomain).toContain('Use up to 40 letters')
+  })
 })
 
 describe('serverErrorToProblem', () => {

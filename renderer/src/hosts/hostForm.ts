@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { hostInput, type Host, type HostEdit } from '../../../shared/hosts'
 
-export const hostFields = ['name', 'address', 'port', 'user', 'jump', 'identityFile'] as const
+export const hostFields = ['name', 'address', 'port', 'user', 'jump', 'identityFile', 'failureDomain'] as const
 export type HostField = (typeof hostFields)[number]
 
 /**
@@ -21,7 +21,7 @@ export interface FormProblem {
   message: string | null
 }
 
-export const emptyHostForm = (): HostFormValues => ({ name: '', address: '', port: '22', user: '', jump: '', identityFile: '', usePassword: false })
+export const emptyHostForm = (): HostFormValues => ({ name: '', address: '', port: '22', user: '', jump: '', identityFile: '', failureDomain: '', usePassword: false })
 
 export const formFromHost = (h: Host): HostFormValues => ({
   name: h.name,
@@ -30,6 +30,7 @@ export const formFromHost = (h: Host): HostFormValues => ({
   user: h.user,
   jump: h.jump ?? '',
   identityFile: h.identityFile ?? '',
+  failureDomain: h.failureDomain ?? '',
   usePassword: h.usePassword ?? false,
 })
 
@@ -50,6 +51,7 @@ function candidate(values: HostFormValues): Record<HostField | 'usePassword', un
     user: values.user.trim(),
     jump: optional(values.jump),
     identityFile: optional(values.identityFile),
+    failureDomain: optional(values.failureDomain),
     // Absent unless chosen, so records that never used it stay as they were.
     usePassword: values.usePassword ? true : undefined,
   }
@@ -97,6 +99,7 @@ export function editInput(original: Host, input: ValidHost): HostEdit {
     // An emptied field removes the saved value (null); one never set stays absent.
     ...(input.jump !== undefined ? { jump: input.jump } : original.jump !== undefined ? { jump: null } : {}),
     ...(input.identityFile !== undefined ? { identityFile: input.identityFile } : original.identityFile !== undefined ? { identityFile: null } : {}),
+    ...(input.failureDomain !== undefined ? { failureDomain: input.failureDomain } : original.failureDomain !== undefined ? { failureDomain: null } : {}),
     // Switched off: false; never on: absent.
     ...(input.usePassword ? { usePassword: true } : original.usePassword ? { usePassword: false } : {}),
   }

@@ -14,7 +14,7 @@ describe('recordNameFor', () => {
 describe('prefillFromConfig', () => {
   it('fills every field the config gives', () => {
     const p = prefillFromConfig({ alias: 'pi1', address: '192.168.1.20', port: 2222, user: 'pi', identityFiles: ['/root/.ssh/id_pi'] }, [])
-    expect(p).toEqual({ values: { name: 'pi1', address: '192.168.1.20', port: '2222', user: 'pi', jump: '', identityFile: '/root/.ssh/id_pi', usePassword: false }, notes: [] })
+    expect(p).toEqual({ values: { name: 'pi1', address: '192.168.1.20', port: '2222', user: 'pi', jump: '', identityFile: '/root/.ssh/id_pi', failureDomain: '', usePassword: false }, notes: [] })
   })
 
   it('picks the jump host when it is a record, else says what to do', () => {

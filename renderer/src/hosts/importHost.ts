@@ -47,6 +47,7 @@ export function prefillFromConfig(entry: ImportableHost, existing: readonly { na
       user: entry.user ?? '',
       jump,
       identityFile: entry.identityFiles[0] ?? '',
+      failureDomain: '',
       usePassword: false,
     },
     notes,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canAbandon, canResume, commandsByHost, elapsed, isActive, plannedCommandLine, progressView } from './format'
+import { canAbandon, canResume, commandsByHost, destructiveNotes, elapsed, isActive, plannedCommandLine, progressView } from './format'
 import { progress } from './testing'
 
 describe('progressView', () => {
@@ -39,6 +39,15 @@ describe('plannedCommandLine and commandsByHost', () => {
       ['host2', ['a', 'c']],
       ['host1', ['b']],
     ])
+  })
+
+  it('keeps what a step would delete or refuse in view while its commands are folded', () => {
+    const notes = destructiveNotes([
+      { host: 'h1', argv: ['a'], note: 'DELETES everything in /srv/x on h1: 2.1M on disk' },
+      { host: 'h1', argv: ['b'], note: 'reads the size' },
+      { host: 'h1', argv: ['c'] },
+    ])
+    expect(notes).toEqual(['DELETES everything in /srv/x on h1: 2.1M on disk'])
   })
 })
 

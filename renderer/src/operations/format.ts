@@ -106,6 +106,9 @@ export function commandsByHost(commands: readonly PlannedCommand[]): HostCommand
   return groups
 }
 
+/** What a step's commands would destroy or refuse (the data-dir guard's reading): said even while the commands are folded. */
+export const destructiveNotes = (commands: readonly PlannedCommand[]): string[] => commands.flatMap((c) => (c.note && /^(DELETES|REFUSED)\b/.test(c.note) ? [c.note] : []))
+
 /** How long an operation ran (or has been running): `3.2 s`, `1 min 05 s`. */
 export function elapsed(op: Pick<OperationSummary, 'startedAt' | 'endedAt' | 'createdAt'>, now: number): string {
   const start = Date.parse(op.startedAt ?? op.createdAt)

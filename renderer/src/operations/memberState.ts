@@ -1,18 +1,9 @@
 // Which members an operation is working on right now: a member shows "being created" while its
-// add runs, and "add stopped" while that operation waits for Resume or Abandon. The member is
-// named in the operation's params (what it was asked to do), read leniently: older or other
-// kinds of operations may not name one.
-import { z } from 'zod'
+// add runs, and "add stopped" while that operation waits for Resume or Abandon. The core names
+// that member in the summary (`member`); operations on several members (switchover, failover,
+// settings that add several replicas or none) and older journals name none.
 import type { OperationSummary } from '../../../shared/operations'
 import { isActive, needsDecision, type Tone } from './format'
-
-const memberParams = z.object({ member: z.string().optional(), primary: z.string().optional() })
-
-/** The member an operation works on, when its params name one. */
-export function memberOf(op: Pick<OperationSummary, 'params'>): string | undefined {
-  const parsed = memberParams.safeParse(op.params)
-  return parsed.success ? (parsed.data.member ?? parsed.data.primary) : undefined
-}
 
 const verbs: Record<string, { active: string; stopped: string }> = {
   'pg-create-cluster': { active: 'being created', stopped: 'creation stopped' },
@@ -20,6 +11,8 @@ const verbs: Record<string, { active: string; stopped: string }> = {
   'pg-remove-replica': { active: 'being removed', stopped: 'removal stopped' },
   'pg-rejoin': { active: 'rejoining', stopped: 'rejoin stopped' },
   'pg-fence': { active: 'being fenced', stopped: 'fence stopped' },
+  // Names a member only when it adds exactly one replica (the replicas wanted).
+  'pg-settings': { active: 'being created', stopped: 'add stopped' },
 }
 
 export interface MemberOperationState {
@@ -34,7 +27,7 @@ export function memberStates(operations: readonly OperationSummary[]): Map<strin
   // Newest first: the first one seen for a member wins.
   for (const op of operations) {
     const verb = verbs[op.kind]
-    const member = memberOf(op)
+    const member = op.member
     if (!verb || !member || out.has(member)) continue
     if (isActive(op)) out.set(member, { label: verb.active, tone: 'busy', operationId: op.id })
     else if (needsDecision(op)) out.set(member, { label: verb.stopped, tone: op.status === 'failed' ? 'bad' : 'warn', operationId: op.id })
@@ -48,7 +41,7 @@ export interface FinishedOperation extends MemberOperationState {
 }
 
 /** The operations that bring a member up (a new copy, a rejoin): their end means it runs. */
-const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin'])
+const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin', 'pg-settings'])
 
 /**
  * Per member name, its newest operation when that is an add or a rejoin that succeeded. The
@@ -60,7 +53,7 @@ export function finishedStates(operations: readonly OperationSummary[]): Map<str
   const seen = new Set<string>()
   for (const op of operations) {
     const verb = verbs[op.kind]
-    const member = memberOf(op)
+    const member = op.member
     if (!verb || !member || seen.has(member)) continue
     seen.add(member)
     if (BRINGS_UP.has(op.kind) && op.status === 'succeeded' && op.endedAt) out.set(member, { label: verb.active, tone: 'busy', operationId: op.id, endedAt: op.endedAt })

@@ -5,7 +5,7 @@ import type { OperationPlan, OperationStartResult } from '../../../shared/operat
 import { op } from './testing'
 import { usePlanThenStart, type PlanThenStartOptions } from './usePlanThenStart'
 
-const planFor = (title: string): OperationPlan => ({ kind: 'pg-switchover', clusterId: 'c1', title, members: ['pg1'], steps: [] })
+const planFor = (title: string): OperationPlan => ({ kind: 'pg-switchover', clusterId: 'c1', title, summary: [`${title}.`], members: ['pg1'], steps: [] })
 
 /** A request whose answers the test gives, one per call, in any order. */
 function pending() {

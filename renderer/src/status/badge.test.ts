@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { badgeText, busyMembers, memberBadge, sameBadge } from './badge'
-import type { MemberOperationState } from '../operations/memberState'
+import { memberStates, type MemberOperationState } from '../operations/memberState'
+import { op } from '../operations/testing'
 import { iso, primaryMember, standbyMember, T0 } from './testing/fixtures'
 
 const down = (code: 'not_running' | 'forwarding_refused' | 'ssh_unreachable' | 'shutting_down') => ({ state: 'down' as const, stale: true, down: { code, reason: 'why', since: iso(T0) } })
@@ -37,6 +38,13 @@ describe('memberBadge', () => {
     const b = memberBadge(primaryMember('db1', down('not_running')), true, { label: 'rejoining', tone: 'busy', operationId: 'op' })
     expect(badgeText(b)).toBe('rejoining · was primary')
     expect(memberBadge(primaryMember('db1'), false, { label: 'add stopped', tone: 'bad', operationId: 'op' })).toMatchObject({ label: 'add stopped', busy: false, tone: 'bad' })
+  })
+
+  it('finds the member of an operation in the summary\'s typed field', () => {
+    const ops = memberStates([op({ name: '1', kind: 'pg-add-replica', status: 'running', member: 'db3', params: { cluster: {} } })])
+    expect(memberBadge(undefined, false, ops.get('db3'))).toMatchObject({ kind: 'operation', label: 'being created', busy: true })
+    const db3 = { name: 'db3', ...down('not_running'), role: null, writable: null }
+    expect(busyMembers([db3, primaryMember('db1')], new Set(), ops, new Map())).toEqual(new Map([['db3', 'being created']]))
   })
 
   it('not read yet, or no role read', () => {

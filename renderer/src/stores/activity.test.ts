@@ -43,11 +43,11 @@ describe('useActivityStore', () => {
     expect(store.shown.map((e) => e.id)).toEqual(['live2'])
   })
 
-  it('folds routine repeats into one row by default; showEvery lists every entry', async () => {
+  it('folds the repeats of the status poll into one row by default; showEvery lists every entry', async () => {
     const store = useActivityStore()
     bridge.connect()
     await settle()
-    const polls = [1, 2, 3, 4].map((s) => entry(`p${s}`, `2026-01-01T00:00:0${s}Z`))
+    const polls = [1, 2, 3, 4].map((s) => ({ ...entry(`p${s}`, `2026-01-01T00:00:0${s}Z`), origin: 'status' as const }))
     bridge.answer('activity.list', { ok: true, value: [...polls, { ...entry('t', '2026-01-01T00:00:05Z'), argv: ['cat', '/etc/os-release'] }] })
     await settle()
     expect(store.rows.map((r) => [r.entry.id, r.count])).toEqual([

@@ -1,6 +1,6 @@
 // The log of remote commands ReplicaDesk ran (secrets already redacted by the core): loaded
-// once connected, then kept current by the activity event; newest first. Shown with routine
-// repeats (the status poll's commands) folded into one row each, unless every entry is asked for.
+// once connected, then kept current by the activity event; newest first. Shown with the status
+// poll's repeats (origin 'status') folded into one row each, unless every entry is asked for.
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AppError } from '../../../shared/errors'
@@ -40,7 +40,7 @@ export const useActivityStore = defineStore('activity', () => {
   const loadError = shallowRef<AppError | null>(null)
   /** Show only the commands of this connection label; null: all. */
   const hostFilter = ref<string | null>(null)
-  /** Every entry as its own row; off: routine repeats folded into one row each. */
+  /** Every entry as its own row; off: the status poll's repeats folded into one row each. */
   const showEvery = ref(false)
   let arrived: ActivityEntry[] | null = null // events received while a load runs
 

@@ -64,7 +64,7 @@ describe('useClustersStore', () => {
   it('puts a started operation in the operations store at once; a dry run only returns the plan', async () => {
     const store = await started()
     const operations = useOperationsStore()
-    const plan = { kind: 'pg-add-replica', clusterId: 'a', title: 'Add', members: ['host1'], steps: [] }
+    const plan = { kind: 'pg-add-replica', clusterId: 'a', title: 'Add', summary: ['db2 on host2 becomes a new replica.'], members: ['host1'], steps: [] }
     const dry = store.addReplica({ cluster: 'a', name: 'db2', host: 'host2', pgdata: '/d', dryRun: true })
     await settle()
     bridge.answer('replica.add', { ok: true, value: { dryRun: true, plan } })
@@ -82,7 +82,7 @@ describe('useClustersStore', () => {
     const store = await started()
     const operations = useOperationsStore()
     const assessment = { from: 'db1', to: 'db2', loss: { kind: 'none' as const, text: 'clean stop' }, candidates: [], warnings: [] }
-    const plan = { kind: 'pg-switchover', clusterId: 'a', title: 'Switchover', members: ['db1', 'db2'], steps: [], assessment }
+    const plan = { kind: 'pg-switchover', clusterId: 'a', title: 'Switchover', summary: ['db2 becomes the primary.'], members: ['db1', 'db2'], steps: [], assessment }
     const dry = store.switchover({ cluster: 'a', dryRun: true })
     await settle()
     expect(bridge.pending('cluster.switchover')[0]?.input).toEqual({ cluster: 'a', dryRun: true })

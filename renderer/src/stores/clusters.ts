@@ -116,10 +116,12 @@ export const useClustersStore = defineStore('clusters', () => {
     return started(await client.cluster.settings(input))
   }
 
-  async function forget(cluster: string): Promise<void> {
-    await client.cluster.forget({ cluster })
+  /** Drops the record; resolves with the hosts no other cluster uses now (their clean is offered). */
+  async function forget(cluster: string): Promise<string[]> {
+    const { cleanable } = await client.cluster.forget({ cluster })
     generation++
     clusters.value = clusters.value.filter((c) => c.id !== cluster)
+    return cleanable
   }
 
   const sorted = computed(() => [...clusters.value].sort(byId))

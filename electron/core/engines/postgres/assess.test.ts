@@ -119,3 +119,29 @@ describe('switchover assessment', () => {
     expect(() => assessSwitchover(c, [primary(c, streaming('b', 'c')), up(c, 'b'), up(c, 'c')], 'c')).toThrow(/c cannot take over now: fenced: /)
   })
 })
+
+describe('why the automatic choice picked its member', () => {
+  const primary = (c: PgCluster) => up(c, 'a', { inRecovery: false, readOnly: false, lsn: '0/3000000', senders: ['b', 'c'].map((name) => ({ name, state: 'streaming', replay: '0/3000000' })) })
+
+  it('failover: the most WAL, else priority 1 is tried first, else the member order; a choice of the user says so', () => {
+    const even = cluster(false)
+    const walAhead = assessFailover({ cluster: even, from: 'a', seen: [up(even, 'b', { lsn: '0/3000000' }), up(even, 'c', { lsn: '0/3100000' })], lastPrimary: null, now })
+    expect(walAhead).toMatchObject({ to: 'c', reason: 'c received the most WAL (1.0 MB more than b)' })
+    const ranked = cluster(false, { b: { priority: 2 }, c: { priority: 1 } })
+    expect(assessFailover({ cluster: ranked, from: 'a', seen: [up(ranked, 'b'), up(ranked, 'c')], lastPrimary: null, now }).reason).toBe('priority 1 is tried first; c and b had the same WAL, c has priority 1, b 2')
+    // Identical replicas: the member order decides, and the reason says it.
+    const same = assessFailover({ cluster: even, from: 'a', seen: [up(even, 'b'), up(even, 'c')], lastPrimary: null, now })
+    expect(same).toMatchObject({ to: 'b', reason: "b and c had the same WAL and the same priority (100): the first in the cluster's member order" })
+    expect(assessFailover({ cluster: even, from: 'a', seen: [up(even, 'b'), up(even, 'c')], lastPrimary: null, to: 'c', now }).reason).toBe('you chose c')
+    expect(assessFailover({ cluster: even, from: 'a', seen: [up(even, 'b'), down(even, 'c')], lastPrimary: null, now }).reason).toBe('b is the only member that can be promoted (c: not reachable: c unreachable)')
+  })
+
+  it('switchover: synchronous first, then priority 1 is tried first, then the member order', () => {
+    const mixed = cluster(false, { c: { priority: 5 } })
+    const syncFirst = { ...mixed, members: mixed.members.map((m) => (m.name === 'c' ? { ...m, sync: true } : m)) }
+    expect(assessSwitchover(syncFirst, [primary(syncFirst), up(syncFirst, 'b'), up(syncFirst, 'c')]).reason).toBe('synchronous replicas are tried first: c is synchronous, b is not')
+    expect(assessSwitchover(mixed, [primary(mixed), up(mixed, 'b'), up(mixed, 'c')]).reason).toBe('priority 1 is tried first: c has priority 5, b 100')
+    const even = cluster(false)
+    expect(assessSwitchover(even, [primary(even), up(even, 'b'), up(even, 'c')]).reason).toBe("b and c are alike (asynchronous, priority 100, equally caught up): the first in the cluster's member order")
+  })
+})

@@ -7,12 +7,15 @@
 //            primary wrote in the T seconds since it was last seen
 //   unknown  no position of the primary is known (status was not collected), or it is on
 //            another timeline than the candidate
+// Each pick says why (assess-reason.ts), ties included: what the ranking cannot break falls to
+// the cluster's member order.
 // Never a candidate: a member the record marks fenced (it may hold WAL of its own from its
 // time as primary, and started by hand as a standby it even looks the most advanced), one
 // marked never-promote, one that does not answer. Decided here only; every caller (CLI, the
 // renderer's target list) shows `excluded` as given.
 import type { CandidateView, DataLoss, RoleChangeAssessment } from '../../../../shared/operations'
 import type { PrimaryPosition } from '../../../../shared/status'
+import { failoverReason, switchoverReason } from './assess-reason'
 import { pgError } from './errors'
 import { mb } from './format'
 import { memberOf, type PgCluster } from './model'
@@ -57,7 +60,8 @@ export function assessFailover(input: AssessInput): RoleChangeAssessment {
       const excluded = c.fenced.includes(m.name) ? FENCED_EXCLUDED : !reachable ? `not reachable${s && !isUp(s) ? `: ${s.error.message}` : ''}` : m.neverPromote ? 'marked never-promote' : lsn === null ? 'no WAL position' : undefined
       return { name: m.name, host: m.host, reachable, lsn, behindBytes: lsn && best ? Math.max(0, ahead(best, lsn) ?? 0) : null, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote, ...(excluded && { excluded }) }
     })
-  const allowed = views.filter((v) => !v.excluded).sort((a, b) => (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.priority - b.priority || a.name.localeCompare(b.name))
+  // Ties left fall to the member order (the sort is stable; views are in member order).
+  const allowed = views.filter((v) => !v.excluded).sort((a, b) => (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.priority - b.priority)
   if (!allowed.length) throw pgError('cluster_state', `No member of cluster ${c.id} can be promoted: ${views.map((v) => `${v.name} ${v.excluded ?? ''}`).join('; ')}.`)
   let to = allowed[0]!
   const warnings: string[] = []
@@ -86,7 +90,7 @@ export function assessFailover(input: AssessInput): RoleChangeAssessment {
   if (fromAlive && isUp(fromAlive) && writable(fromAlive.pos)) {
     warnings.push(`${from} is up and accepts writes: the failover stops and fences it first; writes in flight to it fail. For a planned change use switchover, which loses nothing.`)
   }
-  return { from, to: to.name, loss, candidates: views, warnings }
+  return { from, to: to.name, loss, candidates: views, warnings, reason: failoverReason(to, allowed, views, !!input.to) }
 }
 
 function lossOf(input: AssessInput, to: CandidateView, now: number): DataLoss {
@@ -139,7 +143,8 @@ export function assessSwitchover(c: PgCluster, seen: readonly Seen[], to?: strin
       const excluded = c.fenced.includes(m.name) ? FENCED_EXCLUDED : !reachable ? 'not reachable' : m.neverPromote ? 'marked never-promote' : !streams ? `does not stream from ${from}` : (behind ?? Infinity) > maxLagBytes ? `${mb(behind ?? 0)} behind` : undefined
       return { name: m.name, host: m.host, reachable, lsn, behindBytes: behind, sync: m.sync, priority: m.priority, neverPromote: m.neverPromote, ...(excluded && { excluded }) }
     })
-  const allowed = views.filter((v) => !v.excluded).sort((a, b) => Number(b.sync) - Number(a.sync) || a.priority - b.priority || (a.behindBytes ?? 0) - (b.behindBytes ?? 0) || a.name.localeCompare(b.name))
+  // Ties left fall to the member order (the sort is stable; views are in member order).
+  const allowed = views.filter((v) => !v.excluded).sort((a, b) => Number(b.sync) - Number(a.sync) || a.priority - b.priority || (a.behindBytes ?? 0) - (b.behindBytes ?? 0))
   const target = to ? views.find((v) => v.name === to) : allowed[0]
   if (to && !target) {
     memberOf(c, to) // a name the cluster does not have; else it is `from`
@@ -150,5 +155,5 @@ export function assessSwitchover(c: PgCluster, seen: readonly Seen[], to?: strin
   const down = views.filter((v) => !v.reachable).map((v) => v.name)
   const warnings = down.length ? [`${down.join(', ')} ${down.length === 1 ? 'does' : 'do'} not answer: ${down.length === 1 ? 'it follows' : 'they follow'} the new primary only after a rejoin.`] : []
   const loss: DataLoss = { kind: 'none', bytes: 0, text: `None: ${from} stops cleanly and ${target.name} is promoted only once it has replayed ${from}'s last checkpoint.` }
-  return { from, to: target.name, loss, candidates: views, warnings }
+  return { from, to: target.name, loss, candidates: views, warnings, reason: switchoverReason(target, allowed, views, !!to) }
 }

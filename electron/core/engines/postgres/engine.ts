@@ -15,9 +15,18 @@ import { buildRejoin, rejoinParams, type RejoinParams } from './rejoin'
 import { buildFence, fenceParams, type FenceParams } from './fence-member'
 import { buildApplySettings, settingsParams, type SettingsParams } from './settings/apply-settings'
 import type { z } from 'zod'
-import { PgNode } from './node'
+import { memberNodes, PgNode } from './node'
+import { copySize } from './plan-words'
+import { createClusterSummary } from './create-cluster/summary'
+import { addReplicaSummary } from './add-replica/summary'
+import { removeReplicaSummary } from './remove-replica/summary'
+import { switchoverSummary } from './switchover/summary'
+import { failoverSummary } from './failover/summary'
+import { rejoinSummary } from './rejoin/summary'
+import { fenceSummary } from './fence-summary'
+import { settingsSummary } from './settings/summary'
 import { clusterAddress } from './service-address'
-import { patroniKinds, readPatroniStatus, type HandoverParams, type PatroniStatus } from './patroni'
+import { patroniKinds, readPatroniStatus, type HandbackParams, type HandoverParams, type PatroniStatus, type PatroniSwitchoverParams } from './patroni'
 import { adoptedFrom } from './settings/adopt'
 import { readDrift } from './settings/drift'
 import { answered, readSettings } from './settings/read'
@@ -48,8 +57,10 @@ export function postgresKinds(hosts: HostExec) {
     build: ({ params }) => {
       const m = params.cluster.members.find((x) => x.name === params.primary)!
       return {
+        member: m.name,
         title: params.mode === 'init' ? `Create cluster ${params.cluster.id}: new primary ${m.name} on ${m.host}` : `Adopt cluster ${params.cluster.id}: primary ${m.name} on ${m.host}`,
         steps: buildCreateCluster(hosts, params),
+        summary: () => createClusterSummary(params),
       }
     },
   })
@@ -58,7 +69,7 @@ export function postgresKinds(hosts: HostExec) {
     params: addReplicaParams,
     build: ({ params }) => {
       const m = params.cluster.members.find((x) => x.name === params.member)!
-      return { title: `Add replica ${m.name} on ${m.host} to cluster ${params.cluster.id}`, steps: buildAddReplica(hosts, params) }
+      return { member: m.name, title: `Add replica ${m.name} on ${m.host} to cluster ${params.cluster.id}`, steps: buildAddReplica(hosts, params), summary: async () => addReplicaSummary(params, await copySize(memberNodes(hosts, params.cluster, params.member).others)) }
     },
   })
   const removeReplica = defineOperationKind({
@@ -66,33 +77,34 @@ export function postgresKinds(hosts: HostExec) {
     params: removeReplicaParams,
     build: ({ params }) => {
       const m = params.cluster.members.find((x) => x.name === params.member)!
-      return { title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params) }
+      return { member: m.name, title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
     },
   })
   const switchover = defineOperationKind({
     kind: KIND_SWITCHOVER,
     params: switchoverParams,
-    build: ({ params }) => ({ title: `Switchover of ${params.cluster.id}: ${params.from} → ${params.to}`, steps: buildSwitchover(hosts, params) }),
+    build: ({ params }) => ({ title: `Switchover of ${params.cluster.id}: ${params.from} → ${params.to}`, steps: buildSwitchover(hosts, params), summary: () => switchoverSummary(params, params.assessment) }),
   })
   const failover = defineOperationKind({
     kind: KIND_FAILOVER,
     params: failoverParams,
-    build: ({ params }) => ({ title: `Failover of ${params.cluster.id}: ${params.from ?? 'lost primary'} → ${params.to}`, steps: buildFailover(hosts, params) }),
+    build: ({ params }) => ({ title: `Failover of ${params.cluster.id}: ${params.from ?? 'lost primary'} → ${params.to}`, steps: buildFailover(hosts, params), summary: () => failoverSummary(params) }),
   })
   const rejoin = defineOperationKind({
     kind: KIND_REJOIN,
     params: rejoinParams,
-    build: ({ params }) => ({ title: `${params.rebuild ? 'Rebuild' : 'Rejoin'} ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(hosts, params) }),
+    build: ({ params }) => ({ member: params.member, title: `${params.rebuild ? 'Rebuild' : 'Rejoin'} ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(hosts, params), summary: async () => rejoinSummary(params, params.rebuild ? await copySize(memberNodes(hosts, params.cluster, params.member).others) : null) }),
   })
   const fence = defineOperationKind({
     kind: KIND_FENCE,
     params: fenceParams,
-    build: ({ params }) => ({ title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params) }),
+    build: ({ params }) => ({ member: params.member, title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params), summary: () => fenceSummary(params) }),
   })
   const settings = defineOperationKind({
     kind: KIND_SETTINGS,
     params: settingsParams,
-    build: ({ params }) => ({ title: `Redundancy settings of ${params.cluster.id}`, steps: buildApplySettings(hosts, params) }),
+    // Names the member it creates when it adds exactly one (and removes none), so the page shows it "being created", not down.
+    build: ({ params }) => ({ member: params.replicas?.add.length === 1 && !params.replicas.remove.length ? params.replicas.add[0]!.member.name : undefined, title: `Redundancy settings of ${params.cluster.id}`, steps: buildApplySettings(hosts, params), summary: () => settingsSummary(params) }),
   })
   return { createCluster, addReplica, removeReplica, switchover, failover, rejoin, fence, settings }
 }
@@ -111,6 +123,10 @@ export interface PostgresEngine extends Engine<PgCluster, 'postgres' | 'sudo', P
   fence(params: Input<typeof fenceParams>): OperationDefinition<FenceParams>
   /** Automatic failover on: hand the cluster over to Patroni + etcd (issue 19, first slice). */
   handover(cluster: PgClusterInput): OperationDefinition<HandoverParams>
+  /** Automatic failover off: take the cluster back from Patroni, PostgreSQL left running. */
+  handback(cluster: PgClusterInput): OperationDefinition<HandbackParams>
+  /** A handed-over cluster's switchover, through Patroni's REST API (`to`: else Patroni's candidate). */
+  patroniSwitchover(cluster: PgClusterInput, to?: string): Promise<OperationDefinition<PatroniSwitchoverParams>>
   /** A handed-over cluster as Patroni's REST API and etcd report it. */
   patroniStatus(cluster: PgCluster): Promise<PatroniStatus>
   /** Redundancy settings applied to every member and read back (`previous`: the record before). */
@@ -136,6 +152,8 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
       ...patroni.kinds,
     },
     handover: (cluster) => patroni.handoverOf(cluster),
+    handback: (cluster) => patroni.handbackOf(cluster),
+    patroniSwitchover: (cluster, to) => patroni.switchoverOf(cluster, to),
     patroniStatus: (cluster) => readPatroniStatus(o.hosts, cluster),
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),

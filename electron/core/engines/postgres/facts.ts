@@ -37,6 +37,9 @@ export type PgFacts = z.infer<typeof pgFacts>
 
 export const HOT_STANDBY_LIMITS = ['max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction'] as const
 
+/** Databases plus WAL: what a base backup copies (bytes). */
+export const COPY_SIZE_SQL = '(SELECT sum(pg_database_size(oid)) FROM pg_database)::bigint + (SELECT coalesce(sum(size), 0) FROM pg_ls_waldir())::bigint'
+
 /** The facts query; `role`: the replication role (login roles that can monitor are listed too). */
 export function factsQuery(role: string): string {
   return `SELECT json_build_object(
@@ -60,7 +63,7 @@ export function factsQuery(role: string): string {
   'hotStandbyLimits', (SELECT json_object_agg(name, setting) FROM pg_settings WHERE name IN (${HOT_STANDBY_LIMITS.map(lit).join(', ')})),
   'slots', (SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active) ORDER BY slot_name), '[]') FROM pg_replication_slots),
   'senders', (SELECT coalesce(json_agg(json_build_object('name', application_name, 'state', state, 'sync', sync_state)), '[]') FROM pg_stat_replication),
-  'sizeBytes', (SELECT sum(pg_database_size(oid)) FROM pg_database)::bigint + (SELECT coalesce(sum(size), 0) FROM pg_ls_waldir())::bigint,
+  'sizeBytes', ${COPY_SIZE_SQL},
   'roles', (SELECT coalesce(json_agg(json_build_object('name', rolname, 'replication', rolreplication, 'login', rolcanlogin,
       'monitor', pg_has_role(oid, 'pg_monitor', 'MEMBER'))), '[]') FROM pg_roles WHERE rolname = ${lit(role)} OR (rolcanlogin AND pg_has_role(oid, 'pg_monitor', 'MEMBER')))
 )`

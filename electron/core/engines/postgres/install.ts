@@ -13,6 +13,7 @@ import { z } from 'zod'
 import { AppError } from '../../../../shared/errors'
 import { defineOperationKind, type Step } from '../../operations'
 import type { HostExec } from '../host-exec'
+import { installSummary } from './install-summary'
 
 export const CREATECLUSTER_CONF = '/etc/postgresql-common/createcluster.conf'
 /** The line above ours in createcluster.conf: how `host clean` finds it. */
@@ -141,5 +142,5 @@ export const installKind = (hosts: HostExec) =>
   defineOperationKind({
     kind: 'install-postgres',
     params: installParams,
-    build: ({ params }) => ({ title: `Install PostgreSQL ${params.major} on ${params.host}`, steps: buildInstall(hosts, params) }),
+    build: ({ params }) => ({ title: `Install PostgreSQL ${params.major} on ${params.host}`, steps: buildInstall(hosts, params), summary: () => installSummary(params) }),
   })

@@ -56,7 +56,7 @@ export const leaseHosts = (cluster: PgCluster) => [...new Set(cluster.members.ma
 
 export const binDir = (m: PgMember, major: string) => m.binDir ?? `/usr/lib/postgresql/${major}/bin`
 export const debianConfDir = (m: PgMember, major: string) => `/etc/postgresql/${major}/${m.debianName}`
-export const logFile = (m: PgMember, major: string) =>
+export const logFile = (m: Pick<PgMember, 'name' | 'layout' | 'debianName' | 'logFile'>, major: string) =>
   m.layout === 'debian' ? `/var/log/postgresql/postgresql-${major}-${m.debianName}.log` : (m.logFile ?? `/var/log/postgresql/replicadesk-${m.name}.log`)
 /** Where a member's pg_hba.conf is when ReplicaDesk made the member. */
 export const hbaFile = (m: PgMember, major: string) => (m.layout === 'debian' ? `${debianConfDir(m, major)}/pg_hba.conf` : `${m.dataDir}/pg_hba.conf`)

@@ -134,7 +134,7 @@ export function checkNewMember(c: NewMemberCheck): NewMemberVerdict {
     const same = p.bins.find((b) => b.major === c.major)
     const todo = same
       ? `Set the member's binary directory to ${same.dir}.`
-      : `Install PostgreSQL ${c.major} on ${where} (Debian/Ubuntu: apt-get install postgresql-${c.major}), or pick a host that has it.`
+      : `Install PostgreSQL ${c.major} on ${where}: \`replicadesk host prepare ${m.host} --install --version ${c.major}\` (or Hosts → Prepare) does it on Debian/Ubuntu (apt-get install postgresql-${c.major}); or pick a host that has it.`
     const source = c.source ? ` the primary ${c.source.name} on ${c.source.host} runs PostgreSQL ${c.major}, but` : ''
     throw pgError('version_mismatch', `PostgreSQL ${c.major} is needed on ${where}:${source} ${dir} ${bin ? `holds PostgreSQL ${bin.version}` : 'has no PostgreSQL server'}${found ? ` (found: ${found})` : ' (no PostgreSQL found)'}. ${todo}`, { ...detail, check: 'version', want: c.major, found: p.bins })
   }

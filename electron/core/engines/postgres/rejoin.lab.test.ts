@@ -49,7 +49,7 @@ function rejoinSuite(v: Variant): void {
     let w: World
     let ops: ReturnType<typeof createOperations>
     let opsDir: string
-    const kind = defineOperationKind({ kind: 'pg-rejoin', params: rejoinParams, build: ({ params }) => ({ title: `Rejoin ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(w.hosts, params) }) })
+    const kind = defineOperationKind({ kind: 'pg-rejoin', params: rejoinParams, build: ({ params }) => ({ title: `Rejoin ${params.member} to cluster ${params.cluster.id}`, steps: buildRejoin(w.hosts, params), summary: () => [`Rejoin ${params.member}.`] }) })
     const rejoinDef = (name: string, rebuild = false) => kind.create({ clusterId: c.id, params: { cluster: c, member: name, rebuild }, members: ['host1', 'host2'] })
     const events: OperationEvent[] = []
     const timings: Record<string, number> = {}

@@ -15,6 +15,7 @@
 // fit in this attempt, and the checkpoint the stop printed (handed along, switchover/context.ts)
 // instead of asking again. A resume has neither: every check reads the servers.
 import { z } from 'zod'
+import { roleChangeAssessment } from '../../../../shared/operations'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
 import { Handoff, type Attempt } from './handoff'
@@ -39,6 +40,8 @@ export const switchoverParams = z
     maxLagBytes: z.number().int().min(0).default(16 * 1024 * 1024),
     catchUpTimeoutS: z.number().int().min(1).default(60),
     streamTimeoutS: z.number().int().min(1).default(60),
+    /** The plan's judgement (who, why, how far behind), for the plan's summary; journaled as what the user saw. */
+    assessment: roleChangeAssessment.optional(),
   })
   .superRefine((p, ctx) => {
     refineMembers(ctx, p.cluster, { from: p.from, to: p.to })

@@ -2,10 +2,13 @@
 // wrapper: `sudo -n -l CMD` asks sudo whether a command would be allowed without running it),
 // and turned into checks, each with the exact line to add when something is missing.
 import { sudoersLine, SUDOERS_FILE } from '../../address'
-import type { PrepareCheck, PrepareReport } from '../../../../shared/prepare'
+import type { PrepareCheck, PrepareCheckId, PrepareReport } from '../../../../shared/prepare'
 
-/** The file a prepare rule goes in (what `host clean` removes with the others). */
-export const PREPARE_SUDOERS_FILE = '/etc/sudoers.d/replicadesk'
+/**
+ * The file a login's prepare rule goes in, one per login (what `host clean` removes with the
+ * others: /etc/sudoers.d/replicadesk-*). No dot in the name: sudo skips such files.
+ */
+export const prepareSudoersFile = (login: string) => `/etc/sudoers.d/replicadesk-user-${login.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)}`
 
 // Output: one `key=value` per line. $1: the major to ask apt's rule about.
 export const CHECK_SCRIPT = `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export LC_ALL=C
@@ -90,6 +93,24 @@ export const postgresRule = (login: string) => `${login} ALL=(postgres) NOPASSWD
 
 export const visudo = (host: string, file: string, line: string) => `on ${host}: sudo visudo -f ${file}, add: ${line}`
 
+/** Every line this login needs (act as postgres, install, the service address): what --sudo-rule writes. */
+export function ruleLines(f: Pick<HostFacts, 'login' | 'ipPath' | 'arpingPath'>): string[] {
+  return [...(f.login === 'postgres' ? [] : [postgresRule(f.login)]), installRule(f.login), sudoersLine(f.login, f.ipPath, f.arpingPath)]
+}
+
+/** What sudo -n -l must then allow (argv after `sudo -n -l`), one per line's command. */
+export function ruleCommands(f: Pick<HostFacts, 'login' | 'ipPath' | 'arpingPath'>, major: string): string[][] {
+  return [
+    ...(f.login === 'postgres' ? [] : [['-u', 'postgres', 'true']]),
+    ['/usr/bin/apt-get', 'install', '-y', `postgresql-${major}`],
+    ['/usr/bin/tee', '-a', '/etc/postgresql-common/createcluster.conf'],
+    [f.ipPath, '-4', 'addr', 'add', '192.0.2.1/32', 'dev', 'lo'],
+    [f.arpingPath, '-D', '-c', '1', '-I', 'lo', '192.0.2.1'],
+  ]
+}
+
+const orWrite = (host: string, f: HostFacts) => (f.root ? ` (or let ReplicaDesk write it: replicadesk host prepare ${host} --sudo-rule)` : '')
+
 /** Stream-local forwarding, as tested by opening a channel to a socket made for the test. */
 export type StreamLocalState = 'allowed' | 'refused' | 'unknown'
 
@@ -109,15 +130,15 @@ export function buildChecks(host: string, f: HostFacts, stream: { state: StreamL
     : { id: 'postgres', title: 'PostgreSQL installed', state: 'missing', detail: `none${f.offered.length ? `; the distribution offers ${f.offered.join(', ')}` : ''}`, fix: f.apt ? `replicadesk host prepare ${host} --install (runs sudo -n apt-get install -y ${pkg}, without the default main cluster)` : manual })
   if (f.becomePostgres === 'self') checks.push({ id: 'become-postgres', title: 'Act as postgres', state: 'ok', detail: 'the login is postgres' })
   else if (f.becomePostgres === 'yes') checks.push({ id: 'become-postgres', title: 'Act as postgres', state: 'ok', detail: `${f.login} may run sudo -n -u postgres` })
-  else checks.push({ id: 'become-postgres', title: 'Act as postgres', state: 'missing', detail: f.postgresUser ? `${f.login} may not run sudo -n -u postgres without a password` : 'there is no postgres user yet (the PostgreSQL package creates it)', fix: visudo(host, PREPARE_SUDOERS_FILE, postgresRule(f.login)) })
+  else checks.push({ id: 'become-postgres', title: 'Act as postgres', state: 'missing', detail: f.postgresUser ? `${f.login} may not run sudo -n -u postgres without a password` : 'there is no postgres user yet (the PostgreSQL package creates it)', fix: visudo(host, prepareSudoersFile(f.login), postgresRule(f.login)) + orWrite(host, f) })
   const canInstall = f.root || f.aptRule
   checks.push(canInstall
     ? { id: 'root-install', title: 'Root for package installs', state: 'ok', detail: f.root ? `${f.login} may run sudo -n as root` : `${f.login} may run sudo -n apt-get install -y ${pkg}` }
-    : { id: 'root-install', title: 'Root for package installs', state: 'missing', detail: `${f.login} may not run sudo -n apt-get install`, fix: visudo(host, PREPARE_SUDOERS_FILE, installRule(f.login)) })
+    : { id: 'root-install', title: 'Root for package installs', state: 'missing', detail: `${f.login} may not run sudo -n apt-get install`, fix: visudo(host, prepareSudoersFile(f.login), installRule(f.login)) })
   const address = f.root || f.ipRule
   checks.push(address
     ? { id: 'root-address', title: 'Root for the service address (ip, arping)', state: 'ok', detail: f.root ? 'through sudo -n as root' : 'a sudo rule allows ip addr add/del and arping' }
-    : { id: 'root-address', title: 'Root for the service address (ip, arping)', state: 'missing', detail: `${f.login} may not run ip addr add/del and arping through sudo -n (needed only for a service address)`, fix: visudo(host, SUDOERS_FILE, sudoersLine(f.login, f.ipPath, f.arpingPath)) })
+    : { id: 'root-address', title: 'Root for the service address (ip, arping)', state: 'missing', detail: `${f.login} may not run ip addr add/del and arping through sudo -n (needed only for a service address)`, fix: visudo(host, SUDOERS_FILE, sudoersLine(f.login, f.ipPath, f.arpingPath)) + orWrite(host, f) })
   const sshd = `on ${host}: in /etc/ssh/sshd_config set "${SSHD_LINE}" (or yes; DisableForwarding must be off, and the key of ${f.login} must have no "restrict" or "no-port-forwarding" in authorized_keys), then sudo systemctl reload ssh`
   if (stream.state === 'allowed') checks.push({ id: 'stream-local', title: 'sshd forwards to Unix sockets (status session)', state: 'ok', detail: 'a stream to a test socket opened' })
   else if (stream.state === 'refused') checks.push({ id: 'stream-local', title: 'sshd forwards to Unix sockets (status session)', state: 'missing', detail: 'sshd refused to open a stream to a test socket: ReplicaDesk reads the database status through one', fix: sshd })
@@ -125,8 +146,13 @@ export function buildChecks(host: string, f: HostFacts, stream: { state: StreamL
   return checks
 }
 
+/** What a host needs to run a member (root is needed only for installs and the service address). */
+const MEMBER_NEEDS: readonly PrepareCheckId[] = ['postgres', 'become-postgres', 'stream-local', 'reach-members']
+
 export function reportOf(host: string, f: HostFacts, checks: PrepareCheck[]): PrepareReport {
+  const rule = f.login === 'root' ? {} : { sudoRule: { file: prepareSudoersFile(f.login), lines: ruleLines(f), writable: f.root } }
   return {
+    ...rule,
     host,
     login: f.login,
     access: f.login === 'postgres' ? 'postgres' : 'sudo',
@@ -135,5 +161,6 @@ export function reportOf(host: string, f: HostFacts, checks: PrepareCheck[]): Pr
     offered: f.offered,
     checks,
     ready: checks.every((c) => c.state === 'ok'),
+    memberMissing: checks.filter((c) => MEMBER_NEEDS.includes(c.id) && c.state === 'missing').map((c) => c.title),
   }
 }

@@ -81,7 +81,7 @@ export async function planClean(d: CleanDeps, host: string, login: string): Prom
 export function cleanPlan(host: string, removals: Removal[], left: string[]): HostCleanResult {
   const steps = removals.map((r, i) => ({ id: `remove-${i + 1}`, title: `Remove ${r.what}`, hosts: [host], undoable: false, commands: [{ host, argv: r.cmd.argv.map(String), ...(r.cmd.runAs && { runAs: r.cmd.runAs }), ...(r.cmd.note && { note: r.cmd.note }) }] }))
   const leave = { id: 'leave', title: `Left in place: ${left.join('; ')}`, hosts: [host], undoable: false, commands: [] }
-  return { dryRun: true, left, plan: { kind: 'host-clean', clusterId: `host.${host}`, title: removals.length ? `Remove what ReplicaDesk put on ${host}` : `Nothing of ReplicaDesk's to remove on ${host}`, members: [host], steps: [...steps, leave] } }
+  return { dryRun: true, left, plan: { kind: 'host-clean', clusterId: `host.${host}`, title: removals.length ? `Remove what ReplicaDesk put on ${host}` : `Nothing of ReplicaDesk's to remove on ${host}`, summary: [removals.length ? `${removals.length} thing${removals.length === 1 ? '' : 's'} of ReplicaDesk's go from ${host}: ${removals.map((r) => r.what).join('; ')}.` : `Nothing of ReplicaDesk's is on ${host}.`, 'Data dirs, Debian clusters and the packages stay.'], members: [host], steps: [...steps, leave] } }
 }
 
 export async function runClean(d: CleanDeps, host: string, removals: Removal[], left: string[]): Promise<HostCleanResult> {

@@ -11,6 +11,10 @@ export const ETCD_PEER_PORT = 2380
 export const ETCD_UNIT = 'replicadesk-etcd.service'
 export const ETCD_UNIT_FILE = `/etc/systemd/system/${ETCD_UNIT}`
 export const ETCD_DATA_DIR = '/var/lib/replicadesk/etcd'
+/** etcd's certificates (tls.ts); under /var/lib/replicadesk, per host also in the lab, where the hosts share /etc. */
+export const TLS_DIR = '/var/lib/replicadesk/etcd-tls'
+export const CA_FILE = `${TLS_DIR}/ca.crt`
+export const tlsFile = (name: 'etcd' | 'client', ext: 'crt' | 'key') => `${TLS_DIR}/${name}.${ext}`
 /** Home-lab timings: a dead leader is replaced in about 10 s (LAB-NOTES: ~9–10 s measured). */
 export const TIMINGS = { ttl: 10, loop_wait: 2, retry_timeout: 3 } as const
 /** The user of the REST API's basic auth (its password is generated on each server). */
@@ -57,10 +61,13 @@ export function votersOf(c: PgCluster, a: Automatic): Voter[] {
 }
 
 const hostPort = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`)
-export const etcdClientUrl = (v: Voter) => `http://${hostPort(v.address, ETCD_CLIENT_PORT)}`
-const peerUrl = (v: Voter) => `http://${hostPort(v.address, ETCD_PEER_PORT)}`
+export const etcdClientUrl = (v: Voter) => `https://${hostPort(v.address, ETCD_CLIENT_PORT)}`
+const peerUrl = (v: Voter) => `https://${hostPort(v.address, ETCD_PEER_PORT)}`
 
-/** The unit of one voter: etcd's own environment variables, bound to the host's own address. */
+/**
+ * The unit of one voter: etcd's own environment variables, bound to the host's own address,
+ * client and peer traffic over TLS with certificates of the cluster's CA required (tls.ts).
+ */
 export function etcdUnit(scope: string, voters: readonly Voter[], self: Voter): string {
   const env: [string, string][] = [
     ['ETCD_NAME', self.name],
@@ -72,6 +79,14 @@ export function etcdUnit(scope: string, voters: readonly Voter[], self: Voter): 
     ['ETCD_INITIAL_CLUSTER', voters.map((v) => `${v.name}=${peerUrl(v)}`).join(',')],
     ['ETCD_INITIAL_CLUSTER_STATE', 'new'],
     ['ETCD_INITIAL_CLUSTER_TOKEN', `replicadesk-${scope}`],
+    ['ETCD_CERT_FILE', tlsFile('etcd', 'crt')],
+    ['ETCD_KEY_FILE', tlsFile('etcd', 'key')],
+    ['ETCD_TRUSTED_CA_FILE', CA_FILE],
+    ['ETCD_CLIENT_CERT_AUTH', 'true'],
+    ['ETCD_PEER_CERT_FILE', tlsFile('etcd', 'crt')],
+    ['ETCD_PEER_KEY_FILE', tlsFile('etcd', 'key')],
+    ['ETCD_PEER_TRUSTED_CA_FILE', CA_FILE],
+    ['ETCD_PEER_CLIENT_CERT_AUTH', 'true'],
   ]
   return [
     '# Written by ReplicaDesk: etcd voter for Patroni (automatic failover).',
@@ -124,6 +139,9 @@ export function syncOf(c: PgCluster) {
   return { synchronous_mode: on, synchronous_mode_strict: on, synchronous_node_count: on ? Math.min(c.sync.num, Math.max(1, syncMembers - 1)) : 1 }
 }
 
+/** The voters with the one on `host` (if any) first, the others in their order. */
+export const localFirst = (voters: readonly Voter[], host: string) => [...voters.filter((v) => v.name === host), ...voters.filter((v) => v.name !== host)]
+
 /** Patroni's configuration of one member, secrets as placeholders, first line the template mark. */
 export function patroniConfig(c: PgCluster, m: PgMember, facts: MemberFacts): string {
   const a = automaticOf(c)
@@ -137,7 +155,10 @@ export function patroniConfig(c: PgCluster, m: PgMember, facts: MemberFacts): st
       connect_address: hostPort(m.address, a.restApiPort),
       authentication: { username: RESTAPI_USER, password: RESTAPI_PASSWORD },
     },
-    etcd3: { hosts: voters.map((v) => hostPort(v.address, ETCD_CLIENT_PORT)) },
+    // Its own host's etcd first, in this order (use_proxies: no discovery, no shuffle): Patroni 3.0.2
+    // reads the cluster from a watch on one etcd; a watch on a powered-off host goes stale until TCP
+    // gives up (~30 s measured), while a local etcd dies only with the member itself.
+    etcd3: { hosts: localFirst(voters, m.host).map((v) => hostPort(v.address, ETCD_CLIENT_PORT)), use_proxies: true, protocol: 'https', cacert: CA_FILE, cert: tlsFile('client', 'crt'), key: tlsFile('client', 'key') },
     bootstrap: {
       dcs: {
         ...TIMINGS,

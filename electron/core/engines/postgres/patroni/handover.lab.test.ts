@@ -2,7 +2,10 @@
 // cluster (plain data dirs, synchronous) handed over under the write probe — no acknowledged
 // write lost, no data dir re-copied, the write gap printed; then power-off of the leader's host:
 // Patroni promotes a standby with nobody clicking, no acknowledged write lost, power-off → first
-// acknowledged write on the new leader printed (target ≤ 12 s).
+// acknowledged write on the new leader printed (target ≤ 12 s). etcd speaks only TLS with client
+// certificates of a CA made on host1. Then, in the same lab: a switchover through Patroni's REST
+// API and the hand-back (no restart, nothing lost) under the write probe, each write gap printed,
+// and ReplicaDesk's own switchover working again afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { powerOff, powerOn, requireNetns, resetHost } from '../../../../../e2e/lab'
 import { lockLabHosts } from '../../../../../e2e/fixtures/labLock'
@@ -14,8 +17,13 @@ import { wallClock } from '../../../../../e2e/probe/types'
 import { planOperation } from '../../../operations'
 import { remoteRunnerOf } from '../../host-exec'
 import type { PgCluster } from '../model'
+import { assessSwitchover } from '../assess'
+import { slotName } from '../model'
+import { ETCD_UNIT, patroniUnit, TLS_DIR } from './config'
 import { readPatroniStatus } from './status'
 import { wait } from './wait'
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms))
 
 describe('hand-over to Patroni + etcd', () => {
   let w: World
@@ -24,6 +32,7 @@ describe('hand-over to Patroni + etcd', () => {
   let handedOver = false
   let unlock: (() => void) | undefined
   let powered = false
+  let poweredBack = false
 
   beforeAll(async () => {
     requireNetns('Patroni lab test: power-off of a host')
@@ -53,7 +62,7 @@ describe('hand-over to Patroni + etcd', () => {
   it('hands a running cluster over under writes: nothing lost, no re-copy, write gap reported', async () => {
     const def = pr.kinds.handoverOf(c)
     const plan = await planOperation(def, remoteRunnerOf(w.hosts))
-    expect(plan.steps.map((s) => s.id)).toEqual(['preflight', 'etcd', 'config', 'primary', 'replicas', 'verify'])
+    expect(plan.steps.map((s) => s.id)).toEqual(['preflight', 'tls', 'etcd', 'config', 'primary', 'replicas', 'verify'])
     expect(JSON.stringify(plan)).not.toMatch(/password":\s*"[^@]/) // no secret in the plan
     const before = await dataDirIdentity(w, c)
     const started = await startTimes(w, c)
@@ -80,6 +89,7 @@ describe('hand-over to Patroni + etcd', () => {
     expect(s.etcd).toMatchObject({ voters: 3, down: [] })
     // Patroni wrote its own postgresql.conf; ReplicaDesk's ALTER SYSTEM values are gone.
     expect(await sqlOn(w, c, 'pt1', "SELECT sourcefile FROM pg_settings WHERE name = 'synchronous_standby_names'")).toMatch(/\/postgresql\.conf$/)
+    await expectEtcdLocked()
     // Running the hand-over again finds every step done.
     const again = await pr.run(pr.kinds.handoverOf(c))
     expect(again.summary.error).toBeUndefined()
@@ -119,5 +129,82 @@ describe('hand-over to Patroni + etcd', () => {
       return s.leader === leader && pt1?.state === 'running' ? s : undefined
     })
     console.log(`host1 powered on: pt1 ${back ? `runs again as ${back.members.find((m) => m.name === 'pt1')!.role} of ${leader}` : 'did not come back within 60 s'}`)
+    poweredBack = back !== undefined
   }, 240_000)
+
+  it('switchover through Patroni\'s REST API under writes, then the hand-back: nothing lost, no restart; ReplicaDesk\'s own switchover works again', async () => {
+    expect(poweredBack, 'the power-off test did not end with three running members').toBe(true)
+    // Switchover through Patroni (POST /switchover on the leader), to its synchronous standby.
+    const def = await pr.kinds.switchoverOf(c)
+    const { from, to } = def.params
+    let probe = await startProbe(c, from)
+    try {
+      await sleep(500)
+      const r = await pr.run(def)
+      expect(r.summary.error).toBeUndefined()
+      await sleep(1500)
+      const report = await probe.finish(to)
+      const gap = report.longestGap
+      console.log(`switchover through Patroni ${from} → ${to}: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
+      for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
+    } finally {
+      await probe.teardown()
+    }
+    expect((await readPatroniStatus(w.hosts, c)).leader).toBe(to)
+
+    // Hand-back under writes: PostgreSQL is never restarted.
+    const started = await startTimes(w, c)
+    probe = await startProbe(c, to)
+    try {
+      await sleep(500)
+      const r = await pr.run(pr.kinds.handbackOf(c))
+      for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
+      expect(r.summary.error).toBeUndefined()
+      await sleep(1500)
+      const report = await probe.finish(to)
+      const gap = report.longestGap
+      console.log(`hand-back: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
+    } finally {
+      await probe.teardown()
+    }
+    expect(await startTimes(w, c)).toEqual(started)
+    for (const m of c.members) {
+      expect((await w.tryRoot(m.host, ['systemctl', 'is-active', patroniUnit(c, m)])).code, `${m.name}'s Patroni`).not.toBe(0)
+      expect((await w.tryRoot(m.host, ['systemctl', 'is-active', ETCD_UNIT])).code, `etcd on ${m.host}`).not.toBe(0)
+      // ReplicaDesk's values in postgresql.auto.conf again, postgresql.conf no longer Patroni's.
+      expect(await sqlOn(w, c, m.name, "SELECT string_agg(name, ',' ORDER BY name) FROM pg_file_settings WHERE sourcefile LIKE '%/postgresql.auto.conf' AND name IN ('listen_addresses', 'synchronous_standby_names')")).toBe('listen_addresses,synchronous_standby_names')
+      expect(await w.asRoot(m.host, ['head', '-n', '3', `${m.dataDir}/postgresql.conf`])).not.toMatch(/Patroni/)
+      if (m.name !== to) expect(await sqlOn(w, c, m.name, 'SHOW primary_slot_name')).toBe(slotName(m.name))
+    }
+    // Running the hand-back again finds nothing to do but its reads.
+    expect((await pr.run(pr.kinds.handbackOf(c))).summary.error).toBeUndefined()
+
+    // ReplicaDesk's own switchover, under writes.
+    const plan = assessSwitchover(c, await w.engine.readPositions(c))
+    expect(plan.from).toBe(to)
+    probe = await startProbe(c, to)
+    try {
+      await sleep(500)
+      const r = await pr.run(w.engine.switchover({ cluster: c, from: plan.from!, to: plan.to }))
+      expect(r.summary.error).toBeUndefined()
+      await sleep(1000)
+      const report = await probe.finish(plan.to)
+      console.log(`ReplicaDesk's switchover after the hand-back ${plan.from} → ${plan.to}: ${(r.ms / 1000).toFixed(1)} s; longest write gap ${report.longestGap?.ms.toFixed(0) ?? '?'} ms`)
+    } finally {
+      await probe.teardown()
+    }
+  }, 240_000)
+
+  /** etcd answers only TLS with a client certificate of the cluster's CA; the keys are private. */
+  async function expectEtcdLocked() {
+    const ep = `https://${c.members[0]!.address}:2379`
+    const noCert = await w.tryRoot('host2', ['etcdctl', `--endpoints=${ep}`, `--cacert=${TLS_DIR}/ca.crt`, '--dial-timeout=2s', '--command-timeout=2s', 'get', '/service', '--prefix', '--keys-only'])
+    expect(noCert.code, 'etcd without a client certificate').not.toBe(0)
+    const plain = await w.tryRoot('host2', ['etcdctl', `--endpoints=http://${c.members[0]!.address}:2379`, '--dial-timeout=2s', '--command-timeout=2s', 'get', '/service', '--prefix', '--keys-only'])
+    expect(plain.code, 'etcd over plain HTTP').not.toBe(0)
+    const modes = await w.asRoot('host1', ['sh', '-c', `cd ${TLS_DIR} && stat -c '%n %a %U' ca.key etcd.key client.key`])
+    expect(modes.trim().split('\n')).toEqual(['ca.key 600 root', 'etcd.key 600 etcd', 'client.key 600 postgres'])
+    expect((await w.tryRoot('host2', ['test', '-e', `${TLS_DIR}/ca.key`])).code, 'the CA key only on host1').not.toBe(0)
+    console.log(`etcd: no client certificate → exit ${noCert.code} (${noCert.stderr.trim().split('\n').at(-1)}); plain HTTP → exit ${plain.code}`)
+  }
 })

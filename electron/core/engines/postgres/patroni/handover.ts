@@ -2,8 +2,9 @@
 // steps whose checks read the servers:
 //   preflight  three etcd voters (the members' hosts), patroni/etcd/etcdctl installed, members
 //              reached as an admin with sudo, one writable primary that every standby streams from
-//   etcd       a unit per voter bound to the host's own address, started through systemctl,
-//              enabled; healthy on every voter
+//   tls        etcd's certificates: a CA made on the first voter, each host's keys made there (tls.ts)
+//   etcd       a unit per voter bound to the host's own address, client and peer traffic over TLS
+//              with client certificates required, started through systemctl, enabled; healthy on every voter
 //   config     Patroni's config per member (/etc/patroni/MAJOR-MEMBER.yml, 0600 postgres), the
 //              passwords filled in on the server; pg_rewind's grants to the replication role
 //   primary    Patroni on the primary first: with a non-empty data dir and no initialize key in
@@ -26,6 +27,7 @@ import { createSlotSql } from '../statements'
 import { answered, factsCommand, readFacts, type Facts, type MemberFactsSeen } from './read'
 import { FILL_PATRONI_CONFIG, FIND_TOOLS, FIRST_LINE, PUT_ROOT_FILE, PYTHON } from './scripts'
 import { readClusterOn, readEtcdHealth } from './status'
+import { tlsStep } from './tls'
 import { wait } from './wait'
 
 export const handoverParams = z.object({
@@ -35,7 +37,7 @@ export const handoverParams = z.object({
 })
 export type HandoverParams = z.output<typeof handoverParams>
 
-export const INSTALL_COMMAND = 'sudo -n apt-get install -y patroni etcd-server etcd-client'
+export const INSTALL_COMMAND = 'sudo -n apt-get install -y patroni etcd-server etcd-client openssl'
 const UNIT_TIMEOUT_MS = 30_000
 
 /** The one writable member and the facts of every member; throws naming what is wrong. */
@@ -84,7 +86,7 @@ export function buildHandover(hosts: HostExec, p: HandoverParams): Step<Handover
 
   const etcd: Step<HandoverParams> = {
     id: 'etcd',
-    title: `etcd on ${a.etcdHosts.join(', ')} (${ETCD_UNIT}, bound to each host's own address)`,
+    title: `etcd on ${a.etcdHosts.join(', ')} (${ETCD_UNIT}, bound to each host's own address, TLS and client certificates)`,
     hosts: a.etcdHosts,
     plan: () =>
       votersOf(c, a).flatMap((v) => [
@@ -136,7 +138,7 @@ export function buildHandover(hosts: HostExec, p: HandoverParams): Step<Handover
     },
   }
 
-  return [preflight, etcd, configStep, ...patroniSteps(hosts, p, nodes, readAll)]
+  return [preflight, tlsStep<HandoverParams>(hosts, c), etcd, configStep, ...patroniSteps(hosts, p, nodes, readAll)]
 }
 
 /** Patroni started on the primary, then on the standbys, then the whole cluster verified. */

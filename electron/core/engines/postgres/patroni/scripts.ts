@@ -9,6 +9,7 @@ export const PYTHON = '/usr/bin/python3'
  */
 export const FIND_TOOLS = String.raw`for t in patroni etcd etcdctl; do command -v "$t" >/dev/null 2>&1 || echo "missing $t"; done
 [ -x /usr/bin/python3 ] || echo "missing python3"
+command -v openssl >/dev/null 2>&1 || echo "missing openssl"
 [ -f /lib/systemd/system/patroni@.service ] || [ -f /etc/systemd/system/patroni@.service ] || echo "missing unit patroni@.service"
 exit 0`
 
@@ -109,4 +110,29 @@ except Exception as e:
     sys.exit(2)
 sys.stdout.write('%d\n' % status)
 sys.stdout.write(body.decode('utf-8', 'replace'))
+`
+
+/**
+ * An unsafe request to Patroni's REST API with its basic auth: the password is read here from
+ * ~postgres/.replicadesk/patroni-MEMBER.restapi (run as postgres), the JSON body comes over stdin.
+ * Prints `STATUS` on the first line, then the body. Exit 2: no answer. Args: METHOD URL TIMEOUT_S USER MEMBER
+ */
+export const HTTP_AUTH_REQUEST = String.raw`import base64, os, sys, urllib.request, urllib.error
+method, url, timeout, user, member = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
+with open(os.path.join(os.path.expanduser('~postgres'), '.replicadesk', 'patroni-%s.restapi' % member)) as f:
+    password = f.read().strip()
+body = sys.stdin.read().encode()
+req = urllib.request.Request(url, data=body, method=method)
+req.add_header('Content-Type', 'application/json')
+req.add_header('Authorization', 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode())
+try:
+    r = urllib.request.urlopen(req, timeout=timeout)
+    status, out = r.status, r.read()
+except urllib.error.HTTPError as e:
+    status, out = e.code, e.read()
+except Exception as e:
+    sys.stderr.write('%s %s: %s\n' % (method, url, e))
+    sys.exit(2)
+sys.stdout.write('%d\n' % status)
+sys.stdout.write(out.decode('utf-8', 'replace'))
 `

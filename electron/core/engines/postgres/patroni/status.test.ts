@@ -33,9 +33,9 @@ describe('Patroni status parsing', () => {
       { name: 'host3', address: '10.0.0.13' },
     ]
     const out = JSON.stringify([
-      { endpoint: 'http://10.0.0.12:2379', health: true, took: '2ms' },
-      { endpoint: 'http://10.0.0.13:2379', health: true, took: '3ms' },
-      { endpoint: 'http://10.0.0.11:2379', health: false, took: '2s', error: 'context deadline exceeded' },
+      { endpoint: 'https://10.0.0.12:2379', health: true, took: '2ms' },
+      { endpoint: 'https://10.0.0.13:2379', health: true, took: '3ms' },
+      { endpoint: 'https://10.0.0.11:2379', health: false, took: '2s', error: 'context deadline exceeded' },
     ])
     expect(parseEtcdHealth(out, '', voters)).toEqual({ voters: 3, up: ['host2', 'host3'], down: [{ name: 'host1', error: 'context deadline exceeded' }] })
     expect(parseEtcdHealth('', 'Error: dial tcp 10.0.0.11:2379', voters).down).toHaveLength(3)

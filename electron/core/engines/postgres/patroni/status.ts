@@ -5,8 +5,9 @@ import { z } from 'zod'
 import { AppError } from '../../../../../shared/errors'
 import type { HostExec } from '../../host-exec'
 import type { PgCluster } from '../model'
-import { automaticOf, etcdClientUrl, votersOf, type Voter } from './config'
-import { HTTP_GET, PYTHON } from './scripts'
+import { automaticOf, etcdClientUrl, RESTAPI_USER, votersOf, type Voter } from './config'
+import { HTTP_AUTH_REQUEST, HTTP_GET, PYTHON } from './scripts'
+import { etcdctlTls } from './tls'
 
 const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i)
 
@@ -102,6 +103,26 @@ export async function httpGetOn(hosts: HostExec, host: string, url: string, time
 
 export const restUrl = (address: string, port: number, path: string) => `http://${address.includes(':') ? `[${address}]` : address}:${port}${path}`
 
+/**
+ * An unsafe call (POST, PATCH) to member `memberName`'s REST API, from its own host (its password
+ * is there), with a JSON body; throws naming the host when nothing answered.
+ */
+export async function restCall(hosts: HostExec, c: PgCluster, memberName: string, method: 'POST' | 'PATCH', path: string, body: unknown, timeoutS = 30): Promise<{ status: number; body: string }> {
+  const m = c.members.find((x) => x.name === memberName)!
+  const { argv, url } = restCallArgv(c, memberName, method, path, timeoutS)
+  const r = await hosts.exec(m.host, argv, { sudo: 'postgres', stdin: JSON.stringify(body), timeoutMs: (timeoutS + 10) * 1000, okExitCodes: ANY_EXIT })
+  if (r.exitCode !== 0) throw new AppError('command_failed', `${m.host}: Patroni's REST API (${method} ${url}) did not answer: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { host: m.host })
+  const nl = r.stdout.indexOf('\n')
+  return { status: Number(r.stdout.slice(0, nl)), body: r.stdout.slice(nl + 1) }
+}
+
+/** The command of restCall (for plans): run as postgres on the member's host, the body over stdin. */
+export function restCallArgv(c: PgCluster, memberName: string, method: 'POST' | 'PATCH', path: string, timeoutS = 30) {
+  const m = c.members.find((x) => x.name === memberName)!
+  const url = restUrl(m.address, automaticOf(c).restApiPort, path)
+  return { url, argv: [PYTHON, '-c', HTTP_AUTH_REQUEST, method, url, String(timeoutS), RESTAPI_USER, m.name] }
+}
+
 /** Patroni's view of the cluster from one member's REST API; throws naming the host. */
 export async function readClusterOn(hosts: HostExec, c: PgCluster, memberName: string, timeoutS = 3) {
   const m = c.members.find((x) => x.name === memberName)!
@@ -114,11 +135,14 @@ export async function readClusterOn(hosts: HostExec, c: PgCluster, memberName: s
   return parseCluster(r.body)
 }
 
-/** etcd's health, asked from one host (etcdctl there), every voter's endpoint. */
+/** etcdctl's argv against every voter, over TLS with the host's client certificate (run it as postgres). */
+export const etcdctlArgv = (c: PgCluster, timeoutS: number, ...command: string[]) => ['etcdctl', `--endpoints=${votersOf(c, automaticOf(c)).map(etcdClientUrl).join(',')}`, ...etcdctlTls(), `--dial-timeout=${timeoutS}s`, `--command-timeout=${timeoutS}s`, ...command]
+
+/** etcd's health, asked from one member host (etcdctl there, as postgres: the client key's owner), every voter's endpoint. */
 export async function readEtcdHealth(hosts: HostExec, c: PgCluster, fromHost: string, timeoutS = 2): Promise<EtcdHealth> {
   const voters = votersOf(c, automaticOf(c))
-  const argv = ['etcdctl', `--endpoints=${voters.map(etcdClientUrl).join(',')}`, `--dial-timeout=${timeoutS}s`, `--command-timeout=${timeoutS}s`, 'endpoint', 'health', '-w', 'json']
-  const r = await hosts.exec(fromHost, argv, { timeoutMs: (timeoutS + 10) * 1000, okExitCodes: ANY_EXIT })
+  const argv = etcdctlArgv(c, timeoutS, 'endpoint', 'health', '-w', 'json')
+  const r = await hosts.exec(fromHost, argv, { sudo: 'postgres', timeoutMs: (timeoutS + 10) * 1000, okExitCodes: ANY_EXIT })
   return parseEtcdHealth(r.stdout, r.stderr, voters)
 }
 

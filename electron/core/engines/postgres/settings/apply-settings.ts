@@ -8,6 +8,7 @@
 //            before the next; the primary keeps its value until a switchover restarts it
 //   verify   read back from every member: the running values are the record's (reload is
 //            asynchronous: read again for a moment), pending restarts named per member
+//   add1-…, remove1-…  the replicas wanted: each planned add and removal (replica-count.ts)
 // Every check reads the servers. A member that does not answer is named, never counted as done.
 import { z } from 'zod'
 import type { Step } from '../../../operations'
@@ -23,6 +24,8 @@ import { assessSettings, refuseUnsupported } from './changes'
 import { answered, readSettings, type MemberSettings, type SettingsSeen } from './read'
 import { clusterAddress } from '../service-address'
 import { needsRestart, RESTART_KEYS, sameValue, SETTING_KEYS, wantedValues, type SettingKey } from './values'
+import { nestSteps } from './nest'
+import { replicaChanges, replicaCountSteps } from './replica-count'
 
 export const settingsParams = z.object({
   /** The record with the new settings. */
@@ -37,6 +40,8 @@ export const settingsParams = z.object({
    * standby with them); `back`: then a switchover back to it. Chosen by the plan.
    */
   switchover: z.object({ from: memberName, to: memberName, back: z.boolean() }).optional(),
+  /** The replicas wanted against those recorded: the adds and removals the plan chose. */
+  replicas: replicaChanges.optional(),
 })
 export type SettingsParams = z.output<typeof settingsParams>
 
@@ -137,26 +142,14 @@ export function buildApplySettings(hosts: HostExec, p: SettingsParams): Step<Set
       report({ message: await verifyAll(c, readAll) })
     },
   }
-  return [read, apply, restart, ...primaryRestart(hosts, p), addressStep(hosts, p, readAll, primaryOf), verify]
+  return [read, apply, restart, ...primaryRestart(hosts, p), addressStep(hosts, p, readAll, primaryOf), verify, ...(p.replicas ? replicaCountSteps<SettingsParams>(hosts, c, p.replicas) : [])]
 }
 
 /** The switchover steps (and back), run as steps of this operation with their own ids. */
 function primaryRestart(hosts: HostExec, p: SettingsParams): Step<SettingsParams>[] {
   if (!p.switchover) return []
   const { from, to, back } = p.switchover
-  const as = (prefix: string, sw: SwitchoverParams) =>
-    buildSwitchover(hosts, sw).map(
-      (s): Step<SettingsParams> => ({
-        hosts: s.hosts,
-        ...(s.weight !== undefined && { weight: s.weight }),
-        id: `${prefix}-${s.id}`,
-        title: `${prefix === 'back' ? 'Back: ' : 'Restart the primary: '}${s.title}`,
-        plan: (ctx) => s.plan({ ...ctx, params: sw }),
-        check: (ctx) => s.check({ ...ctx, params: sw }),
-        run: (ctx, report) => s.run({ ...ctx, params: sw }, report),
-        ...(s.undo && { undo: (ctx) => s.undo!({ ...ctx, params: sw }) }),
-      }),
-    )
+  const as = (prefix: string, sw: SwitchoverParams) => nestSteps<SettingsParams, SwitchoverParams>(prefix, prefix === 'back' ? 'Back: ' : 'Restart the primary: ', buildSwitchover(hosts, sw), sw)
   const sw = (f: string, t: string) => switchoverParams.parse({ cluster: p.cluster, from: f, to: t, maxLagBytes: p.cluster.maxLagBytes })
   return [...as('switchover', sw(from, to)), ...(back ? as('back', sw(to, from)) : [])]
 }

@@ -1,6 +1,9 @@
 // Why a member is down, read from PostgreSQL's own errors (SQLSTATE): the server shutting
 // down, the status role refused (with the exact grants to fix it), the poll's statement
-// timeout, no free connection slot. Anything else is left to status/ (null).
+// timeout, no free connection slot. Anything else is left to status/ (null). A killed
+// postmaster's backends leave with 57P01 too, the code of an administrator's shutdown: their
+// message tells it apart (in English; other languages get "shutting down" until stopped.ts
+// finds no live postmaster).
 import type { DownReason, Who } from '../../engine'
 
 const label = (w: Who) => `${w.name} on ${w.host}`
@@ -17,6 +20,7 @@ export function pgDownReason(w: Who, err: unknown): DownReason | null {
   const sqlstate = typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined
   if (!sqlstate) return null
   const msg = typeof e?.message === 'string' ? e.message : String(err)
+  if (sqlstate === '57P01' && /unexpected postmaster exit/i.test(msg)) return { code: 'not_running', reason: `${label(w)}: PostgreSQL is not running on ${w.host}: its postmaster exited unexpectedly (killed or crashed).` }
   if (SHUTTING_DOWN[sqlstate]) return { code: 'shutting_down', reason: `${label(w)}: PostgreSQL ${SHUTTING_DOWN[sqlstate]}.` }
   if (sqlstate === '28000' || sqlstate === '28P01' || sqlstate === '3D000' || sqlstate === '42501') {
     const user = w.user ?? 'the SSH login user'

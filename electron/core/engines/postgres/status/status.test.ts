@@ -91,6 +91,8 @@ describe('down reasons from PostgreSQL', () => {
   const who = { name: 'db2', host: 'host2', user: 'rdadmin' }
   it('names the member and host and says what to do', () => {
     expect(pgDownReason(who, Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toEqual({ code: 'shutting_down', reason: 'db2 on host2: PostgreSQL is shutting down (administrator command).' })
+    // the same SQLSTATE from the backends of a killed postmaster: not running, not "shutting down"
+    expect(pgDownReason(who, Object.assign(new Error('terminating connection due to unexpected postmaster exit'), { code: '57P01' }))).toEqual({ code: 'not_running', reason: 'db2 on host2: PostgreSQL is not running on host2: its postmaster exited unexpectedly (killed or crashed).' })
     const peer = pgDownReason(who, Object.assign(new Error('role "rdadmin" does not exist'), { code: '28000' }))!
     expect(peer.code).toBe('no_access')
     expect(peer.reason).toContain('GRANT pg_monitor TO "rdadmin"')

@@ -1,0 +1,57 @@
+// The PostgreSQL reading of a member status lost for a reason a stopped server gives too (the
+// session ended, "terminating connection due to unexpected postmaster exit" = 57P01, a refused
+// or stale socket): without a live postmaster of its data dir it is "not running on HOST
+// (stopped at HH:MM:SS)", with how its log ends; with one, status's reason stands.
+import type { DownContext, DownReason, StatusMemberInput, StatusSsh } from '../../engine'
+import type { RawSample } from './query'
+import { LOG_LINE_CHARS, LOG_LINES, parseServerStopped, SERVER_STOPPED } from '../server-stopped'
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** 01:00:55 today, else 2026-12-06 01:00:55 (the machine's local time, as the rest of the screen). */
+export function clockText(at: Date, now = new Date()): string {
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`
+  const sameDay = at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate()
+  return sameDay ? time : `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${time}`
+}
+
+/**
+ * When it stopped: the log's last write (a stop or a crash is the last thing a server logs; its
+ * backends log their exit right after a killed postmaster), taken relative to the host's own
+ * clock, when that write is after the server's last start and not after status saw it down
+ * (plus a few seconds); else when status first saw it down.
+ */
+export function stoppedAt(since: string, logAgeS: number | null, last: RawSample | null, now = Date.now()): Date {
+  const seen = Date.parse(since)
+  if (logAgeS === null) return new Date(seen)
+  const logAt = now - logAgeS * 1000
+  const startedMs = last?.startedMs ?? null
+  return (startedMs === null || logAt >= startedMs - 1000) && logAt <= seen + 5000 ? new Date(Math.min(logAt, seen)) : new Date(seen)
+}
+
+export async function explainPgDown(ssh: StatusSsh, m: StatusMemberInput, c: DownContext<RawSample>): Promise<DownReason | null> {
+  const dataDir = c.dataDir ?? m.dataDir
+  if (!dataDir) return null
+  const sudo = m.serverUser && m.serverUser !== m.target.user ? m.serverUser : undefined
+  let out: string
+  try {
+    const r = await ssh.exec(m.target, ['sh', '-c', SERVER_STOPPED, 'sh', dataDir, m.logFile ?? '-', String(LOG_LINES), String(LOG_LINE_CHARS)], {
+      timeoutMs: Math.min(c.timeoutMs, 5000),
+      sudo,
+      maxOutputBytes: 16 * 1024,
+      allowTruncated: true,
+    })
+    out = r.stdout
+  } catch {
+    return null // could not look: status's own reason stands
+  }
+  const s = parseServerStopped(out)
+  if (s.state !== 'stopped') return null
+  const at = clockText(stoppedAt(c.since, s.logAgeS, c.last))
+  const how = s.crashed ? ' It crashed or was killed (its postmaster.pid was left behind); start it again, or fail over if it was the primary.' : ''
+  return {
+    code: 'not_running',
+    reason: `${m.name} on ${m.host}: PostgreSQL is not running on ${m.host} (stopped at ${at}).${how}`,
+    ...(s.logFile && { log: { file: s.logFile, lines: s.lines } }),
+  }
+}
