@@ -1,8 +1,11 @@
-// A cross-process lock on the data dir: an atomic mkdir that only one process can win.
+// A cross-process lock on the data dir: a directory only one process can create. It is made
+// whole elsewhere (with its owner.json inside) and renamed into place, so a process killed
+// while taking it never leaves a lock without an owner (which only age could break).
 // Read-modify-write of a store file happens under it, so two processes never lose an update.
 // Only writers take it: reading a store file needs no lock (files are replaced atomically),
 // so a read-only data dir can still be read.
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError } from '../../../shared/errors'
 import { currentProcess, isAlive } from '../operations/process-identity'
@@ -41,37 +44,56 @@ async function isStale(dir: string, staleMs: number): Promise<boolean> {
   }
 }
 
+/**
+ * One attempt: the lock dir with its owner inside, renamed into place. False when another
+ * holds it (rename refuses a non-empty target; an empty one, left by an older crash, is replaced).
+ */
+async function tryTake(dataDir: string, dir: string, what: string): Promise<boolean> {
+  const draft = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`
+  try {
+    await mkdir(draft)
+    await writeFile(join(draft, 'owner.json'), JSON.stringify({ ...currentProcess(), at: Date.now() }))
+    await rename(draft, dir)
+    return true
+  } catch (err) {
+    await rm(draft, { recursive: true, force: true }).catch(() => undefined)
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false
+    // A read-only or missing data dir: say so (reading needs no lock and still works).
+    throw storeAccessError(dataDir, err, what)
+  }
+}
+
 export async function withLock<T>(dataDir: string, name: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const dir = join(dataDir, `${name}.lock`)
   const deadline = Date.now() + (opts.waitMs ?? 10_000)
   let delay = 2
-  for (;;) {
-    try {
-      await mkdir(dir)
-      break
-    } catch (err) {
-      // A read-only or missing data dir: say so (reading needs no lock and still works).
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeAccessError(dataDir, err, `Changing ${name} in ${dataDir} (taking its write lock)`)
-      if (await isStale(dir, opts.staleMs ?? 30_000)) {
-        await rm(dir, { recursive: true, force: true })
-        continue
-      }
-      if (Date.now() > deadline) {
-        throw new AppError(
-          'store_locked',
-          `Another ReplicaDesk process holds the lock ${dir}. Close it, or remove the folder if no ReplicaDesk is running.`,
-        )
-      }
-      await sleep(delay + Math.random() * delay)
-      delay = Math.min(delay * 2, 50)
+  while (!(await tryTake(dataDir, dir, `Changing ${name} in ${dataDir} (taking its write lock)`))) {
+    if (await isStale(dir, opts.staleMs ?? 30_000)) {
+      await drop(dir)
+      continue
     }
+    if (Date.now() > deadline) {
+      throw new AppError('store_locked', `Another ReplicaDesk process holds the lock ${dir}. Close it, or remove the folder if no ReplicaDesk is running.`)
+    }
+    await sleep(delay + Math.random() * delay)
+    delay = Math.min(delay * 2, 50)
   }
   try {
-    await writeFile(join(dir, 'owner.json'), JSON.stringify({ ...currentProcess(), at: Date.now() })).catch((err: unknown) => {
-      throw storeAccessError(dataDir, err, `Changing ${name} in ${dataDir} (taking its write lock)`)
-    })
     return await fn()
   } finally {
-    await rm(dir, { recursive: true, force: true })
+    await drop(dir)
   }
+}
+
+/** Removes a lock: renamed away first (atomic), so the path is free at once and never half-emptied under a new holder. */
+async function drop(dir: string): Promise<void> {
+  const gone = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.gone`
+  try {
+    await rename(dir, gone)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  await rm(gone, { recursive: true, force: true })
 }
