@@ -86,6 +86,14 @@ describe('human output', () => {
     expect(text.split('\n')[2]).toMatch(/^pg2\s+down: .*…$/)
   })
 
+  it('fits a wide table of many columns into 80 characters, headers included (a cut cell is whole under its row)', async () => {
+    const { formatTable } = await import('./format')
+    const row = (m: string) => ({ member: m, host: `host-${m}-in-the-garage`, role: 'standby', state: 'streaming from db1', timeline: 3, 'received lsn': '0/3A2B4C5D', 'replay lag bytes': 123456789, 'replay lag seconds': 12.5 })
+    const text = formatTable([row('db2'), row('db3')], 80, ['member'])
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80)
+    expect(text).toContain('host-db3-in-the-garage')
+  })
+
   it('prints operation lists, the activity log and a host test for people, not as JSON', async () => {
     const { formatActivity, formatHostTest, formatOperations } = await import('./human')
     const ops = formatOperations([

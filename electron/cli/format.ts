@@ -30,6 +30,7 @@ export function wrap(text: string, width: number): string[] {
 }
 
 const minColumn = 12
+const lastResortColumn = 4
 
 /** `keep`: columns never cut (ids a user pastes); the others narrow, widest first. */
 export function formatTable(rows: Record<string, unknown>[], width = terminalWidth(), keep: readonly string[] = []): string {
@@ -38,18 +39,22 @@ export function formatTable(rows: Record<string, unknown>[], width = terminalWid
   const texts = rows.map((r) => columns.map((c) => cell(r[c])))
   const widths = columns.map((c, i) => Math.max(c.length, ...texts.map((t) => t[i]!.length)))
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1)
-  // Narrow the widest column until the table fits (never below a readable minimum).
+  // Narrow the widest column until the table fits: first not below a readable minimum, then
+  // (many columns, a narrow terminal) down to a few characters; a cut cell is shown whole under its row.
   const narrowable = (i: number) => !keep.includes(columns[i]!)
-  while (total() > width) {
-    const candidates = widths.map((w, i) => (narrowable(i) ? w : -1))
-    const widest = candidates.indexOf(Math.max(...candidates))
-    if (widest < 0 || widths[widest]! <= minColumn) break
-    widths[widest] = Math.max(minColumn, widths[widest]! - (total() - width))
+  for (const floor of [minColumn, lastResortColumn]) {
+    while (total() > width) {
+      const candidates = widths.map((w, i) => (narrowable(i) ? w : -1))
+      const widest = candidates.indexOf(Math.max(...candidates))
+      if (widest < 0 || widths[widest]! <= floor) break
+      widths[widest] = Math.max(floor, widths[widest]! - (total() - width))
+    }
   }
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()
-  const out = [line(columns.map((c) => c.toUpperCase()))]
+  const fit = (v: string, i: number) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v)
+  const out = [line(columns.map((c, i) => fit(c.toUpperCase(), i)))]
   for (const t of texts) {
-    out.push(line(t.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v))))
+    out.push(line(t.map(fit)))
     t.forEach((v, i) => {
       if (v.length > widths[i]!) out.push(...wrap(`${columns[i]}: ${v}`, width - 4).map((l) => `    ${l}`))
     })

@@ -175,6 +175,11 @@ describe('host prepare', () => {
 
     const create = await cli('cluster', 'create', 'prep', '--member', 'm1', '--host', 'b1', '--pgdata', PGDATA)
     expect(create.code, create.err).toBe(0)
+    // …and a replica of it added on another host: the prepared box serves as a primary.
+    const add = await cli('replica', 'add', 'prep', 'm2', '--host', 'h1', '--pgdata', '/srv/rd-prepare/m2')
+    expect(add.code, add.err).toBe(0)
+    const streaming = await exec('bare1', ['psql', '-Atc', "SELECT application_name || '=' || state FROM pg_stat_replication", '-p', '5432'], { lab, user: 'postgres' })
+    expect(streaming.stdout.trim()).toBe('m2=streaming')
   })
 
   it('tests from a host that it reaches the other members on their database port', async (ctx) => {
