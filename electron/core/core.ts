@@ -78,9 +78,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const address = createServiceAddress(hostExec)
   const live = createLiveStatus({
     // The status wiring: the service, the members it reads for a record, a read without the service.
-    service: createStatusService({ ssh, dataDir, source: postgres.status }),
+    service: createStatusService({ ssh, dataDir, source: postgres.status, log: (message, err) => activity.notice('status', message, err) }),
     membersOf: postgres.statusMembers,
-    readOnce: (input) => readStatusOnce(ssh, input, { source: postgres.status, positions: new PositionStore(dataDir) }),
+    readOnce: (input) => readStatusOnce(ssh, input, { source: postgres.status, positions: new PositionStore(dataDir), log: (message, err) => activity.notice('status', message, err) }),
     hosts,
     events,
     live: !!options.live,

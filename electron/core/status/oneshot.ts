@@ -24,6 +24,8 @@ export interface OneShotOptions<S = unknown> {
   statementTimeoutMs?: number
   /** Record the primary position seen (and show the stored one when no primary answers). */
   positions?: PositionStore
+  /** Where a positions file it cannot read or write is said (the activity log); the read goes on. */
+  log?: (message: string, error: unknown) => void
   /** Timings of the phases, for benches. */
   timings?: Record<string, number>
 }
@@ -108,9 +110,9 @@ async function readNow<S>(ssh: SshService, cluster: StatusClusterInput, o: OneSh
   const d = deriveCluster(o.source, views)
   let lastPrimary = d.position ? { ...d.position, at: now.toISOString() } : null
   if (o.positions) {
-    if (lastPrimary) await o.positions.record(cluster.id, { ...lastPrimary, seenAt: now.toISOString() }).catch(() => {})
+    if (lastPrimary) await o.positions.record(cluster.id, { ...lastPrimary, seenAt: now.toISOString() }).catch((err: unknown) => o.log?.(`${cluster.id}: the primary's position could not be saved`, err))
     else {
-      const stored = await o.positions.get(cluster.id).catch(() => null)
+      const stored = await o.positions.get(cluster.id).catch((err: unknown) => (o.log?.(`${cluster.id}: the last primary position could not be read`, err), null))
       if (stored) lastPrimary = { member: stored.member, lsn: stored.lsn, timeline: stored.timeline, at: stored.at }
     }
   }

@@ -46,4 +46,27 @@ describe('PositionWriter', () => {
     await w.flush() // nothing new
     expect(writes).toHaveLength(2)
   })
+
+  it('says a failed write once per run of failures, and again after a success', async () => {
+    let fail = true
+    const told: string[] = []
+    const spy = { get: async () => null, record: async () => {
+      if (fail) throw new Error('EROFS: read-only file system')
+    } }
+    const w = new PositionWriter(spy as unknown as PositionStore, 'c1', 0, (err) => told.push((err as Error).message))
+    const pos = (lsn: string, t: number) => ({ member: 'db1', lsn, timeline: 1, at: iso(t) })
+    for (const [i, lsn] of ['0/1', '0/2', '0/3'].entries()) {
+      w.observe(pos(lsn, 1000 + i), 1000 + i)
+      await w.flush()
+    }
+    expect(told).toEqual(['EROFS: read-only file system'])
+    fail = false
+    w.observe(pos('0/4', 2000), 2000)
+    await w.flush()
+    fail = true
+    w.observe(pos('0/5', 3000), 3000)
+    await w.flush()
+    expect(told).toHaveLength(2)
+    expect(w.lastError).toBeInstanceOf(Error)
+  })
 })

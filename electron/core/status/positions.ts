@@ -64,6 +64,8 @@ export class PositionWriter {
     private readonly store: PositionStore,
     private readonly cluster: string,
     private readonly minIntervalMs: number,
+    /** Told once per run of failed writes (the first failure after a success). */
+    private readonly onError?: (err: unknown) => void,
   ) {}
 
   /**
@@ -96,6 +98,7 @@ export class PositionWriter {
           this.lastError = null
         },
         (err) => {
+          if (this.lastError === null) this.onError?.(err)
           this.lastError = err
         },
       )

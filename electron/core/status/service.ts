@@ -22,6 +22,8 @@ export interface StatusServiceOptions {
   dataDir?: string
   /** Collector settings for every cluster (start() may override them). */
   defaults?: CollectorOptions
+  /** Where a positions file it cannot read or write is said (the activity log); collection goes on. */
+  log?: (message: string, error: unknown) => void
 }
 
 export interface StatusService {
@@ -81,8 +83,8 @@ export function createStatusService(o: StatusServiceOptions): StatusService {
       validateCluster(cluster)
       await stop(cluster.id)
       const settings = settingsOf({ ...o.defaults, ...options })
-      const stored = store ? await store.get(cluster.id).catch(() => null) : null
-      const writer = store ? new PositionWriter(store, cluster.id, settings.positionWriteMs) : null
+      const stored = store ? await store.get(cluster.id).catch((err: unknown) => (o.log?.(`${cluster.id}: the last primary position could not be read, so a failover plan cannot bound the loss until status sees the primary again`, err), null)) : null
+      const writer = store ? new PositionWriter(store, cluster.id, settings.positionWriteMs, (err) => o.log?.(`${cluster.id}: the primary's position could not be saved (status goes on; it is tried again)`, err)) : null
       const c = new Collector(cluster, settings, {
         ssh: o.ssh,
         source: o.source,
