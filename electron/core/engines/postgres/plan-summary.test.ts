@@ -81,7 +81,7 @@ describe('plan summaries', () => {
     const s = failoverSummary(failoverParams.parse({ cluster: c, from: 'pg1', to: 'pg3', assessment, fenceTimeoutMs: 250 }))
     expect(s[0]).toBe('pg3 on host3 becomes the primary in place of pg1; pg2 follows it.')
     expect(s[1]).toMatch(/^pg1 is fenced first if it answers within 0\.25 s/)
-    expect(s[2]).toBe('Data that may be lost: At least 2048 bytes (…), plus whatever pg1 wrote in the 1.5 s since it was last seen.')
+    expect(s[2]).toBe('Data that may be lost: at least 2048 bytes (…), plus whatever pg1 wrote in the 1.5 s since it was last seen.')
     expect(s[3]).toBe('No member accepts writes from the moment the primary is lost (or fenced) until pg3 is promoted, usually under a second after you confirm; nothing is copied.')
   })
 

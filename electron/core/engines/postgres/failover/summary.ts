@@ -15,7 +15,10 @@ export function failoverSummary(p: FailoverParams): string[] {
     p.from
       ? `${p.from} is fenced first if it answers within ${fenceS} s (stopped, and never started as a primary again until it rejoins); if not, it is marked fenced and fenced the moment it is seen again.`
       : 'No old primary is known, so none is fenced.',
-    `Data that may be lost: ${a.loss.text}`,
+    `Data that may be lost: ${lossWords(a.loss.text)}`,
     `No member accepts writes from the moment the primary is lost${p.from ? ' (or fenced)' : ''} until ${to.name} is promoted, usually under a second after you confirm; nothing is copied.`,
   ]
 }
+
+/** The assessment's loss sentence read on from "Data that may be lost:" ("None: …" → "none — …"). */
+const lossWords = (text: string) => text.replace(/^(None|Unknown): /, (_m, w: string) => `${w.toLowerCase()} — `).replace(/^At least /, 'at least ')
