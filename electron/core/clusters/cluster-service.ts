@@ -17,6 +17,7 @@ import type { ClustersStore } from './clusters-store'
 import { applyOperationStart } from './record-effects'
 import { memberNamed } from './member-named'
 import { planSettings } from './settings-plan'
+import { withSettings } from './settings-change'
 
 type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'pgdata' | 'port' | 'address' | 'layout' | 'debianName' | 'sync' | 'priority' | 'neverPromote'>
 
@@ -130,7 +131,7 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      refuseHandedOver(cluster, 'fail over')
+      if (cluster.automatic) return planOrStart(await patroniFailover(o.engine, cluster, input), input.dryRun)
       // A member whose host status shows silent is asked briefly: it is gone or cut off, and a
       // failover must not wait a whole connect timeout for it. The primary status shows silent
       // is not read at all: the survivors are read once, and the fence tries it, bounded.
@@ -155,7 +156,7 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      refuseHandedOver(cluster, 'change settings')
+      if (cluster.automatic) return planOrStart(await patroniSettings(o.engine, cluster, input), input.dryRun)
       refuseDuringSplitBrain(cluster.id)
       const hosts = async () => (await o.hosts.list()).map((h) => ({ name: h.name, address: h.address, access: accessOf(h), failureDomain: h.failureDomain }))
       const { def, settings } = await planSettings({ engine: o.engine, address: o.address, readTimeoutMs: READ_TIMEOUT_MS, hosts, knownDataDirs: () => knownDataDirs(cluster.id) }, cluster, input)
@@ -221,9 +222,23 @@ async function patroniSwitchover(engine: PostgresEngine, cluster: PgCluster, inp
   return def
 }
 
+/** Handed over: Patroni fails over (its REST API, to the candidate it accepts). */
+async function patroniFailover(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof failoverInput>) {
+  const def = await engine.patroniFailover(cluster, input.to)
+  confirmed(input, `fail over ${cluster.id} through Patroni to ${def.params.to}`)
+  return def
+}
+
+/** Handed over: the settings Patroni owns go to its dynamic configuration (PATCH /config); the others are refused with the reason. */
+async function patroniSettings(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof settingsInput>) {
+  const def = await engine.patroniSettings(cluster, withSettings(cluster, input), input)
+  confirmed(input, `change the settings of ${cluster.id} through Patroni (PATCH /config ${JSON.stringify(def.params.body)})`)
+  return def
+}
+
 /** A cluster handed over to Patroni: its failover decides; ReplicaDesk never fights it. */
 function refuseHandedOver(c: PgCluster, what: string): void {
-  if (c.automatic) throw new AppError('conflict', `${c.id} is handed over to Patroni (automatic failover): ReplicaDesk does not ${what} itself, so it never fights Patroni. Switch over through Patroni (replicadesk switchover ${c.id}), or take it back first (replicadesk automatic ${c.id} --off).`)
+  if (c.automatic) throw new AppError('conflict', `${c.id} is handed over to Patroni (automatic failover): ReplicaDesk does not ${what} itself, so it never fights Patroni. Switch over or fail over through Patroni (replicadesk switchover|failover ${c.id}), or take it back first (replicadesk automatic ${c.id} --off).`)
 }
 
 /** Role changes run only after the user saw the plan: the UI's dialog, or the CLI's prompt / --yes. */

@@ -26,7 +26,7 @@ import { rejoinSummary } from './rejoin/summary'
 import { fenceSummary } from './fence-summary'
 import { settingsSummary } from './settings/summary'
 import { clusterAddress } from './service-address'
-import { patroniKinds, readPatroniStatus, type HandbackParams, type HandoverParams, type PatroniStatus, type PatroniSwitchoverParams } from './patroni'
+import { patroniKinds, readPatroniStatus, type HandbackParams, type HandoverParams, type PatroniFailoverParams, type PatroniSettingsParams, type PatroniSettingsRequest, type PatroniStatus, type PatroniSwitchoverParams } from './patroni'
 import { adoptedFrom } from './settings/adopt'
 import { readDrift } from './settings/drift'
 import { answered, readSettings } from './settings/read'
@@ -127,6 +127,10 @@ export interface PostgresEngine extends Engine<PgCluster, 'postgres' | 'sudo', P
   handback(cluster: PgClusterInput): OperationDefinition<HandbackParams>
   /** A handed-over cluster's switchover, through Patroni's REST API (`to`: else Patroni's candidate). */
   patroniSwitchover(cluster: PgClusterInput, to?: string): Promise<OperationDefinition<PatroniSwitchoverParams>>
+  /** A handed-over cluster's failover, through Patroni's REST API (`to`: else Patroni's candidate). */
+  patroniFailover(cluster: PgClusterInput, to?: string): Promise<OperationDefinition<PatroniFailoverParams>>
+  /** A handed-over cluster's settings, through Patroni's PATCH /config (`next`: the record with them). */
+  patroniSettings(cluster: PgClusterInput, next: PgClusterInput, request: PatroniSettingsRequest): Promise<OperationDefinition<PatroniSettingsParams>>
   /** A handed-over cluster as Patroni's REST API and etcd report it. */
   patroniStatus(cluster: PgCluster): Promise<PatroniStatus>
   /** Redundancy settings applied to every member and read back (`previous`: the record before). */
@@ -154,6 +158,8 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     handover: (cluster) => patroni.handoverOf(cluster),
     handback: (cluster) => patroni.handbackOf(cluster),
     patroniSwitchover: (cluster, to) => patroni.switchoverOf(cluster, to),
+    patroniFailover: (cluster, to) => patroni.failoverOf(cluster, to),
+    patroniSettings: (cluster, next, request) => patroni.settingsOf(cluster, next, request),
     patroniStatus: (cluster) => readPatroniStatus(o.hosts, cluster),
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),

@@ -4,7 +4,9 @@
 // Patroni promotes a standby with nobody clicking, no acknowledged write lost, power-off → first
 // acknowledged write on the new leader printed (target ≤ 12 s). etcd speaks only TLS with client
 // certificates of a CA made on host1. Then, in the same lab: a switchover through Patroni's REST
-// API and the hand-back (no restart, nothing lost) under the write probe, each write gap printed,
+// API, a settings change through PATCH /config read back on every member, a failover through
+// POST /failover to a named replica, and the hand-back (no restart, nothing lost) under the write
+// probe, each write gap printed,
 // and ReplicaDesk's own switchover working again afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { powerOff, powerOn, requireNetns, resetHost } from '../../../../../e2e/lab'
@@ -132,7 +134,7 @@ describe('hand-over to Patroni + etcd', () => {
     poweredBack = back !== undefined
   }, 240_000)
 
-  it('switchover through Patroni\'s REST API under writes, then the hand-back: nothing lost, no restart; ReplicaDesk\'s own switchover works again', async () => {
+  it('switchover, settings and failover through Patroni\'s REST API under writes, then the hand-back: nothing lost, no restart; ReplicaDesk\'s own switchover works again', async () => {
     expect(poweredBack, 'the power-off test did not end with three running members').toBe(true)
     // Switchover through Patroni (POST /switchover on the leader), to its synchronous standby.
     const def = await pr.kinds.switchoverOf(c)
@@ -151,17 +153,19 @@ describe('hand-over to Patroni + etcd', () => {
       await probe.teardown()
     }
     expect((await readPatroniStatus(w.hosts, c)).leader).toBe(to)
+    c = await settingsThroughPatroni()
+    const leader = await failoverThroughPatroni(to)
 
     // Hand-back under writes: PostgreSQL is never restarted.
     const started = await startTimes(w, c)
-    probe = await startProbe(c, to)
+    probe = await startProbe(c, leader)
     try {
       await sleep(500)
       const r = await pr.run(pr.kinds.handbackOf(c))
       for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
       expect(r.summary.error).toBeUndefined()
       await sleep(1500)
-      const report = await probe.finish(to)
+      const report = await probe.finish(leader)
       const gap = report.longestGap
       console.log(`hand-back: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
     } finally {
@@ -174,15 +178,15 @@ describe('hand-over to Patroni + etcd', () => {
       // ReplicaDesk's values in postgresql.auto.conf again, postgresql.conf no longer Patroni's.
       expect(await sqlOn(w, c, m.name, "SELECT string_agg(name, ',' ORDER BY name) FROM pg_file_settings WHERE sourcefile LIKE '%/postgresql.auto.conf' AND name IN ('listen_addresses', 'synchronous_standby_names')")).toBe('listen_addresses,synchronous_standby_names')
       expect(await w.asRoot(m.host, ['head', '-n', '3', `${m.dataDir}/postgresql.conf`])).not.toMatch(/Patroni/)
-      if (m.name !== to) expect(await sqlOn(w, c, m.name, 'SHOW primary_slot_name')).toBe(slotName(m.name))
+      if (m.name !== leader) expect(await sqlOn(w, c, m.name, 'SHOW primary_slot_name')).toBe(slotName(m.name))
     }
     // Running the hand-back again finds nothing to do but its reads.
     expect((await pr.run(pr.kinds.handbackOf(c))).summary.error).toBeUndefined()
 
     // ReplicaDesk's own switchover, under writes.
     const plan = assessSwitchover(c, await w.engine.readPositions(c))
-    expect(plan.from).toBe(to)
-    probe = await startProbe(c, to)
+    expect(plan.from).toBe(leader)
+    probe = await startProbe(c, leader)
     try {
       await sleep(500)
       const r = await pr.run(w.engine.switchover({ cluster: c, from: plan.from!, to: plan.to }))
@@ -194,6 +198,49 @@ describe('hand-over to Patroni + etcd', () => {
       await probe.teardown()
     }
   }, 240_000)
+
+  /** PATCH /config (issue 19): read back from Patroni and on every member; a setting Patroni cannot express refused. */
+  async function settingsThroughPatroni(): Promise<PgCluster> {
+    await expect(pr.kinds.settingsOf(c, w.engine.parseCluster({ ...c, sync: { method: 'ANY', num: 1 } }), { syncMethod: 'ANY' })).rejects.toThrow(/no quorum commit/)
+    const wanted = { synchronousCommit: 'remote_apply' as const, walKeepSize: '2GB', maxLagBytes: 8 * 1024 * 1024 }
+    const next = w.engine.parseCluster({ ...c, ...wanted })
+    const def = await pr.kinds.settingsOf(c, next, wanted)
+    expect(def.params.body).toEqual({ maximum_lag_on_failover: 8388608, postgresql: { parameters: { synchronous_commit: 'remote_apply', wal_keep_size: '2GB' } } })
+    const r = await pr.run(def)
+    expect(r.summary.error).toBeUndefined()
+    for (const m of c.members) {
+      expect(await sqlOn(w, c, m.name, 'SHOW synchronous_commit'), m.name).toBe('remote_apply')
+      expect(await sqlOn(w, c, m.name, 'SHOW wal_keep_size'), m.name).toBe('2GB')
+    }
+    const verified = r.events.find((e) => e.type === 'progress' && e.progress.stepId === 'verify' && e.progress.message)
+    console.log(`settings through Patroni (PATCH /config): ${(r.ms / 1000).toFixed(1)} s in all; ${verified?.type === 'progress' ? verified.progress.message : '?'}`)
+    return next
+  }
+
+  /** POST /failover to a named replica (Patroni's synchronous standby) under writes: nothing acknowledged lost. */
+  async function failoverThroughPatroni(from: string): Promise<string> {
+    const named = await wait(10_000, async () => (await readPatroniStatus(w.hosts, c)).members.find((m) => m.role === 'sync_standby')?.name)
+    if (!named) throw new Error('Patroni names no synchronous standby to fail over to')
+    const def = await pr.kinds.failoverOf(c, named)
+    expect(def.params).toMatchObject({ from, to: named })
+    const probe = await startProbe(c, from)
+    try {
+      await sleep(500)
+      const r = await pr.run(def)
+      expect(r.summary.error).toBeUndefined()
+      await sleep(1500)
+      const report = await probe.finish(named)
+      const gap = report.longestGap
+      console.log(`failover through Patroni ${from} → ${named}: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
+      for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
+    } finally {
+      await probe.teardown()
+    }
+    const s = await readPatroniStatus(w.hosts, c)
+    expect(s.leader).toBe(named)
+    expect(s.members.filter((m) => m.name !== named).map((m) => m.state)).toEqual(['running', 'running'])
+    return named
+  }
 
   /** etcd answers only TLS with a client certificate of the cluster's CA; the keys are private. */
   async function expectEtcdLocked() {

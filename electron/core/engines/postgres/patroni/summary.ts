@@ -32,3 +32,11 @@ export function patroniSwitchoverSummary(p: { cluster: HandoverParams['cluster']
     'Writes pause for about 3–4 s (3.3–3.7 s measured on the lab, synchronous mode): Patroni stops the leader cleanly, promotes the candidate, and writes wait until a standby streams from it again (within its loop_wait); nothing acknowledged is lost.',
   ]
 }
+
+/** The failover through Patroni: Patroni decides, and what it may refuse. */
+export function patroniFailoverSummary(p: { cluster: HandoverParams['cluster']; from: string | null; to: string }): string[] {
+  return [
+    `Patroni fails ${p.cluster.id} over to ${p.to} (POST /failover {"candidate": "${p.to}"} on ${p.to}'s REST API): Patroni decides, ReplicaDesk only asks and then reads Patroni's answer.${p.from ? ` ${p.from} leads now: Patroni 3.0.2 lets it demote itself cleanly and it comes back as a replica of ${p.to}.` : ' No member leads now: Patroni promotes the candidate once it is found healthy.'}`,
+    'Patroni refuses a candidate tagged never-promote (nofailover), and in synchronous mode any candidate but its synchronous standby (so no acknowledged write is lost); a paused Patroni is not asked.',
+  ]
+}
