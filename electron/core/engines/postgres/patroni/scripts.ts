@@ -94,23 +94,27 @@ owned(tmp, 0o600)
 os.rename(tmp, out)
 `
 
+/** The common tail of the HTTP scripts: sends `req` (a URL or a Request), prints `STATUS` then the body; exit 2 when nothing answers (`what` on stderr). */
+const SEND = String.raw`try:
+    r = urllib.request.urlopen(req, timeout=timeout)
+    status, out = r.status, r.read()
+except urllib.error.HTTPError as e:
+    status, out = e.code, e.read()
+except Exception as e:
+    sys.stderr.write('%s: %s\n' % (what, e))
+    sys.exit(2)
+sys.stdout.write('%d\n' % status)
+sys.stdout.write(out.decode('utf-8', 'replace'))
+`
+
 /**
  * GET of a URL with a time limit; prints `STATUS` on the first line, then the body. Exit 2: no
  * answer (the reason on stderr). Args: URL TIMEOUT_S
  */
 export const HTTP_GET = String.raw`import sys, urllib.request, urllib.error
 url, timeout = sys.argv[1], float(sys.argv[2])
-try:
-    r = urllib.request.urlopen(url, timeout=timeout)
-    status, body = r.status, r.read()
-except urllib.error.HTTPError as e:
-    status, body = e.code, e.read()
-except Exception as e:
-    sys.stderr.write('%s: %s\n' % (url, e))
-    sys.exit(2)
-sys.stdout.write('%d\n' % status)
-sys.stdout.write(body.decode('utf-8', 'replace'))
-`
+req, what = url, url
+${SEND}`
 
 /**
  * An unsafe request to Patroni's REST API with its basic auth: the password is read here from
@@ -125,14 +129,5 @@ body = sys.stdin.read().encode()
 req = urllib.request.Request(url, data=body, method=method)
 req.add_header('Content-Type', 'application/json')
 req.add_header('Authorization', 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode())
-try:
-    r = urllib.request.urlopen(req, timeout=timeout)
-    status, out = r.status, r.read()
-except urllib.error.HTTPError as e:
-    status, out = e.code, e.read()
-except Exception as e:
-    sys.stderr.write('%s %s: %s\n' % (method, url, e))
-    sys.exit(2)
-sys.stdout.write('%d\n' % status)
-sys.stdout.write(out.decode('utf-8', 'replace'))
-`
+what = '%s %s' % (method, url)
+${SEND}`

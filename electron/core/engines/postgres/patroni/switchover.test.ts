@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { parseCluster, type PgClusterInput } from '../model'
+import { patroniCluster as c, patroniInput as input, patroniView as status, running } from '../../../../../e2e/support/patroni/fixtures'
+import { parseCluster } from '../model'
 import { switchoverPair } from './switchover'
 import { wantedCerts } from './tls'
-
-const input: PgClusterInput = {
-  id: 'pt',
-  major: '15',
-  members: [1, 2, 3].map((i) => ({ name: `pt${i}`, host: `host${i}`, address: `10.0.0.1${i}`, port: 5460, dataDir: `/srv/pt${i}`, access: 'sudo' as const, sync: true, neverPromote: i === 3 })),
-}
-const c = parseCluster(input)
-const running = (name: string, role: string, lagBytes: number | null = 0) => ({ name, role, state: 'running', lagBytes, pendingRestart: false })
-const status = { leader: 'pt1', paused: false, members: [running('pt1', 'leader'), running('pt2', 'sync_standby'), running('pt3', 'replica')] }
 
 describe('switchover through Patroni: who to whom', () => {
   it('synchronous mode: Patroni\'s synchronous standby, never another', () => {
