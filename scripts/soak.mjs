@@ -40,9 +40,16 @@ const soaks = [
   { name: 'health verdict and lost synchronous replicas (strict, available, restored by the next instance)', repeat: times, cmd: [vitest, 'run', 'electron/core/health', 'electron/core/clusters', 'electron/cli/cli-lost-sync'] },
   // Issue 18: the address moved host to host (gratuitous ARP followed by a third host).
   { name: 'service address: building blocks, and from the CLI (in use, sudo rule, switchover under an address-only probe, fence, rejoin, removal)', repeat: times, cmd: [vitest, 'run', 'electron/core/address', 'electron/cli/cli-address'] },
-  // Issue 19: the hand-over to Patroni + etcd (TLS), an unattended failover on power-off, a switchover
-  // through Patroni's REST API, the hand-back, then ReplicaDesk's own switchover; write gaps printed.
-  { name: 'Patroni hand-over and power-off (no click), REST switchover, hand-back', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/patroni'] },
+  // Issue 19: the hand-over to Patroni + etcd (TLS, keepalived address, role-change callback), an
+  // unattended failover on power-off (the address follows), a switchover, settings and failover
+  // through Patroni's REST API, the hand-back, then ReplicaDesk's own switchover; adopt into a fresh
+  // store and a rebuild through POST /reinitialize; write gaps printed.
+  { name: 'Patroni hand-over and power-off (no click), address and callback, REST switchover, hand-back, adopt, rebuild', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/patroni/handover.lab', 'electron/core/engines/postgres/patroni/adopt.lab'] },
+  // Issue 19 in the browser: the switch, a power-off, the new leader shown without a click, etcd 1/3 explained.
+  { name: 'Patroni in the browser: the switch, power-offs, the new leader without a click', repeat: times, cmd: [join(root, 'node_modules', '.bin', 'playwright'), 'test', '--project=browser', 'e2e/specs/patroni-lab.spec.ts'] },
+  // Issue 19: Patroni unattended under faults: a 1 s blip (no failover), the leader cut with a writer
+  // inside its namespace (overlap 0, nothing lost), one then two etcd voters down.
+  { name: 'Patroni faults: blip, cut, etcd voters', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/patroni/faults.lab'] },
   // Issue 21: prepare a bare host, install through the apt stand-in, clean.
   { name: 'host prepare and clean on a bare host', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/hosts/prepare'] },
   // Issues 20 and 21 in the browser: the first hour (plans, badges, a killed primary) and the Prepare wizard, forget → clean.

@@ -119,6 +119,9 @@ export const automaticInput = z.object({
   cluster: clusterId,
   on: z.boolean().optional().describe('hand the cluster over to Patroni + etcd (failover without a click)'),
   off: z.boolean().optional().describe('take it back from Patroni: ReplicaDesk manages it again (PostgreSQL keeps running)'),
+  adopt: hostName.optional().describe('adopt a Patroni cluster that runs already: the host record of one of its members (nothing on the servers changes; the cluster name is the new record\'s)'),
+  restApiPort: pgPort.optional().describe('with --adopt: the port of Patroni\'s REST API (default 8008)'),
   dryRun,
   yes,
 })
+export type AutomaticInput = z.input<typeof automaticInput>

@@ -133,7 +133,7 @@ export const contract = {
         cli: { command: 'settings', args: ['cluster'] },
       }),
       automatic: method({
-        summary: 'Automatic failover: hand the cluster over to Patroni + etcd (--on), so a dead primary is replaced with nobody clicking; take it back (--off)',
+        summary: 'Automatic failover: hand the cluster over to Patroni + etcd (--on), so a dead primary is replaced with nobody clicking; take it back (--off); or record a Patroni cluster that runs already (--adopt HOST)',
         input: automaticInput.strict(),
         output: operationStartResult,
         cli: { command: 'automatic', args: ['cluster'] },

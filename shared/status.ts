@@ -121,6 +121,55 @@ export const primaryPosition = z.object({
 })
 export type PrimaryPosition = z.infer<typeof primaryPosition>
 
+/** A member as the automatic-failover manager (Patroni) sees it, in the manager's own words. */
+export const automaticMember = z.object({
+  name: z.string(),
+  /** Patroni: leader, sync_standby, replica. */
+  role: z.string(),
+  /** Patroni: running, starting, stopped, … */
+  state: z.string(),
+  timeline: z.number().int().nullable(),
+  /** Bytes behind the leader; null for the leader or when unknown. */
+  lagBytes: z.number().nullable(),
+  pendingRestart: z.boolean(),
+  /** Tagged never to be promoted (Patroni: nofailover). */
+  noFailover: z.boolean(),
+})
+export type AutomaticMember = z.infer<typeof automaticMember>
+
+/** The consensus store's voters (etcd): whose store answers (up), whose does not and why, who leads it, whether it has a majority. */
+export const consensusHealth = z.object({
+  voters: z.number().int(),
+  up: z.array(z.string()),
+  down: z.array(z.object({ name: z.string(), error: z.string() })),
+  /** The voter that leads the store now, null when none does (no majority) or it is unknown. */
+  leader: z.string().nullable(),
+  /** A linearizable read succeeded: the store has a majority and a leader now (false for a moment during its elections). */
+  quorum: z.boolean(),
+})
+export type ConsensusHealth = z.infer<typeof consensusHealth>
+
+/**
+ * A cluster handed over to an automatic-failover manager (PostgreSQL: Patroni + etcd), as the
+ * manager reports it, read on its own slower period beside the members' status.
+ */
+export const automaticStatus = z.object({
+  /** The manager and its store, for the UI's words: "Patroni", "etcd". */
+  manager: z.string(),
+  store: z.string(),
+  /** The host the manager's answer came from; null when none answered. */
+  readFrom: z.string().nullable(),
+  leader: z.string().nullable(),
+  paused: z.boolean(),
+  members: z.array(automaticMember),
+  consensus: consensusHealth.nullable(),
+  /** Why the manager cannot replace a failed primary now, in plain words; null when it can. */
+  cannotFailover: z.string().nullable(),
+  /** The last read failed, and why (the other fields are from the last read that answered). */
+  error: z.string().nullable(),
+})
+export type AutomaticStatus = z.infer<typeof automaticStatus>
+
 export const clusterStatus = z.object({
   cluster: clusterId,
   /** Sequence number of the last event that changed this snapshot. */
@@ -134,11 +183,13 @@ export const clusterStatus = z.object({
   /** Slots on the primary that serve no member: they retain WAL until dropped. */
   otherSlots: z.array(replicationSlotStatus),
   lastPrimary: primaryPosition.nullable(),
+  /** Set for a cluster handed over to automatic failover (null until first read); absent otherwise. */
+  automatic: automaticStatus.nullable().optional(),
 })
 export type ClusterStatus = z.infer<typeof clusterStatus>
 
 /** Fields of a cluster snapshot that diffs carry besides the members. */
-export const clusterFields = clusterStatus.pick({ primary: true, splitBrain: true, otherSlots: true, lastPrimary: true })
+export const clusterFields = clusterStatus.pick({ primary: true, splitBrain: true, otherSlots: true, lastPrimary: true, automatic: true })
 export type ClusterFields = z.infer<typeof clusterFields>
 
 export const memberChange = z.object({

@@ -18,6 +18,11 @@ const privateDirs: Record<string, { owner: string; group: string; mode: number }
   '/srv': { owner: 'root', group: 'root', mode: 0o755 },
   // Units the product installs; enabled units' symlinks (the systemctl stand-in). Starts empty.
   '/etc/systemd/system': { owner: 'root', group: 'root', mode: 0o755 },
+  // keepalived.conf differs per host (its own address, its peers), as on real boxes. Starts empty.
+  '/etc/keepalived': { owner: 'root', group: 'root', mode: 0o755 },
+  // Patroni's configs (/etc/patroni/MAJOR-MEMBER.yml), one box's own as on real ones: shared, two
+  // labs up at once (separate runs) would overwrite each other's members of the same name. Starts empty.
+  '/etc/patroni': { owner: 'root', group: 'root', mode: 0o755 },
 }
 /** Files every host has its own copy of; the machine-id pair only where the machine has them. */
 const privateFiles = ['/etc/hosts', '/etc/hostname', '/etc/machine-id', '/var/lib/dbus/machine-id']

@@ -10,7 +10,8 @@ import { cleanEnv, LabError, run } from './run'
 // probe, gratuitous ARP).
 // patroni, etcd-server, etcd-client: automatic failover (Patroni 3.0.2, etcd 3.4.23); ~13 s to
 // install on a machine that has PostgreSQL already.
-export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd', 'iputils-arping', 'patroni', 'etcd-server', 'etcd-client', 'openssl']
+// keepalived (2.2.7) and curl: the service address in automatic mode and Patroni's role-change callback.
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd', 'iputils-arping', 'patroni', 'etcd-server', 'etcd-client', 'openssl', 'keepalived', 'curl']
 export const adminUser = 'rdadmin'
 // Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
 export const adminPassword = 'rdadmin-lab-password'

@@ -125,6 +125,28 @@ WantedBy=multi-user.target
     await waitFor('the crashing unit to fail', async () => (await admin(host1, 'systemctl is-active rdlab-crash')).stdout.trim() === 'failed', 10_000)
     expect((await admin(host1, 'systemctl is-active rdlab-crash')).code).toBe(3)
   })
+
+  it('reads drop-ins like systemd: the template\'s and the instance\'s, by file name, an empty ExecStart= resets', async (ctx) => {
+    if (!netns()) return ctx.skip()
+    const files = {
+      'rdlab-drop@.service': "[Service]\nExecStart=/bin/sh -c 'echo unit > /srv/rdlab-drop-%i; exec sleep 1000'\nRestart=no\n",
+      'rdlab-drop@.service.d/10-restart.conf': '[Service]\nRestart=always\n',
+      'rdlab-drop@.service.d/20-restart.conf': '[Service]\nRestart=on-failure\nRestartSec=0.2\n',
+      'rdlab-drop@two.service.d/30-exec.conf': "[Service]\nExecStart=\nExecStart=/bin/sh -c 'echo drop-in > /srv/rdlab-drop-%i; exec sleep 1000'\n",
+    }
+    for (const [name, text] of Object.entries(files)) {
+      const put = await admin(host1, `sudo -n mkdir -p "$(dirname /etc/systemd/system/${name})" && sudo -n tee /etc/systemd/system/${name} >/dev/null`, text)
+      expect(put.code, put.stderr).toBe(0)
+    }
+    const show = await admin(host1, 'sudo -n systemctl daemon-reload && systemctl show -p Restart -p RestartSec rdlab-drop@one && sudo -n systemctl start rdlab-drop@one rdlab-drop@two && cat /srv/rdlab-drop-one /srv/rdlab-drop-two')
+    expect(show.stdout.split('\n').slice(0, 4)).toEqual(['Restart=on-failure', 'RestartSec=0.2', 'unit', 'drop-in'])
+    // Restart=on-failure from the drop-in: killed (a failure), it comes back after RestartSec.
+    const pid = async () => Number((await admin(host1, 'systemctl show -p MainPID --value rdlab-drop@one')).stdout.trim())
+    const first = await pid()
+    process.kill(first, 'SIGKILL')
+    await waitFor('the drop-in\'s Restart=on-failure to start it again', async () => ![0, first].includes(await pid()), 5000)
+    await admin(host1, 'sudo -n systemctl stop rdlab-drop@one rdlab-drop@two')
+  })
 })
 
 describe('bare hosts', () => {

@@ -17,4 +17,12 @@ describe('replicadesk status, human form', () => {
     expect(lines[at + 1]).toMatch(/^ {2}2026-12-07 01:00:55\.010 UTC \[881\] FATAL: {2}terminating connection due to unexp…$/)
     expect(lines.slice(at).every((l) => l.length <= 80)).toBe(true)
   })
+
+  it('a handed-over cluster: the manager\'s leader, its store\'s voters, and why it cannot fail over', () => {
+    const automatic = { manager: 'Patroni', store: 'etcd', readFrom: 'host2', leader: 'db2', paused: false, members: [], consensus: { voters: 3, up: ['host2'], down: [{ name: 'host1', error: 'timeout' }, { name: 'host3', error: 'timeout' }], leader: null, quorum: false }, cannotFailover: '2 of 3 etcd voters down', error: null }
+    const s = { cluster: 'home', primary: 'db2', at: '2026-12-07T01:00:56.000Z', members: [member({})], automatic } as unknown as ClusterStatus
+    const lines = formatStatus(s, 120).split('\n')
+    expect(lines).toContain('Automatic failover (Patroni): leader db2; etcd 1/3 voters up (down: host1, host3)')
+    expect(lines).toContain('Patroni cannot fail over now: 2 of 3 etcd voters down')
+  })
 })

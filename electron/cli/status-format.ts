@@ -19,7 +19,19 @@ export function formatStatus(s: ClusterStatus, width = terminalWidth()): string 
     sync: m.syncState ?? '',
   }))
   const head = `Cluster ${s.cluster}: primary ${s.primary ?? 'none'} (read ${s.at})`
-  return [head, formatTable(rows, width, ['member']), ...serverLogs(s, width)].join('\n')
+  return [head, formatTable(rows, width, ['member']), ...automaticLines(s), ...serverLogs(s, width)].join('\n')
+}
+
+/** A handed-over cluster: the manager's leader and its store's voters, and why it cannot fail over when it cannot. */
+function automaticLines(s: ClusterStatus): string[] {
+  const a = s.automatic
+  if (!a) return []
+  const c = a.consensus
+  const store = c ? `${a.store} ${c.up.length}/${c.voters} voters up${c.leader ? `, led by ${c.leader}` : ''}${c.down.length ? ` (down: ${c.down.map((d) => d.name).join(', ')})` : ''}` : `${a.store} not read`
+  const lines = [`Automatic failover (${a.manager}): leader ${a.leader ?? 'none'}${a.paused ? ', PAUSED' : ''}; ${store}`]
+  if (a.cannotFailover) lines.push(`${a.manager} cannot fail over now: ${a.cannotFailover}`)
+  if (a.error) lines.push(`Last ${a.manager} read failed: ${a.error}`)
+  return ['', ...lines]
 }
 
 /** Under the table, how the log of each member whose server is not running ends (lines cut to the width). */

@@ -41,9 +41,13 @@ export function createLiveStatus(o: LiveStatusOptions) {
   }
 
   const stopEvents = service.onEvent((e) => (e.name === 'statusChanged' ? o.events.emit('statusChanged', e.payload) : o.events.emit('splitBrain', e.payload)))
-  /** The members each collected cluster was started with: where they run, not their redundancy settings (a settings change does not restart collection). */
+  /** The members each collected cluster was started with: where they run, not their redundancy settings (a settings change does not restart collection); and whether it is handed over. */
   const collecting = new Map<string, unknown>()
-  const placement = (c: PgCluster) => c.members.map(({ sync, priority, neverPromote, ...where }) => (void [sync, priority, neverPromote], where))
+  const placement = (c: PgCluster) => ({
+    members: c.members.map(({ sync, priority, neverPromote, ...where }) => (void [sync, priority, neverPromote], where)),
+    // Handed over or back: the collection restarts with (or without) the manager's view.
+    automatic: c.automatic ?? null,
+  })
 
   /** The live snapshot; null when the cluster is not collected or its collection has not started yet. */
   const snapshot = (id: string): ClusterStatus | null => {

@@ -3,10 +3,12 @@
 # host only (no lab host runs systemd). It answers what the product runs over SSH
 # (`sudo -n systemctl …`) for unit files in /etc/systemd/system (private per host) and
 # /lib/systemd/system: start stop restart enable disable is-active is-enabled daemon-reload status
-# show, template units (name@instance.service) included. A started unit runs its ExecStart as its
-# User= under a supervisor (one detached bash per unit) that restarts it per Restart=, at most
-# 5 starts in 10 s (systemd's default start limit). Types simple/exec/notify (run in the
-# foreground; no sd_notify wait), forking (PIDFile=) and oneshot. State: $LAB_UNIT_STATE.
+# show, template units (name@instance.service) and their drop-ins (UNIT.d/*.conf) included. A
+# started unit runs its ExecStart as its User= under a supervisor (one detached bash per unit)
+# that restarts it per Restart= after RestartSec=, at most 5 starts in 10 s (systemd's default
+# start limit). Types simple/exec/notify (run in the foreground; no sd_notify wait), forking
+# (PIDFile=) and oneshot. After=/Wants= are not ordered: units start in name order at boot.
+# State: $LAB_UNIT_STATE.
 # The lab writes LAB_HOST_DIR and LAB_UNIT_STATE in a header above this text when it installs it.
 set -u
 state=$LAB_UNIT_STATE
@@ -28,18 +30,44 @@ unit_file() {
   return 1
 }
 
-# Values of KEY= in the unit file (all lines, specifiers %i %I %n %N %p %% expanded).
-unit_values() {
-  local f=$1 u=$2 key=$3 inst= line
-  case $u in *@*) inst=${u#*@}; inst=${inst%.*} ;; esac
-  sed -n "s/^[[:space:]]*$key[[:space:]]*=[[:space:]]*//p" "$f" | while IFS= read -r line; do
-    line=${line//%%/$'\1'}
-    line=${line//%i/$inst}; line=${line//%I/${inst//-//}}; line=${line//%n/$u}; line=${line//%N/${u%.*}}; line=${line//%p/${u%%@*}}
-    echo "${line//$'\1'/%}"
-  done
+# The unit's drop-ins as systemd reads them: UNIT.d/*.conf and, for a template instance, also
+# name@.service.d/*.conf, in both unit dirs; sorted by file name, a name in /etc (or the instance's
+# dir) hiding the same name elsewhere.
+unit_dropins() {
+  local u=$1 t= d x f n seen=' '
+  case $u in *@?*.*) t=${u%%@*}@.${u##*.} ;; esac
+  for d in "${unit_dirs[@]}"; do
+    for x in "$u" ${t:+"$t"}; do
+      for f in "$d/$x.d"/*.conf; do
+        [ -f "$f" ] || continue
+        n=${f##*/}
+        case $seen in *" $n "*) continue ;; esac
+        seen="$seen$n "
+        printf '%s\t%s\n' "$n" "$f"
+      done
+    done
+  done | LC_ALL=C sort -t "$(printf '\t')" -k1,1 | cut -f2
 }
-# The last value (ExecStart= with an empty value resets a list: the last non-empty one runs).
-unit_get() { unit_values "$@" | grep -v '^$' | tail -n 1; }
+
+# Values of KEY= in the unit file then its drop-ins (later ones override; an empty value resets
+# the list, as `ExecStart=` does), specifiers %i %I %n %N %p %% expanded.
+unit_values() {
+  local f=$1 u=$2 key=$3 inst= line files=()
+  case $u in *@*) inst=${u#*@}; inst=${inst%.*} ;; esac
+  mapfile -t files < <(echo "$f"; unit_dropins "$u")
+  sed -n "s/^[[:space:]]*$key[[:space:]]*=[[:space:]]*//p" "${files[@]}" | {
+    vals=()
+    while IFS= read -r line; do
+      [ -n "$line" ] || { vals=(); continue; }
+      line=${line//%%/$'\1'}
+      line=${line//%i/$inst}; line=${line//%I/${inst//-//}}; line=${line//%n/$u}; line=${line//%N/${u%.*}}; line=${line//%p/${u%%@*}}
+      vals+=("${line//$'\1'/%}")
+    done
+    [ ${#vals[@]} -eq 0 ] || printf '%s\n' "${vals[@]}"
+  }
+}
+# The value in force: the last one (a single-valued setting's last assignment wins).
+unit_get() { unit_values "$@" | tail -n 1; }
 
 unit_dir() { echo "$state/units/$1"; }
 alive() { local s; s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ -n "$s" ] && [ "$s" != Z ]; }
@@ -236,7 +264,9 @@ show_unit() {
       MainPID) v=$(main_pid "$u" || echo 0) ;;
       ActiveState) v=$(active_state "$u") ;;
       UnitFileState) v=$(enabled_state "$u") ;;
-      *) v= ;;
+      DropInPaths) v=$(unit_dropins "$u" | paste -sd' ') ;;
+      *) v=$(unit_file "$u" >/dev/null && unit_get "$(unit_file "$u")" "$u" "$p")
+        [ -n "$v" ] || case $p in Restart) v=no ;; esac ;;
     esac
     if [ "$value" = 1 ]; then echo "$v"; else echo "$p=$v"; fi
   done

@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { operationEvent, type OperationEvent, type OperationSummary } from '../../../shared/operations'
 import { createOperations, loadInstanceId, type OperationDefinition } from '../../../electron/core/operations'
 import { remoteRunnerOf } from '../../../electron/core/engines/host-exec'
-import { patroniKinds } from '../../../electron/core/engines/postgres/patroni'
-import { haCluster, HA_HOSTS, dropHaCluster } from '../postgres/ha-cluster'
+import { automaticOf, patroniKinds } from '../../../electron/core/engines/postgres/patroni'
+import { lockLabHosts } from '../../fixtures/labLock'
+import { buildHaCluster, haCluster, HA_HOSTS, dropHaCluster } from '../postgres/ha-cluster'
 import { makeWorld, type World } from '../postgres/lab-world'
 import type { PgCluster } from '../../../electron/core/engines/postgres/model'
 
@@ -22,18 +23,24 @@ export function patroniCluster(w: World): PgCluster {
   return w.engine.parseCluster({ ...c, members: c.members.map((m) => ({ ...m, access: 'sudo' as const })) })
 }
 
-/** Stops Patroni (first: it would restart PostgreSQL) and etcd, removes their files, then the cluster. */
-const CLEAN = String.raw`major=$1; shift
+/** Stops Patroni (first: it would restart PostgreSQL), keepalived and etcd, removes their files (the Patroni units' drop-ins too) and the service address, then the cluster. */
+const CLEAN = String.raw`major=$1 vip=$2; shift 2
 for m; do
   systemctl disable --now "patroni@$major-$m.service" >/dev/null 2>&1
-  rm -f "/etc/systemd/system/multi-user.target.wants/patroni@$major-$m.service" "/etc/patroni/$major-$m.yml" "/var/lib/postgresql/.replicadesk/patroni-$m.restapi" "/var/lib/postgresql/.replicadesk/patroni-$m.pgpass"
+  rm -f "/etc/systemd/system/multi-user.target.wants/patroni@$major-$m.service" "/etc/patroni/$major-$m.yml" "/etc/patroni/$major-$m-on-role-change.sh" "/var/lib/postgresql/.replicadesk/patroni-$m.restapi" "/var/lib/postgresql/.replicadesk/patroni-$m.pgpass" "/etc/systemd/system/patroni@$major-$m.service.d/replicadesk.conf"
+  rmdir "/etc/systemd/system/patroni@$major-$m.service.d" 2>/dev/null
+done
+systemctl disable --now keepalived.service >/dev/null 2>&1
+rm -f /etc/keepalived/keepalived.conf
+[ -n "$vip" ] && ip -o -4 addr show | while read -r _n dev _f cidr _r; do
+  case $cidr in "$vip"/*) ip -4 addr del "$cidr" dev "$(printf %s "$dev" | cut -d@ -f1)" ;; esac
 done
 systemctl disable --now replicadesk-etcd.service >/dev/null 2>&1
 rm -rf /etc/systemd/system/replicadesk-etcd.service /var/lib/replicadesk/etcd /var/lib/replicadesk/etcd-tls
 exit 0`
 
 export async function cleanPatroni(w: World, c: PgCluster): Promise<void> {
-  await Promise.all(HA_HOSTS.map((h) => w.tryRoot(h, ['sh', '-c', CLEAN, 'sh', c.major, ...c.members.map((m) => m.name)])))
+  await Promise.all(HA_HOSTS.map((h) => w.tryRoot(h, ['sh', '-c', CLEAN, 'sh', c.major, c.serviceAddress?.address ?? '', ...c.members.map((m) => m.name)])))
   await dropHaCluster(w, c)
 }
 
@@ -71,7 +78,7 @@ export async function patroniRunner(w: World) {
     const summary = await ops.runOperation(def)
     return { summary, events: events.slice(from), ms: performance.now() - t0 }
   }
-  return { kinds, run, close: () => rm(root, { recursive: true, force: true }) }
+  return { kinds, run, dataDir, close: () => rm(root, { recursive: true, force: true }) }
 }
 
 /** When each member's postmaster started (a restart changes it). */
@@ -92,4 +99,36 @@ export async function copyUnitLogs(w: World, c: PgCluster, to: string): Promise<
     }
   }
   void c
+}
+
+/**
+ * The lab hosts locked for `what`, and on them the 3-member cluster built and handed over to
+ * Patroni (the record then says so): what the Patroni lab tests after the hand-over start from.
+ */
+export async function handedOverLab(what: string, lockTimeoutMs?: number) {
+  const unlock = await lockLabHosts(what, lockTimeoutMs)
+  try {
+    const w = await patroniWorld()
+    const built = patroniCluster(w)
+    const pr = await patroniRunner(w)
+    await cleanPatroni(w, built)
+    await buildHaCluster(w, built)
+    const r = await pr.run(pr.kinds.handoverOf(built))
+    if (r.summary.error) throw new Error(`the hand-over failed: ${r.summary.error.message}`)
+    const c = w.engine.parseCluster({ ...built, automatic: { mode: 'patroni', ...automaticOf(built) } })
+    /** Patroni and the cluster removed, the world closed, the hosts unlocked (whatever fails on the way). */
+    const close = async () => {
+      try {
+        await cleanPatroni(w, c)
+        await w.close()
+        await pr.close()
+      } finally {
+        unlock()
+      }
+    }
+    return { w, c, pr, close }
+  } catch (e) {
+    unlock()
+    throw e
+  }
 }

@@ -65,7 +65,7 @@ export function createClusterService(o: ClusterServiceOptions) {
   const knownDataDirs = async (except: string) => (await o.store.list()).filter((c) => c.id !== except).flatMap((c) => c.members.map((m) => ({ host: m.host, dataDir: m.dataDir })))
 
   /** Dry run, or start and record (record-effects.ts: only once the lease is held and the operation runs). */
-  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, judged: Pick<OperationPlan, 'assessment' | 'settings'> = {}): Promise<OperationStartResult> => {
+  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, judged: Pick<OperationPlan, 'assessment' | 'settings'> = judgedIn(def)): Promise<OperationStartResult> => {
     if (dryRun) return { dryRun: true, plan: { ...(await o.ops.plan(def)), ...judged } }
     const started = await o.ops.start(def)
     o.track(started.finished)
@@ -165,6 +165,8 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async automatic(input: z.output<typeof automaticInput>): Promise<OperationStartResult> {
+      if (input.adopt !== undefined) return planOrStart(await adoptPatroni(o, input), input.dryRun)
+      if (input.restApiPort !== undefined) throw new AppError('invalid_input', '--rest-api-port goes with --adopt HOST.', { field: 'restApiPort' })
       const cluster = await o.store.get(input.cluster)
       refuseDuringSplitBrain(cluster.id)
       return planOrStart(handover(o.engine, cluster, input), input.dryRun)
@@ -172,8 +174,8 @@ export function createClusterService(o: ClusterServiceOptions) {
 
     async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
       const cluster = await o.store.get(input.cluster)
-      refuseHandedOver(cluster, 'rejoin members')
       memberNamed(cluster, input.member)
+      if (cluster.automatic) return planOrStart(await patroniRebuild(o.engine, cluster, input), input.dryRun)
       const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await knownDataDirs(cluster.id) })
       confirmed(input, input.rebuild ? `replace the data of ${input.member} with a fresh copy of the primary` : `rejoin ${input.member} as a replica (pg_rewind)`)
       return planOrStart(def, input.dryRun)
@@ -197,6 +199,22 @@ export function createClusterService(o: ClusterServiceOptions) {
       return planOrStart(def, input.dryRun)
     },
   }
+}
+
+/** The judgement a role change carries in its params (a role change through Patroni), for its plan. */
+function judgedIn(def: OperationDefinition<unknown>): Pick<OperationPlan, 'assessment'> {
+  const assessment = (def.params as { assessment?: OperationPlan['assessment'] } | null)?.assessment
+  return assessment ? { assessment } : {}
+}
+
+/** Adopt a Patroni cluster through one of its hosts: a new record, nothing changed on the servers (so no confirmation). */
+async function adoptPatroni(o: Pick<ClusterServiceOptions, 'store' | 'hosts' | 'engine'>, input: z.output<typeof automaticInput>) {
+  if (input.on !== undefined || input.off !== undefined) throw new AppError('invalid_input', '--adopt records a cluster Patroni runs already: give it without --on or --off.', { field: 'adopt' })
+  if (await o.store.find(input.cluster)) throw new AppError('conflict', `A cluster named "${input.cluster}" exists already. Pick another name for the adopted one, or forget the old record.`, { field: 'cluster' })
+  const records = (await o.hosts.list()).map((h) => ({ name: h.name, address: h.address, user: h.user, access: accessOf(h) }))
+  const viaName = (await o.hosts.get(input.adopt!)).name
+  const via = records.find((h) => h.name === viaName)!
+  return o.engine.patroniAdopt({ id: input.cluster, via, restApiPort: input.restApiPort ?? 8008, records })
 }
 
 /** Automatic failover on: the hand-over to Patroni + etcd, confirmed after its plan. */
@@ -232,7 +250,19 @@ async function patroniFailover(engine: PostgresEngine, cluster: PgCluster, input
 /** Handed over: the settings Patroni owns go to its dynamic configuration (PATCH /config); the others are refused with the reason. */
 async function patroniSettings(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof settingsInput>) {
   const def = await engine.patroniSettings(cluster, withSettings(cluster, input), input)
-  confirmed(input, `change the settings of ${cluster.id} through Patroni (PATCH /config ${JSON.stringify(def.params.body)})`)
+  const what = [Object.keys(def.params.body).length ? `PATCH /config ${JSON.stringify(def.params.body)}` : '', cluster.notifyUrl !== def.params.cluster.notifyUrl ? "rewrite each member's role-change callback" : ''].filter(Boolean)
+  confirmed(input, `change the settings of ${cluster.id} through Patroni (${what.join('; ')})`)
+  return def
+}
+
+/**
+ * Handed over: a rebuild is Patroni's POST /reinitialize (the UI confirms the wipe twice); a plain
+ * rejoin is refused: Patroni rejoins a former primary itself (pg_rewind on restart).
+ */
+async function patroniRebuild(engine: PostgresEngine, cluster: PgCluster, input: z.output<typeof rejoinInput>) {
+  if (!input.rebuild) throw new AppError('conflict', `${cluster.id} is handed over to Patroni (automatic failover): Patroni rejoins a former primary itself, with pg_rewind when it starts again, so ReplicaDesk does not. If ${input.member} does not come back (Patroni shows it stopped or "start failed"), rebuild it: Patroni copies it afresh (replicadesk rejoin ${cluster.id} ${input.member} --rebuild).`)
+  const def = await engine.patroniReinitialize(cluster, input.member)
+  confirmed(input, `wipe the data dir of ${input.member} and let Patroni copy it afresh from its leader (POST /reinitialize)`)
   return def
 }
 

@@ -117,3 +117,18 @@ describe('what an operation writes when it ends', () => {
     expect((await store.get('c')).automatic).toBeUndefined()
   })
 })
+
+describe('an adopted Patroni cluster', () => {
+  const adopted = { ...clusterOf(['a', 'b']), automatic: { mode: 'patroni' as const, scope: 's', restApiPort: 8008, etcdHosts: ['h1', 'h2'] } }
+  it('is recorded when the adopt succeeds, not before, not when it failed; an existing record is kept', async () => {
+    const store = emptyStore()
+    expect(await applyOperationOutcome(store, ended('pg-patroni-adopt', 'running', { cluster: adopted }))).toBe(false)
+    expect(await applyOperationOutcome(store, ended('pg-patroni-adopt', 'failed', { cluster: adopted }))).toBe(false)
+    expect(await store.find('c')).toBeNull()
+    expect(await applyOperationOutcome(store, ended('pg-patroni-adopt', 'succeeded', { cluster: adopted }))).toBe(true)
+    expect((await store.get('c')).automatic).toEqual(adopted.automatic)
+    const other = await storeWithCluster(['x'])
+    await applyOperationOutcome(other, ended('pg-patroni-adopt', 'succeeded', { cluster: adopted }))
+    expect((await other.get('c')).members.map((m) => m.name)).toEqual(['x'])
+  })
+})

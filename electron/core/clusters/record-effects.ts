@@ -6,7 +6,7 @@
 // are fencing.ts.
 import type { OperationSummary, StepSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
-import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, KIND_HANDBACK, KIND_PATRONI_SETTINGS, automaticOf } from '../engines/postgres'
+import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, KIND_HANDBACK, KIND_PATRONI_SETTINGS, KIND_PATRONI_ADOPT, automaticOf } from '../engines/postgres'
 import type { ClustersStore, RecordChange } from './clusters-store'
 import { markFenced, unmarkFenced } from './fencing'
 import { settingsOf } from './settings-change'
@@ -67,6 +67,8 @@ const effects: Readonly<Record<string, RecordEffects>> = {
   [KIND_HANDOVER]: { onSucceeded: (p) => (p.cluster ? (c) => c && { ...c, automatic: { mode: 'patroni' as const, ...automaticOf(p.cluster!) } } : null) },
   // Managed by ReplicaDesk again once the hand-back succeeded (until then Patroni may still act).
   [KIND_HANDBACK]: { onSucceeded: () => (c) => c && { ...c, automatic: undefined } },
+  // An adopted Patroni cluster is recorded once its verify read succeeded (a failed adopt leaves no record; an existing one is kept).
+  [KIND_PATRONI_ADOPT]: { onSucceeded: (p) => (p.cluster ? (c) => c ?? p.cluster : null) },
   // Settings through Patroni (PATCH /config): recorded once every member applies them (a hand-back restores them).
   [KIND_PATRONI_SETTINGS]: { onSucceeded: (p) => settingsOf(p.cluster) },
   [KIND_FAILOVER]: {

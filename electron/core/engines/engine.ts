@@ -8,7 +8,7 @@
 // - samples each member for live status through a session it opens itself (`StatusSource`);
 // - says which redundancy settings it supports (`EngineCapabilities`) and applies them.
 // Engines never keep a belief about roles: each step, and each sample, reads the servers.
-import type { DiskStatus, DownCode, MemberDown, MemberStatus, ReplicationSlotStatus, ServerLogTail } from '../../../shared/status'
+import type { AutomaticStatus, DiskStatus, DownCode, MemberDown, MemberStatus, ReplicationSlotStatus, ServerLogTail } from '../../../shared/status'
 import type { RoleChangeAssessment } from '../../../shared/operations'
 import type { OperationDefinition, OperationFactory } from '../operations'
 import type { HostProbe, SshService, Target } from '../ssh'
@@ -168,6 +168,21 @@ export interface StatusMemberInput {
 export interface StatusClusterInput {
   id: string
   members: StatusMemberInput[]
+  /** A cluster handed over to an automatic-failover manager: its view, read on its own period (status/automatic-poller.ts). */
+  automatic?: AutomaticStatusSource
+}
+
+/** How status reads an automatic-failover manager's view of a cluster (one read at a time). */
+export interface AutomaticStatusSource {
+  /** The manager and its store, named while nothing was read yet ("Patroni", "etcd"). */
+  manager: string
+  store: string
+  /** Time between the end of one read and the start of the next. */
+  periodMs: number
+  /** A read unanswered after this long is shown as failed (the next starts once it has ended). */
+  timeoutMs: number
+  /** Rejects with a sentence naming the host(s) when nothing answered. */
+  read(): Promise<AutomaticStatus>
 }
 
 /** What a member is called in messages: "db2 on pi2" (user: the login named in access advice). */

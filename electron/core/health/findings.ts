@@ -19,6 +19,8 @@ export interface HealthRecord {
   maxLagBytes: number
   /** When the "available" policy relaxed synchronous replication, if it did. */
   relaxedSince?: string
+  /** Handed to a failover manager on the servers (e.g. Patroni): it restarts and re-points members itself. */
+  automatic?: { mode: string }
 }
 
 /** What was read from a host (undefined: not read yet or not answering). */
@@ -100,10 +102,13 @@ function replication(i: FindingsInput): HealthFinding[] {
   if (i.record.desiredReplicas !== undefined && replicas < i.record.desiredReplicas) out.push({ id: 'desired', severity: 'warning', text: `${replicas} replica${replicas === 1 ? '' : 's'}, ${i.record.desiredReplicas} desired.`, fix: `Apply the redundancy settings again (\`replicadesk settings ${i.record.id} --yes\`, or Apply in the Redundancy panel): ReplicaDesk adds the missing replica${i.record.desiredReplicas - replicas === 1 ? '' : 's'} on a host of another failure domain.` })
   if (i.record.relaxedSince) out.push({ id: 'relaxed', severity: 'critical', text: `Synchronous replication is relaxed since ${i.record.relaxedSince} (policy "available": the synchronous replicas were gone): writes acknowledged since then may exist only on the primary.`, fix: 'Bring the synchronous replicas back: a running ReplicaDesk restores the setting as soon as they stream.' })
   else if (i.syncUnmet) out.push({ id: 'sync-unmet', severity: 'critical', text: `The synchronous setting cannot be met now: ${i.syncUnmet}; writes wait.`, fix: 'Start or rejoin the synchronous replicas, or lower the synchronous count (settings).' })
+  // Handed over, the manager on the servers starts and re-points members; a rebuild is what is left to ask.
+  const manager = i.record.automatic && i.record.automatic.mode.charAt(0).toUpperCase() + i.record.automatic.mode.slice(1)
+  const managed = manager && ((name: string) => `${manager} starts it again and makes it follow once its host runs; if it stays so, look at its log, or rebuild it (rejoin ${i.record.id} ${name} --rebuild).`)
   for (const m of s.members) {
     if (m.name === s.primary || i.record.fenced.includes(m.name)) continue
-    if (m.state !== 'up') out.push({ id: `down:${m.name}`, severity: 'warning', text: m.down ? `Down: ${m.down.reason}` : `${m.name} on ${m.host} is down.`, fix: 'Start it, or rejoin it if it was a primary.' })
-    else if (s.primary && m.senderState !== 'streaming') out.push({ id: `not-streaming:${m.name}`, severity: 'warning', text: `${m.name} does not stream from ${s.primary}${m.senderState ? ` (${m.senderState})` : ''}.`, fix: 'Look at its log; rejoin it if it follows another timeline.' })
+    if (m.state !== 'up') out.push({ id: `down:${m.name}`, severity: 'warning', text: m.down ? `Down: ${m.down.reason}` : `${m.name} on ${m.host} is down.`, fix: managed ? managed(m.name) : 'Start it, or rejoin it if it was a primary.' })
+    else if (s.primary && m.senderState !== 'streaming') out.push({ id: `not-streaming:${m.name}`, severity: 'warning', text: `${m.name} does not stream from ${s.primary}${m.senderState ? ` (${m.senderState})` : ''}.`, fix: managed ? managed(m.name) : 'Look at its log; rejoin it if it follows another timeline.' })
   }
   for (const f of i.record.fenced) out.push({ id: `fenced:${f}`, severity: 'warning', text: `${f} is fenced: it counts for nothing until it is rejoined.`, fix: `Rejoin it (rejoin ${i.record.id} ${f}).` })
   const candidates = s.members.filter((m) => m.name !== s.primary && m.state === 'up' && m.senderState === 'streaming' && !i.record.fenced.includes(m.name) && !i.record.members.find((x) => x.name === m.name)?.neverPromote && (m.lagBytes ?? 0) <= i.record.maxLagBytes)

@@ -5,9 +5,12 @@ import type { HealthVerdict, HealthWorse } from '../../../shared/health'
 
 export type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ ok: boolean; status: number }>
 
+/** An ntfy topic (readable message with headers) rather than a webhook taking JSON; Patroni's callback script asks too. */
+export const isNtfyUrl = (url: string) => /^https?:\/\/(?:[^/]*\.)?ntfy\b/.test(url)
+
 export function notificationBody(url: string, v: HealthVerdict, worse: HealthWorse): { headers: Record<string, string>; body: string } {
   const lines = [...worse.survival.map((s) => `Now ${s}.`), ...worse.findings.map((f) => `${f.text} ${f.fix}`)]
-  if (/^https?:\/\/(?:[^/]*\.)?ntfy\b/.test(url)) {
+  if (isNtfyUrl(url)) {
     const critical = worse.findings.some((f) => f.severity === 'critical')
     return {
       headers: { Title: `ReplicaDesk: cluster ${v.cluster} is ${v.state}`, Priority: critical ? 'high' : 'default', Tags: critical ? 'rotating_light' : 'warning', 'Content-Type': 'text/plain; charset=utf-8' },

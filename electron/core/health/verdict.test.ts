@@ -107,6 +107,12 @@ describe('single points of failure', () => {
     expect(findings(input(cluster('ANY 1'), lagging)).find((x) => x.id === 'no-candidate')?.text).toMatch(/more than 16 MiB behind/)
   })
 
+  it('handed to Patroni, a replica down is left to Patroni, with the rebuild as the fallback', () => {
+    const c = cluster('ANY 1', { automatic: { mode: 'patroni', scope: 'c', restApiPort: 8008, etcdHosts: ['h1', 'h2', 'h3'] } })
+    expect(findings(input(c, status('db3'))).find((x) => x.id === 'down:db3')?.fix).toMatch(/^Patroni starts it again .*\(rejoin c db3 --rebuild\)/)
+    expect(findings(input(cluster('ANY 1'), status('db3'))).find((x) => x.id === 'down:db3')?.fix).toBe('Start it, or rejoin it if it was a primary.')
+  })
+
   it('a slot filling the disk is predicted in hours; an invalidated slot needs a rebuild', () => {
     const s = status('db3')
     s.members[0] = { ...s.members[0]!, disk: { path: '/d', freeBytes: 3600 * 1048576, totalBytes: 1e12, at: s.at } }

@@ -12,6 +12,7 @@ import { AppError } from '../../../shared/errors'
 import type { StatusSession, StatusSource } from '../engines/engine'
 import type { HostState, SshService } from '../ssh'
 import { withOrigin } from '../activity/origin'
+import { AutomaticPoller } from './automatic-poller'
 import { DiskPoller } from './disk-poller'
 import { markDownExplained, type ExplainDeps } from './explain'
 import { capacityFor, HistoryRing } from './history'
@@ -39,6 +40,8 @@ export class Collector<S = unknown> {
   private readonly history: HistoryRing
   private readonly out: Publisher<S>
   private readonly disks: DiskPoller
+  /** The automatic-failover manager's view, when the engine gives one (a cluster handed over). */
+  private readonly automatic: AutomaticPoller | null
   private readonly positions: PositionWriter | null
   private readonly explainDeps: ExplainDeps<S>
   private stopped = false
@@ -67,9 +70,11 @@ export class Collector<S = unknown> {
       seqStart: deps.seqStart ?? 0,
       lastPrimary: deps.lastPrimary ?? null,
       views: () => this.members.map((m) => m.view()),
+      automatic: () => (this.automatic ? this.automatic.current : undefined),
       stats: this.stats,
     })
     this.disks = new DiskPoller(deps.ssh, this.settings.diskPeriodMs, () => this.publish(false))
+    this.automatic = cluster.automatic ? new AutomaticPoller(cluster.automatic, () => this.publish(false)) : null
     this.positions = deps.positions
     this.explainDeps = { ssh: deps.ssh, source: deps.source, timeoutMs: this.settings.connectTimeoutMs, changed: () => this.publish(false), stopped: () => this.stopped }
   }
@@ -94,6 +99,7 @@ export class Collector<S = unknown> {
     this.nextTickAt = Date.now()
     // Every command of the collection (and what it schedules) is the status poll's.
     void withOrigin('status', () => this.tick())
+    withOrigin('status', () => this.automatic?.start())
   }
 
   /**
@@ -102,6 +108,7 @@ export class Collector<S = unknown> {
    */
   readNow(names?: readonly string[]): void {
     if (this.stopped) return
+    if (!names) withOrigin('status', () => this.automatic?.readNow())
     for (const m of this.members) {
       if (names && !names.includes(m.input.name)) continue
       if (m.session && !m.session.closed) {
@@ -126,6 +133,7 @@ export class Collector<S = unknown> {
     this.stopped = true
     clearTimeout(this.timer)
     this.unsubscribe?.()
+    const automatic = this.automatic?.stop()
     await Promise.all(this.members.map((m) => {
       clearTimeout(m.answerTimer)
       const s = m.session
@@ -133,6 +141,7 @@ export class Collector<S = unknown> {
       return s?.close()
     }))
     await this.positions?.flush()
+    await automatic
   }
 
   get currentSeq(): number {
@@ -362,6 +371,10 @@ export class Collector<S = unknown> {
   }
 
   private publish(tick: boolean): void {
-    if (!this.stopped) this.out.publish(tick)
+    if (this.stopped) return
+    const before = this.out.last?.primary
+    this.out.publish(tick)
+    // The primary changed (lost, or another one): the manager's view is read now, not at its next period.
+    if (this.out.last && this.out.last.primary !== before) withOrigin('status', () => this.automatic?.readNow())
   }
 }

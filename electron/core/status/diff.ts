@@ -34,7 +34,7 @@ export interface ClusterDiff {
   clusterChanges?: Partial<ClusterFields>
 }
 
-const CLUSTER_FIELDS = ['primary', 'splitBrain', 'otherSlots', 'lastPrimary'] as const
+const CLUSTER_FIELDS = ['primary', 'splitBrain', 'otherSlots', 'lastPrimary', 'automatic'] as const
 
 /** null when nothing changed. Members are matched by name; the member list of a cluster is fixed per collection. */
 export function diffCluster(prev: ClusterStatus | null, next: ClusterStatus): ClusterDiff | null {

@@ -6,6 +6,7 @@ import type { ClusterStatus, DiskStatus, MemberDown } from '../../../shared/stat
 import type { MemberView, StatusMemberInput, StatusSession, StatusSource } from '../engines/engine'
 import type { SshService } from '../ssh'
 import { withOrigin } from '../activity/origin'
+import { readAutomaticOnce } from './automatic-poller'
 import { readDisk } from './disk'
 import { EXPLAINED } from './explain'
 import type { PositionStore } from './positions'
@@ -102,6 +103,7 @@ async function readNow<S>(ssh: SshService, cluster: StatusClusterInput, o: OneSh
     mark('disk')
     return disks
   })
+  const automatic = cluster.automatic ? readAutomaticOnce(cluster.automatic) : undefined
   const views = await Promise.all(cluster.members.map((m) => readMember(ssh, m, o, timeoutMs, mark)))
   const disks = await diskRead
   for (const v of views) v.disk = disks.get(v.name) ?? null
@@ -127,5 +129,6 @@ async function readNow<S>(ssh: SshService, cluster: StatusClusterInput, o: OneSh
     members: d.members,
     otherSlots: d.otherSlots,
     lastPrimary,
+    ...(automatic && { automatic: await automatic }),
   }
 }

@@ -2,7 +2,7 @@
 // number (nothing when nothing changed); the split-brain alarm raised and lowered as its own
 // event; on each tick, a history row and the primary position for the position writer. A
 // listener's bug never stops the collection.
-import type { ClusterStatus, PrimaryPosition, SplitBrainAlarm, SplitBrainEvent, StatusEvent } from '../../../shared/status'
+import type { AutomaticStatus, ClusterStatus, PrimaryPosition, SplitBrainAlarm, SplitBrainEvent, StatusEvent } from '../../../shared/status'
 import type { MemberView, StatusSource } from '../engines/engine'
 import { diffCluster } from './diff'
 import type { HistoryRing } from './history'
@@ -25,6 +25,8 @@ interface PublisherOptions<S> {
   lastPrimary: PrimaryPosition | null
   /** The members as they are now. */
   views(): MemberView<S>[]
+  /** The automatic-failover manager's view: undefined when the cluster has none, null until first read. */
+  automatic(): AutomaticStatus | null | undefined
   /** Counts emitted events. */
   stats: { events: number }
 }
@@ -59,7 +61,13 @@ export class Publisher<S> {
       members: d.members,
       otherSlots: d.otherSlots,
       lastPrimary: this.lastPrimary,
+      ...this.automaticField(),
     }
+  }
+
+  private automaticField(): Pick<ClusterStatus, 'automatic'> {
+    const a = this.o.automatic()
+    return a === undefined ? {} : { automatic: a }
   }
 
   publish(tick: boolean): void {

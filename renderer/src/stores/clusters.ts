@@ -5,7 +5,7 @@
 // before the first event. Role changes run only with yes: true, after the plan was shown.
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, shallowRef } from 'vue'
-import type { ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SettingsInput, SwitchoverInput } from '../../../shared/clusters'
+import type { AutomaticInput, ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SettingsInput, SwitchoverInput } from '../../../shared/clusters'
 import type { AppError } from '../../../shared/errors'
 import type { OperationStartResult } from '../../../shared/operations'
 import type { PgCluster, PgDetection } from '../../../shared/postgres'
@@ -116,6 +116,11 @@ export const useClustersStore = defineStore('clusters', () => {
     return started(await client.cluster.settings(input))
   }
 
+  /** cluster.automatic: hand over to Patroni + etcd (on) or take it back (off); with dryRun the plan, with yes the operation. */
+  async function automatic(input: AutomaticInput): Promise<OperationStartResult> {
+    return started(await client.cluster.automatic(input))
+  }
+
   /** Drops the record; resolves with the hosts no other cluster uses now (their clean is offered). */
   async function forget(cluster: string): Promise<string[]> {
     const { cleanable } = await client.cluster.forget({ cluster })
@@ -128,5 +133,5 @@ export const useClustersStore = defineStore('clusters', () => {
   const count = computed(() => clusters.value.length)
   const named = (id: string): PgCluster | undefined => clusters.value.find((c) => c.id === id)
 
-  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, forget, named }
+  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, automatic, forget, named }
 })

@@ -26,7 +26,7 @@ import { rejoinSummary } from './rejoin/summary'
 import { fenceSummary } from './fence-summary'
 import { settingsSummary } from './settings/summary'
 import { clusterAddress } from './service-address'
-import { patroniKinds, readPatroniStatus, type HandbackParams, type HandoverParams, type PatroniFailoverParams, type PatroniSettingsParams, type PatroniSettingsRequest, type PatroniStatus, type PatroniSwitchoverParams } from './patroni'
+import { patroniKinds, patroniStatusSource, readPatroniStatus, type HandbackParams, type HandoverParams, type PatroniFailoverParams, type PatroniSettingsParams, type PatroniSettingsRequest, type PatroniStatus, type PatroniSwitchoverParams, type AdoptHost, type PatroniAdoptParams, type PatroniReinitializeParams } from './patroni'
 import { adoptedFrom } from './settings/adopt'
 import { readDrift } from './settings/drift'
 import { answered, readSettings } from './settings/read'
@@ -131,6 +131,10 @@ export interface PostgresEngine extends Engine<PgCluster, 'postgres' | 'sudo', P
   patroniFailover(cluster: PgClusterInput, to?: string): Promise<OperationDefinition<PatroniFailoverParams>>
   /** A handed-over cluster's settings, through Patroni's PATCH /config (`next`: the record with them). */
   patroniSettings(cluster: PgClusterInput, next: PgClusterInput, request: PatroniSettingsRequest): Promise<OperationDefinition<PatroniSettingsParams>>
+  /** Adopt a running Patroni cluster found through host record `via` (`records`: every host record), recorded as `id`. */
+  patroniAdopt(o: { id: string; via: AdoptHost; restApiPort: number; records: readonly AdoptHost[] }): Promise<OperationDefinition<PatroniAdoptParams>>
+  /** A handed-over cluster's rebuild of a member, through Patroni's POST /reinitialize (refused for its leader). */
+  patroniReinitialize(cluster: PgClusterInput, member: string): Promise<OperationDefinition<PatroniReinitializeParams>>
   /** A handed-over cluster as Patroni's REST API and etcd report it. */
   patroniStatus(cluster: PgCluster): Promise<PatroniStatus>
   /** Redundancy settings applied to every member and read back (`previous`: the record before). */
@@ -160,13 +164,16 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
     patroniSwitchover: (cluster, to) => patroni.switchoverOf(cluster, to),
     patroniFailover: (cluster, to) => patroni.failoverOf(cluster, to),
     patroniSettings: (cluster, next, request) => patroni.settingsOf(cluster, next, request),
+    patroniAdopt: (a) => patroni.adoptOf(a),
+    patroniReinitialize: (cluster, member) => patroni.reinitializeOf(cluster, member),
     patroniStatus: (cluster) => readPatroniStatus(o.hosts, cluster),
     parseCluster,
     detect: (host, access) => detect(o.hosts, host, access),
     capabilities: postgresCapabilities,
     hostProbe: postgresHostProbe,
     status: postgresStatus,
-    statusMembers,
+    // A handed-over cluster's status carries Patroni's view too (read every few seconds).
+    statusMembers: (cluster, targetOf) => ({ ...statusMembers(cluster, targetOf), ...(cluster.automatic && { automatic: patroniStatusSource(o.hosts, cluster) }) }),
     createCluster: ({ cluster, primary, mode, knownDataDirs }) => ops.createCluster.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, primary, mode, knownDataDirs }, members: leaseHosts(cluster) }),
     addReplica: ({ cluster, member, overwrite, overwriteUnrelated, knownDataDirs }) => ops.addReplica.create({ clusterId: cluster.id, params: { cluster: cluster as PgClusterInput, member, overwrite, overwriteUnrelated, knownDataDirs }, members: leaseHosts(cluster) }),
     fenceNow: async (cluster, member, upstream, reason) => {

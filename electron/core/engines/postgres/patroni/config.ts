@@ -15,8 +15,27 @@ export const ETCD_DATA_DIR = '/var/lib/replicadesk/etcd'
 export const TLS_DIR = '/var/lib/replicadesk/etcd-tls'
 export const CA_FILE = `${TLS_DIR}/ca.crt`
 export const tlsFile = (name: 'etcd' | 'client', ext: 'crt' | 'key') => `${TLS_DIR}/${name}.${ext}`
-/** Home-lab timings: a dead leader is replaced in about 10 s (LAB-NOTES: ~9–10 s measured). */
-export const TIMINGS = { ttl: 10, loop_wait: 2, retry_timeout: 3 } as const
+/**
+ * Home-lab timings (failover-time.ts says where the time goes): a powered-off primary is replaced
+ * in 10.3–12.0 s measured on the lab, 13.3–14.7 s when its host also led etcd, against 12.3–17 s
+ * with ttl 10 / loop_wait 2 (e2e/bench/patroni.bench.ts). loop_wait 1 narrows how stale the lease
+ * can be at the power-off; retry_timeout 3 rides out a 1 s blip plus an etcd election (the leader
+ * retries that long before giving up; less would turn a blip into a failover); ttl 7 =
+ * loop_wait + 2 × retry_timeout, the least Patroni accepts with these.
+ */
+export const TIMINGS = { ttl: 7, loop_wait: 1, retry_timeout: 3 } as const
+/**
+ * failsafe_mode off. With two etcd voters down Patroni then demotes the primary to read-only (no
+ * failover either: nobody can take the key) until a voter is back. failsafe would keep it writable
+ * only while its Patroni reaches EVERY other member's REST API (POST /failsafe), but: the voters
+ * run on the members' hosts, so two voters down almost always means two members down, where
+ * failsafe demotes too; Patroni 3.0.2 sends its own REST API credentials to every member, while
+ * each member here has its own password (kept on its server), so the others would refuse it; and
+ * 3.0.2 has a bug fixed in 3.1.1 (a primary promoted soon after failsafe activated demotes itself
+ * once etcd is back). On the lab, failsafe_mode patched on still left the primary read-only 5–6 s
+ * after the second voter stopped. Read-only and said so beats writable on a promise that does not hold.
+ */
+export const FAILSAFE_MODE = false
 /** The user of the REST API's basic auth (its password is generated on each server). */
 export const RESTAPI_USER = 'replicadesk'
 /** Placeholders the server replaces (FILL_PATRONI_CONFIG): secrets never leave the servers. */
@@ -32,6 +51,28 @@ export const patroniUnit = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name
 /** The physical slot Patroni keeps for a member on the leader (its name, lower case, other characters as _). */
 export const patroniSlot = (m: Pick<PgMember, 'name'>) => m.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')
 export const patroniConfigFile = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name'>) => `/etc/patroni/${patroniInstance(c, m)}.yml`
+/** The member's role-change callback (callback.ts), beside its config; Patroni runs it with sh (its first line is the template mark). */
+export const callbackFile = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name'>) => `/etc/patroni/${patroniInstance(c, m)}-on-role-change.sh`
+
+/**
+ * The systemd drop-in ReplicaDesk adds to each member's unit. Debian's patroni@.service has
+ * Restart=no, and Patroni 3.0.2 exits at start while its etcd does not answer yet: after a reboot
+ * the member would stay down for good. So: started after the host's etcd voter, and again 5 s
+ * after it failed (5 s keeps it far from systemd's start limit of 5 starts in 10 s).
+ */
+export const patroniDropInFile = (c: Pick<PgCluster, 'major'>, m: Pick<PgMember, 'name'>) => `/etc/systemd/system/${patroniUnit(c, m)}.d/replicadesk.conf`
+export function patroniDropIn(c: PgCluster, m: PgMember): string {
+  const voter = automaticOf(c).etcdHosts.includes(m.host)
+  const body = [
+    `# Written by ReplicaDesk: Patroni of member ${m.name} of cluster ${c.id} starts again when it exits early (its etcd not up yet).`,
+    ...(voter ? ['[Unit]', `After=${ETCD_UNIT}`, `Wants=${ETCD_UNIT}`, ''] : []),
+    '[Service]',
+    'Restart=on-failure',
+    'RestartSec=5',
+    '',
+  ].join('\n')
+  return `${TEMPLATE_MARK}${templateHash(body)}\n${body}`
+}
 
 export interface Automatic {
   scope: string
@@ -87,6 +128,10 @@ export function etcdUnit(scope: string, voters: readonly Voter[], self: Voter): 
     ['ETCD_PEER_KEY_FILE', tlsFile('etcd', 'key')],
     ['ETCD_PEER_TRUSTED_CA_FILE', CA_FILE],
     ['ETCD_PEER_CLIENT_CERT_AUTH', 'true'],
+    // Pre-vote (off by default in 3.4): a voter cut off for a moment must not come back with a
+    // higher term and depose a healthy etcd leader. Without it a 1 s blip of one host set off an
+    // election storm of 3–4 s on the lab, longer than retry_timeout: Patroni demoted its primary.
+    ['ETCD_PRE_VOTE', 'true'],
   ]
   return [
     '# Written by ReplicaDesk: etcd voter for Patroni (automatic failover).',
@@ -162,6 +207,7 @@ export function patroniConfig(c: PgCluster, m: PgMember, facts: MemberFacts): st
     bootstrap: {
       dcs: {
         ...TIMINGS,
+        failsafe_mode: FAILSAFE_MODE,
         maximum_lag_on_failover: c.maxLagBytes,
         ...syncOf(c),
         postgresql: {
@@ -192,6 +238,8 @@ export function patroniConfig(c: PgCluster, m: PgMember, facts: MemberFacts): st
       use_unix_socket: true,
       authentication: { superuser: { username: 'postgres' }, replication, rewind: replication },
       parameters: { unix_socket_directories: m.socketDir },
+      // Always named, with or without a notification URL: a new URL is a rewrite of the script, never a restart.
+      callbacks: { on_role_change: `/bin/sh ${callbackFile(c, m)}` },
     },
     tags: { nofailover: m.neverPromote, nosync: !m.sync, noloadbalance: false, clonefrom: false },
   }

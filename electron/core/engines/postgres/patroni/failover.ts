@@ -12,6 +12,7 @@
 //   verify     Patroni reports the candidate as leader and the other running members behind it
 import { z } from 'zod'
 import { AppError } from '../../../../../shared/errors'
+import { roleChangeAssessment } from '../../../../../shared/operations'
 import type { Step } from '../../../operations'
 import type { HostExec } from '../../host-exec'
 import { pgError } from '../errors'
@@ -30,6 +31,8 @@ export const patroniFailoverParams = z.object({
   /** The other members running under Patroni when planned: they must run behind `to` afterwards. */
   followers: z.array(memberName),
   waitS: z.number().int().min(5).max(600).default(40),
+  /** What the plan showed (candidates, loss); absent in journals written before it existed. */
+  assessment: roleChangeAssessment.optional(),
 })
 export type PatroniFailoverParams = z.output<typeof patroniFailoverParams>
 type View = Pick<PatroniStatus, 'leader' | 'members' | 'paused'>

@@ -21,12 +21,31 @@ describe('hand-back plan', () => {
     const pause = plan.steps.find((s) => s.id === 'pause')!.commands[0]!
     expect(pause).toMatchObject({ host: 'host1', runAs: 'postgres' })
     expect(pause.argv.slice(3)).toEqual(['PATCH', 'http://10.0.0.11:8008/config', '10', 'replicadesk', 'pt1'])
-    expect(plan.steps.find((s) => s.id === 'stop')!.commands.map((x) => x.argv.join(' '))).toEqual(['systemctl disable --now patroni@15-pt1.service', 'systemctl disable --now patroni@15-pt2.service', 'systemctl disable --now patroni@15-pt3.service'])
+    const stop = plan.steps.find((s) => s.id === 'stop')!.commands.map((x) => x.argv.join(' '))
+    expect(stop.slice(0, 3)).toEqual(['systemctl disable --now patroni@15-pt1.service', 'systemctl disable --now patroni@15-pt2.service', 'systemctl disable --now patroni@15-pt3.service'])
+    // Then ReplicaDesk's drop-in on each Patroni unit, and systemd reloaded on each host.
+    expect(stop.slice(3, 6).map((x) => x.split(' ').at(-1))).toEqual([1, 2, 3].map((i) => `/etc/systemd/system/patroni@15-pt${i}.service.d/replicadesk.conf`))
+    expect(stop.slice(6)).toEqual(Array(3).fill('systemctl daemon-reload'))
     const etcd = plan.steps.find((s) => s.id === 'etcd')!.commands
     expect(etcd[0]!.argv).toContain('--prefix')
     expect(etcd[0]!.argv).toContain('/service/pt/')
     expect(etcd[0]!.argv.some((a) => String(a).startsWith('--cert='))).toBe(true)
     expect(plan.summary.join(' ')).toMatch(/not restarted/)
+  })
+
+  it('hand-over: the drop-in on each Patroni unit written and systemd reloaded before any Patroni starts; etcd\'s leadership moved off the leader\'s host at the end', async () => {
+    const plan = await planOperation(patroniKinds(noHosts).handoverOf(c), remote)
+    const config = plan.steps.find((s) => s.id === 'config')!.commands
+    const dropIns = config.filter((x) => String(x.argv.at(-3)).endsWith('/replicadesk.conf'))
+    expect(dropIns.map((x) => `${x.host} ${x.runAs} ${String(x.argv.at(-3))}`)).toEqual([1, 2, 3].map((i) => `host${i} root /etc/systemd/system/patroni@15-pt${i}.service.d/replicadesk.conf`))
+    expect(dropIns[0]!.note).toContain('Restart=on-failure\nRestartSec=5\n')
+    expect(config.filter((x) => x.argv.join(' ') === 'systemctl daemon-reload').map((x) => x.host)).toEqual(['host1', 'host2', 'host3'])
+    const ids = plan.steps.map((s) => s.id)
+    expect(ids.indexOf('config')).toBeLessThan(ids.indexOf('primary'))
+    const verify = plan.steps.find((s) => s.id === 'verify')!.commands.filter((x) => x.argv.includes('https://10.0.0.11:2379'))
+    expect(verify).toHaveLength(1)
+    expect(verify[0]!.runAs).toBe('postgres')
+    expect(String(verify[0]!.argv[2])).toContain('move-leader')
   })
 
   it('settings: ReplicaDesk\'s own values per member, its rd_* slots, postgresql.conf back from Patroni\'s base file', async () => {

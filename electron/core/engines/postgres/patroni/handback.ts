@@ -3,6 +3,9 @@
 //   preflight  one writable PostgreSQL; Patroni answers (or was stopped by an earlier attempt)
 //   pause      PATCH /config {"pause": true}, then every member's Patroni says it is paused: a
 //              paused Patroni leaves PostgreSQL running when it stops (Patroni 3.0.2, ha.py shutdown)
+//   address    with a service address, while Patroni is paused (its leader stays): keepalived
+//              stopped and disabled, its config removed, the address back in manual mode on the
+//              primary (keepalived-steps.ts)
 //   stop       Patroni stopped and disabled on every member, each checked paused just before;
 //              PostgreSQL still answers afterwards
 //   settings   ReplicaDesk's own configuration back, with a reload each: the primary first
@@ -30,6 +33,8 @@ import { primaryOf } from './handover'
 import { HTTP_GET, PYTHON } from './scripts'
 import { etcdctlArgv, httpGetOn, restCall, restCallArgv, restUrl } from './status'
 import { wait } from './wait'
+import { addressHandbackStep } from './keepalived-steps'
+import { dropInRemovalPlan, dropInsGone, removeDropIns } from './unit-dropin'
 
 export const handbackParams = z.object({
   cluster: pgCluster,
@@ -126,10 +131,10 @@ export function buildHandback(hosts: HostExec, p: HandbackParams): Step<Handback
 
   const stop: Step<HandbackParams> = {
     id: 'stop',
-    title: 'Stop and disable Patroni on every member (paused: PostgreSQL keeps running)',
+    title: 'Stop and disable Patroni on every member (paused: PostgreSQL keeps running), then remove ReplicaDesk\'s drop-in on its unit',
     hosts: allHosts,
-    plan: () => nodes.map((n) => ({ host: n.host, argv: ['systemctl', 'disable', '--now', patroniUnit(c, n.member)], runAs: 'root', note: 'only once its Patroni reports paused' })),
-    check: async () => (await notStopped()).length === 0,
+    plan: () => [...nodes.map((n) => ({ host: n.host, argv: ['systemctl', 'disable', '--now', patroniUnit(c, n.member)], runAs: 'root', note: 'only once its Patroni reports paused' })), ...dropInRemovalPlan(c)],
+    check: async () => (await notStopped()).length === 0 && (await dropInsGone(hosts, c)),
     async run(_ctx, report) {
       for (const n of await notStopped()) {
         if ((await pausedOn(n)) !== true) throw pgError('cluster_state', `${n.name}'s Patroni on ${n.host} does not report paused: stopping it now would stop PostgreSQL. Run the pause step again.`, { host: n.host })
@@ -138,11 +143,13 @@ export function buildHandback(hosts: HostExec, p: HandbackParams): Step<Handback
       const seen = await readAll()
       const down = seen.filter((s) => !answered(s))
       if (down.length) throw pgError('cluster_state', `PostgreSQL stopped with Patroni on ${down.map((d) => `${d.name} (${d.host})`).join(', ')}. Start it there (pg_ctl start), then resume.`)
-      report({ message: `Patroni stopped on ${nodes.map((n) => n.host).join(', ')}; PostgreSQL runs on every member` })
+      await removeDropIns(hosts, c)
+      report({ message: `Patroni stopped on ${nodes.map((n) => n.host).join(', ')} (its unit's drop-in removed); PostgreSQL runs on every member` })
     },
   }
 
-  return [preflight, pause, stop, settingsStep(p, nodes, nodeOf, readAll), etcdStep(hosts, c, root, active), verifyStep(p, nodes, readAll)]
+  const primaryHost = async () => nodeOf(primaryOf(c, await readAll()).name).host
+  return [preflight, pause, ...addressHandbackStep<HandbackParams>(hosts, c, primaryHost), stop, settingsStep(p, nodes, nodeOf, readAll), etcdStep(hosts, c, root, active), verifyStep(p, nodes, readAll)]
 }
 
 /** 't' once a walsender streams through SLOT (the standby reconnected with ReplicaDesk's settings). */

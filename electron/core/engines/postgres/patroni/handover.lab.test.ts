@@ -8,6 +8,11 @@
 // POST /failover to a named replica, and the hand-back (no restart, nothing lost) under the write
 // probe, each write gap printed,
 // and ReplicaDesk's own switchover working again afterwards.
+// The cluster has a service address (issue 18's manual mode before the hand-over) and a
+// notification URL (a listener of this test on the bridge's own address): keepalived takes the
+// address over, a second probe that connects only to it writes through every change (its first
+// write after the power-off printed beside the per-host probe's), the address follows the new
+// leader with nobody watching, and the new leader's role-change callback POSTs the listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { powerOff, powerOn, requireNetns, resetHost } from '../../../../../e2e/lab'
 import { lockLabHosts } from '../../../../../e2e/fixtures/labLock'
@@ -21,11 +26,14 @@ import { remoteRunnerOf } from '../../host-exec'
 import type { PgCluster } from '../model'
 import { assessSwitchover } from '../assess'
 import { slotName } from '../model'
-import { ETCD_UNIT, patroniUnit, TLS_DIR } from './config'
-import { readPatroniStatus } from './status'
+import { automaticOf, ETCD_UNIT, patroniUnit, TLS_DIR, votersOf } from './config'
+import { etcdctlArgv, parseEtcdLeader, readPatroniStatus } from './status'
 import { wait } from './wait'
+import { holders, inManualMode, startListener, startProbes, vipOf } from '../../../../../e2e/support/patroni/address'
+import { KEEPALIVED_CONF, KEEPALIVED_UNIT } from './keepalived'
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms))
+const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i)
 
 describe('hand-over to Patroni + etcd', () => {
   let w: World
@@ -35,6 +43,10 @@ describe('hand-over to Patroni + etcd', () => {
   let unlock: (() => void) | undefined
   let powered = false
   let poweredBack = false
+  let listener: Awaited<ReturnType<typeof startListener>> | undefined
+  const vipHolders = () => holders(w, vipOf(w))
+  /** The host whose etcd leads, asked on host2 (up throughout). */
+  const etcdLeader = async () => parseEtcdLeader((await w.hosts.exec('host2', etcdctlArgv(c, 2, 'endpoint', 'status', '-w', 'json'), { sudo: 'postgres', timeoutMs: 15_000, okExitCodes: ANY_EXIT })).stdout, votersOf(c, automaticOf(c)))
 
   beforeAll(async () => {
     requireNetns('Patroni lab test: power-off of a host')
@@ -42,8 +54,11 @@ describe('hand-over to Patroni + etcd', () => {
     w = await patroniWorld()
     c = patroniCluster(w)
     pr = await patroniRunner(w)
-    await cleanPatroni(w, c)
+    await cleanPatroni(w, w.engine.parseCluster({ ...c, serviceAddress: { address: vipOf(w), prefix: 24, interfaces: { host1: 'eth0' } } }))
     await buildHaCluster(w, c)
+    listener = await startListener(w)
+    c = await inManualMode(w, c, listener.url('/rd-callback'))
+    expect(await vipHolders()).toEqual(['host1'])
   }, 240_000)
 
   afterAll(async () => {
@@ -55,6 +70,7 @@ describe('hand-over to Patroni + etcd', () => {
         await cleanPatroni(w, c)
         await w.close()
         await pr?.close()
+        await listener?.close()
       }
     } finally {
       unlock?.()
@@ -64,19 +80,20 @@ describe('hand-over to Patroni + etcd', () => {
   it('hands a running cluster over under writes: nothing lost, no re-copy, write gap reported', async () => {
     const def = pr.kinds.handoverOf(c)
     const plan = await planOperation(def, remoteRunnerOf(w.hosts))
-    expect(plan.steps.map((s) => s.id)).toEqual(['preflight', 'tls', 'etcd', 'config', 'primary', 'replicas', 'verify'])
+    expect(plan.steps.map((s) => s.id)).toEqual(['preflight', 'tls', 'etcd', 'config', 'primary', 'replicas', 'address', 'verify'])
     expect(JSON.stringify(plan)).not.toMatch(/password":\s*"[^@]/) // no secret in the plan
+    expect(plan.steps.find((s) => s.id === 'address')!.commands.map((x) => x.argv.join(' '))).toContain(`systemctl enable --now ${KEEPALIVED_UNIT}`)
     const before = await dataDirIdentity(w, c)
     const started = await startTimes(w, c)
-    const probe = await startProbe(c, 'pt1')
+    const probe = await startProbes(c, 'pt1')
     let ms = 0
     try {
       const r = await pr.run(def)
       ms = r.ms
       expect(r.summary.error).toBeUndefined()
       await new Promise((res) => setTimeout(res, 3000)) // writes after the hand-over, under Patroni
-      const report = await probe.finish('pt1')
-      console.log(`hand-over: ${(ms / 1000).toFixed(1)} s; ${report.acknowledged} writes acknowledged, 0 lost; longest write gap ${report.longestGap?.ms.toFixed(0) ?? '?'} ms\n${describeReport(report)}`)
+      const { report, appReport } = await probe.finish('pt1')
+      console.log(`hand-over: ${(ms / 1000).toFixed(1)} s; ${report.acknowledged} writes acknowledged, 0 lost; longest write gap ${report.longestGap?.ms.toFixed(0) ?? '?'} ms; through the address ${appReport.acknowledged} acknowledged, 0 lost, longest gap ${appReport.longestGap?.ms.toFixed(0) ?? '?'} ms${appReport.longestGap ? ` (${wallClock(appReport.longestGap.from)} → ${wallClock(appReport.longestGap.to)}: keepalived's takeover)` : ''}\n${describeReport(report)}`)
       const gap = report.longestGap
       if (gap) console.log(`gap from ${wallClock(gap.from)} to ${wallClock(gap.to)}; postmaster start times before ${JSON.stringify(started)}, after ${JSON.stringify(await startTimes(w, c))}`)
       for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
@@ -89,19 +106,33 @@ describe('hand-over to Patroni + etcd', () => {
     expect(s.members.map((m) => [m.name, m.state])).toEqual([['pt1', 'running'], ['pt2', 'running'], ['pt3', 'running']])
     expect(s.members.filter((m) => m.role === 'sync_standby')).toHaveLength(1)
     expect(s.etcd).toMatchObject({ voters: 3, down: [] })
+    // The hand-over's verify step moved etcd's leadership off the Patroni leader's host.
+    const etcdLed = await etcdLeader()
+    console.log(`after the hand-over: Patroni leader pt1 on host1, etcd leader ${etcdLed}`)
+    expect(etcdLed).toMatch(/^host[23]$/)
     // Patroni wrote its own postgresql.conf; ReplicaDesk's ALTER SYSTEM values are gone.
     expect(await sqlOn(w, c, 'pt1', "SELECT sourcefile FROM pg_settings WHERE name = 'synchronous_standby_names'")).toMatch(/\/postgresql\.conf$/)
     await expectEtcdLocked()
+    // keepalived holds the address on the leader only; every member's config is its own.
+    expect(await vipHolders()).toEqual(['host1'])
+    for (const h of ['host1', 'host2', 'host3']) {
+      expect((await w.tryRoot(h, ['systemctl', 'is-active', KEEPALIVED_UNIT])).code, `keepalived on ${h}`).toBe(0)
+      expect(await w.asRoot(h, ['cat', KEEPALIVED_CONF])).toContain(`unicast_src_ip ${w.host(h).address}`)
+    }
     // Running the hand-over again finds every step done.
     const again = await pr.run(pr.kinds.handoverOf(c))
     expect(again.summary.error).toBeUndefined()
+    expect(again.summary.steps.filter((x) => ['config', 'address'].includes(x.id)).map((x) => x.status)).toEqual(['skipped', 'skipped'])
     handedOver = true
   }, 240_000)
 
   it('power-off of the leader: Patroni promotes a standby unattended, nothing lost', async () => {
     expect(handedOver, 'the hand-over test failed').toBe(true)
-    const probe = await startProbe(c, 'pt1')
+    const probe = await startProbes(c, 'pt1')
     let leader: string | undefined
+    const postedBefore = listener!.posted.length
+    // Debian's unit has Restart=no: ReplicaDesk's drop-in is what brings pt1 back if its Patroni exits at boot (etcd not up yet).
+    expect((await w.asRoot('host1', ['systemctl', 'show', '-p', 'Restart', patroniUnit(c, c.members[0]!)])).trim()).toBe('Restart=on-failure')
     try {
       await new Promise((res) => setTimeout(res, 1000))
       const t0 = performance.now()
@@ -114,11 +145,24 @@ describe('hand-over to Patroni + etcd', () => {
       })
       expect(leader).toMatch(/^pt[23]$/)
       const first = await wait(20_000, async () => probe.probe.firstAckAfter(leader!, t0))
+      const leaderHost = c.members.find((m) => m.name === leader)!.host
+      // The address follows with nobody watching: keepalived on the new leader's host, nowhere else.
+      const moved = await wait(20_000, async () => ((await vipHolders()).join() === leaderHost ? performance.now() - t0 : undefined), 100)
+      // Writes through the address acknowledged right after t0 are the old primary's: count from the first one that stalled.
+      const firstVip = await wait(20_000, async () => {
+        const stalled = probe.app.attempts.find((a) => a.sentAt >= t0 && a.outcome !== undefined && a.outcome !== 'acknowledged')
+        const ack = stalled && probe.app.firstAckAfter('vip', stalled.sentAt)
+        return ack && { ms: ack.at - t0 }
+      })
+      const posted = await wait(20_000, async () => listener!.posted.slice(postedBefore).find((x) => x.path === '/rd-callback' && x.body.member === leader && x.body.role === 'primary'))
       await new Promise((res) => setTimeout(res, 2000))
-      const report = await probe.finish(leader!)
+      const { report, appReport } = await probe.finish(leader!)
       const sLeader = await readPatroniStatus(w.hosts, survivors)
-      console.log(`power-off of host1 at ${wallClock(t0)} → first acknowledged write on ${leader}: ${first ? (first.ms / 1000).toFixed(1) : '?'} s (target ≤ 12 s); ${report.acknowledged} acknowledged, 0 lost; etcd voters up: ${sLeader.etcd.up.join(', ')}`)
+      console.log(`power-off of host1 at ${wallClock(t0)} → first acknowledged write on ${leader}: ${first ? (first.ms / 1000).toFixed(1) : '?'} s per host, ${firstVip ? (firstVip.ms / 1000).toFixed(1) : '?'} s through the address ${c.serviceAddress!.address} (on ${leaderHost} ${moved ? (moved / 1000).toFixed(1) : '?'} s after the power-off); callback POST from ${leader} ${posted ? `${((posted.at - t0) / 1000).toFixed(1)} s after: ${JSON.stringify(posted.body)}` : 'missing'}; ${report.acknowledged} + ${appReport.acknowledged} acknowledged, 0 lost; etcd voters up: ${sLeader.etcd.up.join(', ')}`)
       expect(first).toBeDefined()
+      expect(moved, `${c.serviceAddress!.address} on ${leaderHost} only`).toBeDefined()
+      expect(firstVip, 'a write through the address after the power-off').toBeDefined()
+      expect(posted?.body, 'the new leader\'s role-change callback').toMatchObject({ source: 'replicadesk', event: 'role_change', cluster: c.id, member: leader, host: leaderHost, role: 'primary' })
     } finally {
       await probe.teardown().catch(() => undefined) // host1 is off: its hba line stays until cleanup
     }
@@ -130,7 +174,9 @@ describe('hand-over to Patroni + etcd', () => {
       const pt1 = s.members.find((m) => m.name === 'pt1')
       return s.leader === leader && pt1?.state === 'running' ? s : undefined
     })
-    console.log(`host1 powered on: pt1 ${back ? `runs again as ${back.members.find((m) => m.name === 'pt1')!.role} of ${leader}` : 'did not come back within 60 s'}`)
+    console.log(`host1 powered on: pt1 ${back ? `runs again as ${back.members.find((m) => m.name === 'pt1')!.role} of ${leader}` : 'did not come back within 60 s'}; etcd leader ${await etcdLeader()} (Patroni's on ${c.members.find((m) => m.name === leader)!.host})`)
+    // host1's keepalived started at boot (enabled) and stays in FAULT: pt1 is no leader.
+    expect(await vipHolders()).toEqual([c.members.find((m) => m.name === leader)!.host])
     poweredBack = back !== undefined
   }, 240_000)
 
@@ -152,26 +198,44 @@ describe('hand-over to Patroni + etcd', () => {
     } finally {
       await probe.teardown()
     }
-    expect((await readPatroniStatus(w.hosts, c)).leader).toBe(to)
+    const afterSwitch = await readPatroniStatus(w.hosts, c)
+    expect(afterSwitch.leader).toBe(to)
+    await sleep(3000) // the new primary's callback moves etcd's leadership in the background
+    console.log(`after the switchover: etcd leader ${await etcdLeader()}, Patroni's ${to} on ${c.members.find((m) => m.name === to)!.host}`)
     c = await settingsThroughPatroni()
+    c = await notifyThroughSettings()
+    const postedBefore = listener!.posted.length
     const leader = await failoverThroughPatroni(to)
+    const leaderHost = c.members.find((m) => m.name === leader)!.host
+    // The new URL took effect without a restart: the new leader's callback POSTs it; the address followed.
+    const posted = await wait(15_000, async () => listener!.posted.slice(postedBefore).find((x) => x.path === '/rd-callback-2' && x.body.member === leader && x.body.role === 'primary'))
+    expect(posted, 'the callback POST to the new notification URL').toBeDefined()
+    expect(await wait(10_000, async () => ((await vipHolders()).join() === leaderHost ? true : undefined), 100)).toBe(true)
 
-    // Hand-back under writes: PostgreSQL is never restarted.
+    // Hand-back under writes: PostgreSQL is never restarted; the address goes back to manual mode on the primary.
     const started = await startTimes(w, c)
-    probe = await startProbe(c, leader)
+    const both = await startProbes(c, leader)
     try {
       await sleep(500)
       const r = await pr.run(pr.kinds.handbackOf(c))
       for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
       expect(r.summary.error).toBeUndefined()
+      expect(r.events.some((e) => e.type === 'progress' && e.progress.stepId === 'address')).toBe(true)
       await sleep(1500)
-      const report = await probe.finish(leader)
+      const { report, appReport } = await both.finish(leader)
       const gap = report.longestGap
-      console.log(`hand-back: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
+      const vipGap = appReport.longestGap
+      console.log(`hand-back: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}; through the address ${appReport.acknowledged} acknowledged, longest gap ${vipGap?.ms.toFixed(0) ?? '?'} ms${vipGap ? ` (${wallClock(vipGap.from)} → ${wallClock(vipGap.to)})` : ''}`)
     } finally {
-      await probe.teardown()
+      await both.teardown()
     }
     expect(await startTimes(w, c)).toEqual(started)
+    expect(await vipHolders()).toEqual([leaderHost])
+    for (const h of ['host1', 'host2', 'host3']) {
+      expect((await w.tryRoot(h, ['systemctl', 'is-active', KEEPALIVED_UNIT])).code, `keepalived on ${h}`).not.toBe(0)
+      expect((await w.tryRoot(h, ['systemctl', 'is-enabled', KEEPALIVED_UNIT])).code, `keepalived enabled on ${h}`).not.toBe(0)
+      expect((await w.tryRoot(h, ['test', '-e', KEEPALIVED_CONF])).code, `${KEEPALIVED_CONF} on ${h}`).not.toBe(0)
+    }
     for (const m of c.members) {
       expect((await w.tryRoot(m.host, ['systemctl', 'is-active', patroniUnit(c, m)])).code, `${m.name}'s Patroni`).not.toBe(0)
       expect((await w.tryRoot(m.host, ['systemctl', 'is-active', ETCD_UNIT])).code, `etcd on ${m.host}`).not.toBe(0)
@@ -181,7 +245,9 @@ describe('hand-over to Patroni + etcd', () => {
       if (m.name !== leader) expect(await sqlOn(w, c, m.name, 'SHOW primary_slot_name')).toBe(slotName(m.name))
     }
     // Running the hand-back again finds nothing to do but its reads.
-    expect((await pr.run(pr.kinds.handbackOf(c))).summary.error).toBeUndefined()
+    const again = await pr.run(pr.kinds.handbackOf(c))
+    expect(again.summary.error).toBeUndefined()
+    expect(again.summary.steps.find((x) => x.id === 'address')?.status).toBe('skipped')
 
     // ReplicaDesk's own switchover, under writes.
     const plan = assessSwitchover(c, await w.engine.readPositions(c))
@@ -197,7 +263,25 @@ describe('hand-over to Patroni + etcd', () => {
     } finally {
       await probe.teardown()
     }
+    // Manual mode again: ReplicaDesk's switchover moved the address.
+    expect(await vipHolders()).toEqual([c.members.find((m) => m.name === plan.to)!.host])
   }, 240_000)
+
+  /** A new notification URL on the handed-over cluster: each member's callback script rewritten, nothing restarted. */
+  async function notifyThroughSettings(): Promise<PgCluster> {
+    const url = listener!.url('/rd-callback-2')
+    const next = w.engine.parseCluster({ ...c, notifyUrl: url })
+    const started = await startTimes(w, c)
+    const def = await pr.kinds.settingsOf(c, next, { notifyUrl: url })
+    expect(def.params.body).toEqual({})
+    const r = await pr.run(def)
+    expect(r.summary.error).toBeUndefined()
+    expect(r.events.filter((e) => e.type === 'progress' && e.progress.message).map((e) => e.type === 'progress' && e.progress.stepId)).toEqual(['preflight', 'notify'])
+    expect(await startTimes(w, c)).toEqual(started)
+    for (const m of c.members) expect(await w.asRoot(m.host, ['cat', `/etc/patroni/${c.major}-${m.name}-on-role-change.sh`])).toContain(url)
+    console.log(`notification URL through settings: ${(r.ms / 1000).toFixed(1)} s, callback scripts rewritten on ${c.members.map((m) => m.host).join(', ')}`)
+    return next
+  }
 
   /** PATCH /config (issue 19): read back from Patroni and on every member; a setting Patroni cannot express refused. */
   async function settingsThroughPatroni(): Promise<PgCluster> {

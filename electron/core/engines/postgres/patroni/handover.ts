@@ -6,11 +6,14 @@
 //   etcd       a unit per voter bound to the host's own address, client and peer traffic over TLS
 //              with client certificates required, started through systemctl, enabled; healthy on every voter
 //   config     Patroni's config per member (/etc/patroni/MAJOR-MEMBER.yml, 0600 postgres), the
-//              passwords filled in on the server; pg_rewind's grants to the replication role
+//              passwords filled in on the server, and its role-change callback (callback.ts);
+//              pg_rewind's grants to the replication role
 //   primary    Patroni on the primary first: with a non-empty data dir and no initialize key in
 //              etcd it adopts the running server (same system identifier; a reload, no restart)
 //   replicas   then on each standby: it keeps its data dir (Patroni 3.0 changes primary_conninfo
 //              with a reload on PostgreSQL ≥ 14) and shows as running behind the leader
+//   address    with a service address: keepalived on every member's host takes it over from the
+//              manual holder and moves it with Patroni's leader from then on (keepalived-steps.ts)
 //   verify     Patroni reports one leader and every other member running and streaming from it
 // ReplicaDesk's ALTER SYSTEM values are reset on each member just before its Patroni starts:
 // postgresql.auto.conf would otherwise override the postgresql.conf Patroni writes.
@@ -29,6 +32,10 @@ import { FILL_PATRONI_CONFIG, FIND_TOOLS, FIRST_LINE, PUT_ROOT_FILE, PYTHON } fr
 import { readClusterOn, readEtcdHealth } from './status'
 import { tlsStep } from './tls'
 import { wait } from './wait'
+import { addressHandoverStep, installCommand, keepalivedPlan, keepalivedProblems } from './keepalived-steps'
+import { callbackPlan, callbacksWritten, writeCallbacks } from './callback-steps'
+import { dropInPlan, dropInsWritten, writeDropIns } from './unit-dropin'
+import { localEtcdEndpoint, MOVE_CALL_TIMEOUT_S, moveLeaderArgv } from './etcd-leader'
 
 export const handoverParams = z.object({
   cluster: pgCluster,
@@ -37,6 +44,7 @@ export const handoverParams = z.object({
 })
 export type HandoverParams = z.output<typeof handoverParams>
 
+/** Without a service address or notification URL; installCommand(c) adds curl and keepalived when needed. */
 export const INSTALL_COMMAND = 'sudo -n apt-get install -y patroni etcd-server etcd-client openssl'
 const UNIT_TIMEOUT_MS = 30_000
 
@@ -67,15 +75,19 @@ export function buildHandover(hosts: HostExec, p: HandoverParams): Step<Handover
     id: 'preflight',
     title: `Pre-flight: three etcd voters, Patroni and etcd installed, one primary every standby streams from`,
     hosts: allHosts,
-    plan: () => [...allHosts.map((h) => ({ host: h, argv: ['sh', '-c', FIND_TOOLS, 'sh'], note: 'which of patroni, etcd, etcdctl, python3, patroni@.service are missing' })), ...nodes.map((n) => n.planned(factsCommand(n)))],
+    plan: () => [...allHosts.map((h) => ({ host: h, argv: ['sh', '-c', FIND_TOOLS, 'sh'], note: 'which of patroni, etcd, etcdctl, python3, patroni@.service are missing' })), ...(c.serviceAddress || c.notifyUrl ? keepalivedPlan(c) : []), ...nodes.map((n) => n.planned(factsCommand(n)))],
     check: async () => false,
     async run(_ctx, report) {
       const voters = votersOf(c, a)
       if (new Set(voters.map((v) => v.name)).size < 3) throw pgError('preflight_failed', `Automatic failover needs three etcd voters (a majority survives one failure); ${c.id} has ${voters.length}: ${voters.map((v) => v.name).join(', ')}. Add a member (or a third host) first. Nothing was changed.`, { check: 'voters' })
       const wrong = c.members.filter((m) => m.layout !== 'plain' || m.access !== 'sudo')
       if (wrong.length) throw pgError('preflight_failed', `This version hands over plain data dirs reached as an admin with sudo; ${wrong.map((m) => `${m.name} (${m.layout}, ${m.access})`).join(', ')} is not. Nothing was changed.`, { check: 'layout' })
-      const missing = (await Promise.all(allHosts.map(async (h) => ({ h, out: (await hosts.exec(h, ['sh', '-c', FIND_TOOLS, 'sh'], { timeoutMs: 15_000 })).stdout.trim() })))).filter((x) => x.out)
-      if (missing.length) throw pgError('preflight_failed', `${missing.map((x) => `${x.h}: ${x.out.split('\n').join(', ')}`).join('; ')}. Install them there with \`${INSTALL_COMMAND}\`, then start again. Nothing was changed.`, { check: 'packages', hosts: missing.map((x) => x.h) })
+      const tools = await Promise.all(allHosts.map(async (h) => ({ h, out: (await hosts.exec(h, ['sh', '-c', FIND_TOOLS, 'sh'], { timeoutMs: 15_000 })).stdout.trim() })))
+      const extra = c.serviceAddress || c.notifyUrl ? await keepalivedProblems(hosts, c) : []
+      const foreign = extra.filter((x) => x.out.includes('foreign '))
+      if (foreign.length) throw pgError('preflight_failed', `${foreign.map((x) => x.h).join(', ')} already run${foreign.length > 1 ? '' : 's'} keepalived with a configuration ReplicaDesk did not write (/etc/keepalived/keepalived.conf). Move it aside (or take the service address off the cluster) first. Nothing was changed.`, { check: 'keepalived', hosts: foreign.map((x) => x.h) })
+      const missing = allHosts.map((h) => ({ h, out: [tools.find((x) => x.h === h)?.out, extra.find((x) => x.h === h)?.out].filter(Boolean).join('\n') })).filter((x) => x.out)
+      if (missing.length) throw pgError('preflight_failed', `${missing.map((x) => `${x.h}: ${x.out.split('\n').join(', ')}`).join('; ')}. Install them there with \`${installCommand(c)}\`, then start again. Nothing was changed.`, { check: 'packages', hosts: missing.map((x) => x.h) })
       const seen = await readAll()
       const primary = primaryOf(c, seen)
       const behind = c.members.filter((m) => m.name !== primary.name && !primary.facts.streaming.includes(m.name)).map((m) => m.name)
@@ -118,23 +130,27 @@ export function buildHandover(hosts: HostExec, p: HandoverParams): Step<Handover
 
   const configStep: Step<HandoverParams> = {
     id: 'config',
-    title: 'Patroni configuration on every member (passwords filled in on the servers)',
+    title: 'Patroni configuration, role-change callback and unit drop-in (restart on failure, after etcd) on every member (passwords filled in on the servers)',
     hosts: allHosts,
     plan: () => [
       ...nodes.map((n) => ({ host: n.host, argv: [PYTHON, '-c', FILL_PATRONI_CONFIG, c.replicationRole, n.name, patroniConfigFile(c, n.member)], runAs: 'root', note: 'the YAML over stdin; the replication password is read from ~postgres/.pgpass, the REST API password generated there (0600)' })),
+      ...callbackPlan(c),
+      ...dropInPlan(c),
       ...nodes.slice(0, 1).map((n) => n.planned(n.psql(['GRANT EXECUTE ON FUNCTION pg_ls_dir, pg_stat_file, pg_read_binary_file … TO <replication role>'], 'on the primary: pg_rewind as the replication role'))),
     ],
     async check() {
       const t = await templates()
       const marks = await Promise.all(nodes.map(async (n) => (await rootRun(n.host, ['sh', '-c', FIRST_LINE, 'sh', patroniConfigFile(c, n.member)])).stdout.trim()))
-      return nodes.every((n, i) => marks[i] === markOf(t.get(n.name)!))
+      return nodes.every((n, i) => marks[i] === markOf(t.get(n.name)!)) && (await callbacksWritten(hosts, c)) && (await dropInsWritten(hosts, c))
     },
     async run(_ctx, report) {
       const t = await templates()
       const primary = primaryOf(c, await readAll())
       await nodeOf(primary.name).sql([rewindGrantSql(c.replicationRole)])
       await Promise.all(nodes.map((n) => rootRun(n.host, [PYTHON, '-c', FILL_PATRONI_CONFIG, c.replicationRole, n.name, patroniConfigFile(c, n.member)], t.get(n.name)!)))
-      report({ message: `written: ${nodes.map((n) => `${n.host}:${patroniConfigFile(c, n.member)}`).join(', ')}` })
+      const scripts = await writeCallbacks(hosts, c)
+      const dropIns = await writeDropIns(hosts, c)
+      report({ message: `written: ${[...nodes.map((n) => `${n.host}:${patroniConfigFile(c, n.member)}`), ...scripts, ...dropIns].join(', ')}; systemd reloaded` })
     },
   }
 
@@ -220,9 +236,12 @@ function patroniSteps(hosts: HostExec, p: HandoverParams, nodes: PgNode[], readA
 
   const verify: Step<HandoverParams> = {
     id: 'verify',
-    title: 'Patroni reports one leader, every other member streaming from it',
+    title: 'Patroni reports one leader, every other member streaming from it; etcd led from another host',
     hosts: allHosts,
-    plan: () => nodes.map((n) => n.planned(factsCommand(n))),
+    plan: () => [
+      ...nodes.map((n) => n.planned(factsCommand(n))),
+      ...nodes.flatMap((n) => (localEtcdEndpoint(c, n.member) ? [{ host: n.host, argv: moveLeaderArgv(localEtcdEndpoint(c, n.member)!), runAs: 'postgres', note: `on the leader's host only: when its etcd leads, etcdctl move-leader to another voter (a failover of the primary then needs no etcd election; each call bounded to ${MOVE_CALL_TIMEOUT_S} s)` }] : [])),
+    ],
     check: async () => false,
     async run(_ctx, report) {
       const sync = c.members.some((m) => m.sync)
@@ -237,8 +256,18 @@ function patroniSteps(hosts: HostExec, p: HandoverParams, nodes: PgNode[], readA
       })
       if (!done) throw pgError('not_streaming', `Patroni does not report ${c.id} whole within ${p.joinTimeoutS} s (one leader, every other member streaming${c.members.some((m) => m.sync) ? ', a synchronous standby' : ''}). Look at \`patronictl -c ${patroniConfigFile(c, nodes[0]!.member)} list\` on a member.`)
       const pending = done.seen.members.filter((m) => m.pendingRestart).map((m) => m.name)
-      report({ message: `leader ${done.leader}; ${done.seen.members.filter((m) => m.name !== done.leader).map((m) => `${m.name} ${m.role} lag ${m.lagBytes ?? '?'} B`).join(', ')}${pending.length ? `; pending restart (settings Patroni puts on the command line): ${pending.join(', ')}` : ''}` })
+      const leaderNode = nodeOf(done.leader!)
+      const etcdMove = await moveEtcdLeaderOff(hosts, c, leaderNode)
+      report({ message: `leader ${done.leader}; ${done.seen.members.filter((m) => m.name !== done.leader).map((m) => `${m.name} ${m.role} lag ${m.lagBytes ?? '?'} B`).join(', ')}${pending.length ? `; pending restart (settings Patroni puts on the command line): ${pending.join(', ')}` : ''}; etcd on ${leaderNode.host}: ${etcdMove}` })
     },
   }
-  return [primary, replicas, verify]
+  return [primary, replicas, ...addressHandoverStep<HandoverParams>(hosts, c, leaderNow), verify]
+}
+
+/** Moves etcd's leadership off the Patroni leader's host (no callback ran for the adopted primary); what happened, never a failure. */
+async function moveEtcdLeaderOff(hosts: HostExec, c: PgCluster, leader: PgNode): Promise<string> {
+  const endpoint = localEtcdEndpoint(c, leader.member)
+  if (!endpoint) return 'no voter there'
+  const r = await hosts.exec(leader.host, moveLeaderArgv(endpoint), { sudo: 'postgres', timeoutMs: (MOVE_CALL_TIMEOUT_S * 4 + 5) * 1000 }).catch((e: Error) => ({ stdout: `etcdctl move-leader not run (${e.message})` }))
+  return r.stdout.trim()
 }

@@ -12,12 +12,20 @@ import { buildPatroniSettings, patroniSettingsParams, readNoSyncTags } from './s
 import { configPatch, patchSummary, type SettingsRequest } from './settings-patch'
 import { buildPatroniFailover, failoverTarget, patroniFailoverParams } from './failover'
 import { buildPatroniSwitchover, patroniSwitchoverParams, switchoverPair } from './switchover'
+import { patroniAssessment } from './assessment'
+import { adoptSummary, buildPatroniAdopt, discoverPatroni, patroniAdoptParams } from './adopt'
+import type { AdoptHost } from './adopt-parse'
+import { buildPatroniReinitialize, patroniReinitializeParams, refuseLeader, reinitializeSummary } from './reinitialize'
+import { memberNodes } from '../node'
+import { copySize } from '../plan-words'
 
 export const KIND_HANDOVER = 'pg-handover'
 export const KIND_HANDBACK = 'pg-handback'
 export const KIND_PATRONI_SWITCHOVER = 'pg-patroni-switchover'
 export const KIND_PATRONI_FAILOVER = 'pg-patroni-failover'
 export const KIND_PATRONI_SETTINGS = 'pg-patroni-settings'
+export const KIND_PATRONI_ADOPT = 'pg-patroni-adopt'
+export const KIND_PATRONI_REINITIALIZE = 'pg-patroni-reinitialize'
 
 export function patroniKinds(hosts: HostExec) {
   const handover = defineOperationKind({
@@ -43,13 +51,28 @@ export function patroniKinds(hosts: HostExec) {
   const settings = defineOperationKind({
     kind: KIND_PATRONI_SETTINGS,
     params: patroniSettingsParams,
-    build: ({ params }) => ({ title: `Settings of ${params.cluster.id} through Patroni (PATCH /config)`, steps: buildPatroniSettings(hosts, params), summary: () => patchSummary(params.cluster, params.body) }),
+    build: ({ params }) => ({ title: `Settings of ${params.cluster.id} through Patroni (PATCH /config)`, steps: buildPatroniSettings(hosts, params), summary: () => patchSummary(params.cluster, params.body, params.previous) }),
+  })
+  const adopt = defineOperationKind({
+    kind: KIND_PATRONI_ADOPT,
+    params: patroniAdoptParams,
+    build: ({ params }) => ({ title: `Adopt Patroni cluster ${params.cluster.automatic?.scope ?? ''} as ${params.cluster.id} (through ${params.via})`, steps: buildPatroniAdopt(hosts, params), summary: () => adoptSummary(params) }),
+  })
+  const reinitialize = defineOperationKind({
+    kind: KIND_PATRONI_REINITIALIZE,
+    params: patroniReinitializeParams,
+    build: ({ params }) => ({
+      member: params.member,
+      title: `Rebuild ${params.member} of ${params.cluster.id} through Patroni (POST /reinitialize)`,
+      steps: buildPatroniReinitialize(hosts, params),
+      summary: async () => reinitializeSummary(params, await copySize(memberNodes(hosts, params.cluster, params.member).others)),
+    }),
   })
   const lease = (cluster: PgClusterInput) => [...new Set(cluster.members.map((m) => m.host))]
   return {
     handover,
     /** For createOperations' `kinds`. */
-    kinds: { [handover.kind]: handover.factory, [handback.kind]: handback.factory, [switchover.kind]: switchover.factory, [failover.kind]: failover.factory, [settings.kind]: settings.factory },
+    kinds: { [handover.kind]: handover.factory, [handback.kind]: handback.factory, [switchover.kind]: switchover.factory, [failover.kind]: failover.factory, [settings.kind]: settings.factory, [adopt.kind]: adopt.factory, [reinitialize.kind]: reinitialize.factory },
     /** The hand-over of a cluster (plan it with planOperation for a dry run). */
     handoverOf: (cluster: PgClusterInput, joinTimeoutS?: number) =>
       handover.create({ clusterId: cluster.id, params: { cluster, ...(joinTimeoutS !== undefined && { joinTimeoutS }) }, members: lease(cluster) }),
@@ -57,13 +80,26 @@ export function patroniKinds(hosts: HostExec) {
     handbackOf: (cluster: PgClusterInput) => handback.create({ clusterId: cluster.id, params: { cluster }, members: lease(cluster) }),
     /** A switchover through Patroni, from its leader now to `to` (else the candidate Patroni would take). */
     async switchoverOf(cluster: PgClusterInput, to?: string) {
-      const pair = switchoverPair(parseCluster(cluster), await readPatroniStatus(hosts, parseCluster(cluster)), to)
-      return switchover.create({ clusterId: cluster.id, params: { cluster, ...pair }, members: lease(cluster) })
+      const [c, s] = [parseCluster(cluster), await readPatroniStatus(hosts, parseCluster(cluster))]
+      const pair = switchoverPair(c, s, to)
+      return switchover.create({ clusterId: cluster.id, params: { cluster, ...pair, assessment: patroniAssessment(c, s, 'switchover', pair, to !== undefined) }, members: lease(cluster) })
     },
     /** A failover through Patroni to `to` (else the candidate Patroni would take). */
     async failoverOf(cluster: PgClusterInput, to?: string) {
-      const target = failoverTarget(parseCluster(cluster), await readPatroniStatus(hosts, parseCluster(cluster)), to)
-      return failover.create({ clusterId: cluster.id, params: { cluster, ...target }, members: lease(cluster) })
+      const [c, s] = [parseCluster(cluster), await readPatroniStatus(hosts, parseCluster(cluster))]
+      const target = failoverTarget(c, s, to)
+      return failover.create({ clusterId: cluster.id, params: { cluster, ...target, assessment: patroniAssessment(c, s, 'failover', target, to !== undefined) }, members: lease(cluster) })
+    },
+    /** Adopt a running Patroni cluster found through host record `via`, recorded as `id` (nothing changes on the servers). */
+    async adoptOf(o: { id: string; via: AdoptHost; restApiPort: number; records: readonly AdoptHost[] }) {
+      const found = await discoverPatroni(hosts, o)
+      return adopt.create({ clusterId: o.id, params: { cluster: found.cluster, via: o.via.name, leader: found.leader, notes: found.notes }, members: lease(found.cluster) })
+    },
+    /** Rebuild of a member through Patroni (POST /reinitialize); refused for its leader. */
+    async reinitializeOf(cluster: PgClusterInput, member: string) {
+      const c = parseCluster(cluster)
+      refuseLeader(c, await readPatroniStatus(hosts, c), member)
+      return reinitialize.create({ clusterId: cluster.id, params: { cluster, member }, members: lease(cluster) })
     },
     /** Settings through Patroni's dynamic configuration: `next` is the record with them; refused when Patroni cannot express them. */
     async settingsOf(cluster: PgClusterInput, next: PgClusterInput, request: SettingsRequest) {
@@ -76,6 +112,7 @@ export function patroniKinds(hosts: HostExec) {
 }
 
 export { readPatroniStatus, type PatroniStatus, type PatroniMember, type EtcdHealth } from './status'
+export { patroniStatusSource } from './automatic-status'
 export { automaticOf, meaningChanges, patroniUnit, patroniConfigFile, ETCD_UNIT } from './config'
 export { INSTALL_COMMAND, type HandoverParams } from './handover'
 export type { HandbackParams } from './handback'
@@ -83,3 +120,6 @@ export type { PatroniSwitchoverParams } from './switchover'
 export type { PatroniFailoverParams } from './failover'
 export type { PatroniSettingsParams } from './settings'
 export type { SettingsRequest as PatroniSettingsRequest } from './settings-patch'
+export type { PatroniAdoptParams } from './adopt'
+export type { AdoptHost } from './adopt-parse'
+export type { PatroniReinitializeParams } from './reinitialize'

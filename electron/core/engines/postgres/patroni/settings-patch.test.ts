@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseCluster, type PgClusterInput } from '../model'
 import { carries, configPatch, patchSummary } from './settings-patch'
-import { showSql } from './settings'
+import { buildPatroniSettings, showSql } from './settings'
+import type { HostExec } from '../../host-exec'
 
 const input: PgClusterInput = {
   id: 'pt',
@@ -51,5 +52,16 @@ describe('settings through Patroni: PATCH /config bodies', () => {
       "SELECT json_build_object('wal_keep_size', pg_size_bytes(current_setting('wal_keep_size')) = pg_size_bytes('2GB'), 'synchronous_commit', current_setting('synchronous_commit') = 'on')",
     )
     expect(patchSummary(c, { synchronous_node_count: 2 })[0]).toMatch(/every member applies them on its next loop/)
+  })
+
+  it('a new notification URL is no PATCH: the settings operation rewrites each member\'s callback script', () => {
+    const withUrl = next({ notifyUrl: 'https://ntfy.sh/home-db' })
+    expect(configPatch(c, withUrl, { notifyUrl: 'https://ntfy.sh/home-db' }, tags)).toEqual({})
+    expect(patchSummary(withUrl, {}, c)).toEqual(["Role changes are posted to https://ntfy.sh/home-db by the servers themselves (Patroni's on_role_change callback on every member, rewritten; nothing restarts)."])
+    const hosts = {} as HostExec
+    expect(buildPatroniSettings(hosts, { cluster: withUrl, previous: c, via: 'pt1', body: {} }).map((s) => s.id)).toEqual(['preflight', 'notify'])
+    expect(buildPatroniSettings(hosts, { cluster: withUrl, previous: c, via: 'pt1', body: { maximum_lag_on_failover: 1 } }).map((s) => s.id)).toEqual(['preflight', 'patch', 'verify', 'notify'])
+    expect(buildPatroniSettings(hosts, { cluster: c, previous: c, via: 'pt1', body: { maximum_lag_on_failover: 1 } }).map((s) => s.id)).toEqual(['preflight', 'patch', 'verify'])
+    expect(patchSummary(c, {}, withUrl)[0]).toMatch(/no longer posted/)
   })
 })

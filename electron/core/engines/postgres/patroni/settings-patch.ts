@@ -53,8 +53,7 @@ function refuseInexpressible(c: PgCluster, r: SettingsRequest): void {
   if (r.neverPromote !== undefined || r.memberSettings?.some((m) => m.neverPromote !== undefined)) refuse('neverPromote', "never-promote is each member's nofailover tag in its own Patroni config file, not in the dynamic configuration. Take the cluster back, change it, hand over again.")
   if (r.relaxAfterS !== undefined) refuse('relaxAfterS', 'Patroni\'s non-strict synchronous mode (--lost-sync available) relaxes at once, with no delay to set.')
   if (r.desiredReplicas !== undefined || r.replicas !== undefined) refuse('replicas', 'adding or removing replicas of a handed-over cluster is not Patroni\'s dynamic configuration (a new member needs Patroni set up on it). Take the cluster back first.')
-  if (r.serviceAddress !== undefined) refuse('serviceAddress', 'in automatic mode the service address follows Patroni\'s leader through keepalived, not set up by ReplicaDesk yet. Take the cluster back first.')
-  if (r.notifyUrl !== undefined) refuse('notifyUrl', 'in automatic mode alerts come from Patroni\'s role-change callback on the servers, not set up by ReplicaDesk yet.')
+  if (r.serviceAddress !== undefined) refuse('serviceAddress', 'in automatic mode keepalived on every member moves the service address with Patroni\'s leader; its address is set at the hand-over. Take the cluster back (automatic --off), change it, hand over again.')
   if (r.restartPrimary || r.adopt) refuse(r.adopt ? 'adopt' : 'restartPrimary', 'Patroni owns the members\' configuration and restarts while the cluster is handed over.')
   if (c.members.length < 2) refuse('cluster', `${c.id} has one member.`)
 }
@@ -85,7 +84,8 @@ export function configPatch(c: PgCluster, next: PgCluster, r: SettingsRequest, n
     if (v !== undefined) parameters[name] = String(v)
   }
   if (Object.keys(parameters).length) body.postgresql = { parameters }
-  if (!Object.keys(body).length) throw new AppError('invalid_input', 'No setting Patroni takes was given (synchronous mode, --sync-num, --lost-sync, --max-lag-bytes, --synchronous-commit, --wal-keep-size, --slot-wal-cap).', { field: 'cluster' })
+  // The notification URL alone is no PATCH: the settings operation rewrites each member's callback script (notify step).
+  if (!Object.keys(body).length && r.notifyUrl === undefined) throw new AppError('invalid_input', 'No setting Patroni takes was given (synchronous mode, --sync-num, --lost-sync, --max-lag-bytes, --synchronous-commit, --wal-keep-size, --slot-wal-cap).', { field: 'cluster' })
   return body
 }
 
@@ -96,10 +96,15 @@ export function carries(config: unknown, patch: unknown): boolean {
   return Object.entries(patch as Record<string, unknown>).every(([k, v]) => carries((config as Record<string, unknown>)[k], v))
 }
 
-/** The plan's sentences: Patroni applies them; what each becomes. */
-export function patchSummary(c: PgCluster, body: ConfigPatch): string[] {
-  return [
-    `PATCH /config on ${c.id}: Patroni keeps the settings in etcd and every member applies them on its next loop (a reload, no restart): ${JSON.stringify(body)}.`,
-    'Nothing is copied or restarted; writes do not pause, except that turning synchronous mode on makes each write wait for a synchronous standby again.',
-  ]
+/** The plan's sentences: Patroni applies them; what each becomes; `previous`: the record before (a new notification URL). */
+export function patchSummary(c: PgCluster, body: ConfigPatch, previous?: PgCluster): string[] {
+  const out: string[] = []
+  if (Object.keys(body).length) {
+    out.push(`PATCH /config on ${c.id}: Patroni keeps the settings in etcd and every member applies them on its next loop (a reload, no restart): ${JSON.stringify(body)}.`)
+    out.push('Nothing is copied or restarted; writes do not pause, except that turning synchronous mode on makes each write wait for a synchronous standby again.')
+  }
+  if (previous && previous.notifyUrl !== c.notifyUrl) {
+    out.push(c.notifyUrl ? `Role changes are posted to ${c.notifyUrl} by the servers themselves (Patroni's on_role_change callback on every member, rewritten; nothing restarts).` : "Role changes are no longer posted anywhere (each member's callback script rewritten to send nothing; nothing restarts).")
+  }
+  return out
 }

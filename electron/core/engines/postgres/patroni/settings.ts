@@ -6,6 +6,9 @@
 //              carries the patch already
 //   verify     within 3 × loop_wait (+ the reads' own time): GET /config carries the patch, every
 //              running member SHOWs the parameters, Patroni's synchronous standbys match the mode
+//   notify     (a new notification URL) each member's role-change callback script rewritten; no
+//              PATCH and no restart: Patroni runs the script afresh at each role change
+// patch and verify only when the body carries something.
 import { z } from 'zod'
 import { AppError } from '../../../../../shared/errors'
 import type { Step } from '../../../operations'
@@ -19,6 +22,7 @@ import { HTTP_GET, PYTHON } from './scripts'
 import { carries, SIZE_PARAMETERS, type ConfigPatch } from './settings-patch'
 import { httpGetOn, readClusterOn, restCall, restCallArgv, restUrl } from './status'
 import { wait } from './wait'
+import { notifyStep } from './callback-steps'
 
 const configPatch = z.object({
   synchronous_mode: z.boolean().optional(),
@@ -136,7 +140,8 @@ export function buildPatroniSettings(hosts: HostExec, p: PatroniSettingsParams):
       report({ message: `applied on ${done.members.filter((m) => m.state === 'running').map((m) => m.name).join(', ')} ${((Date.now() - t0) / 1000).toFixed(1)} s after the PATCH was stored; synchronous standbys: ${done.members.filter((m) => m.role === 'sync_standby').map((m) => m.name).join(', ') || 'none'}` })
     },
   }
-  return [preflight, patch, verify]
+  const notify = p.cluster.notifyUrl !== p.previous.notifyUrl ? [notifyStep<PatroniSettingsParams>(hosts, c)] : []
+  return [preflight, ...(Object.keys(body).length ? [patch, verify] : []), ...notify]
 }
 
 /** The members (of `names`) that do not SHOW every parameter with its wanted value, or do not answer. */

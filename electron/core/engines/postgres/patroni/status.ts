@@ -34,6 +34,8 @@ export interface PatroniMember {
   /** Bytes behind the leader; undefined for the leader, null when Patroni does not know. */
   lagBytes?: number | null
   pendingRestart: boolean
+  /** Tagged nofailover (never promoted); absent when not. */
+  noFailover?: true
 }
 
 export interface EtcdHealth {
@@ -41,6 +43,10 @@ export interface EtcdHealth {
   /** Endpoints (member names) that answered healthy. */
   up: string[]
   down: { name: string; error: string }[]
+  /** The voter that leads etcd (etcdctl endpoint status); null: none or unknown; absent: not read. */
+  leader?: string | null
+  /** etcd has a majority (some endpoint answered a linearizable read); absent: judged from `up`. */
+  quorum?: boolean
 }
 
 export interface PatroniStatus {
@@ -68,6 +74,7 @@ export function parseCluster(body: string): Omit<PatroniStatus, 'readFrom' | 'et
     ...(m.timeline !== undefined && { timeline: m.timeline }),
     ...(m.role !== 'leader' && m.role !== 'standby_leader' && { lagBytes: typeof m.lag === 'number' ? m.lag : null }),
     pendingRestart: m.pending_restart === true,
+    ...(m.tags?.nofailover === true && { noFailover: true as const }),
   }))
   return { leader: members.find((m) => m.role === 'leader')?.name ?? null, members, paused: c.pause === true }
 }
@@ -92,6 +99,27 @@ export function parseEtcdHealth(stdout: string, stderr: string, voters: readonly
   }
   return { voters: voters.length, up, down }
 }
+
+/**
+ * `etcdctl endpoint status -w json`: the voters whose etcd answered (one entry per endpoint that
+ * did, also without a majority) and the voter that leads etcd (each entry carries its own
+ * member_id and the leader it knows; ids are uint64, read as text).
+ */
+export function parseEtcdStatus(stdout: string, voters: readonly Voter[]): { answering: string[]; leader: string | null } {
+  // One chunk per endpoint; etcd leaves "leader" out when it has none (zero values are omitted).
+  const seen = stdout
+    .split('{"Endpoint":"')
+    .slice(1)
+    .map((chunk) => ({ url: chunk.slice(0, chunk.indexOf('"')), id: /"member_id":(\d+)/.exec(chunk)?.[1], leader: /"leader":(\d+)/.exec(chunk)?.[1] ?? '0' }))
+    .filter((x): x is { url: string; id: string; leader: string } => x.id !== undefined)
+  const lead = seen.find((x) => x.leader !== '0' && seen.some((y) => y.id === x.leader))
+  const url = lead && seen.find((y) => y.id === lead.leader)!.url
+  const nameOf = (u: string | undefined) => voters.find((v) => etcdClientUrl(v) === u)?.name
+  return { answering: voters.filter((v) => seen.some((x) => x.url === etcdClientUrl(v))).map((v) => v.name), leader: nameOf(url) ?? null }
+}
+
+/** The voter that leads etcd (parseEtcdStatus), null: none or unknown. */
+export const parseEtcdLeader = (stdout: string, voters: readonly Voter[]): string | null => parseEtcdStatus(stdout, voters).leader
 
 /** GET on a URL from a host, through SSH; `undefined` when nothing answered there. */
 export async function httpGetOn(hosts: HostExec, host: string, url: string, timeoutS = 3): Promise<{ status: number; body: string } | undefined> {

@@ -2,13 +2,18 @@
 // changes from then on), that nothing is copied, that writes do not pause, what the settings
 // become in Patroni's terms.
 import { listed } from '../plan-words'
-import { automaticOf, meaningChanges } from './config'
+import { automaticOf, FAILSAFE_MODE, meaningChanges, TIMINGS } from './config'
+import { describeExpectedFailover } from './failover-time'
 import type { HandoverParams } from './handover'
 
 export function handoverSummary(p: HandoverParams): string[] {
   const c = p.cluster
   return [
     `Cluster ${c.id} is handed over to Patroni + etcd (etcd voters on ${listed(automaticOf(c).etcdHosts)}): from then on a dead primary is replaced with nobody clicking.`,
+    describeExpectedFailover(TIMINGS),
+    FAILSAFE_MODE
+      ? 'failsafe_mode is on: with two etcd voters down the primary keeps accepting writes while its Patroni reaches every other member.'
+      : 'failsafe_mode stays off: with two etcd voters down nobody fails over and Patroni makes the primary read-only until a voter is back (no second primary can appear). Patroni 3.0.2\'s failsafe would need the same REST API password on every member and would only help while etcd alone is down on two hosts that stay up.',
     'Nothing is copied: every member keeps its data dir. Patroni adopts the running primary with a reload, no restart: writes do not pause (under 0.5 s measured).',
     'Nothing acknowledged is lost by the hand-over itself.',
     ...meaningChanges(c),

@@ -7,6 +7,7 @@
 //   verify     Patroni reports the candidate as leader and the old leader running behind it
 import { z } from 'zod'
 import { AppError } from '../../../../../shared/errors'
+import { roleChangeAssessment } from '../../../../../shared/operations'
 import type { Step } from '../../../operations'
 import type { HostExec } from '../../host-exec'
 import { pgError } from '../errors'
@@ -22,6 +23,8 @@ export const patroniSwitchoverParams = z.object({
   from: memberName,
   to: memberName,
   waitS: z.number().int().min(5).max(600).default(40),
+  /** What the plan showed (candidates, loss); absent in journals written before it existed. */
+  assessment: roleChangeAssessment.optional(),
 })
 export type PatroniSwitchoverParams = z.output<typeof patroniSwitchoverParams>
 

@@ -30,6 +30,8 @@ export async function readDrift(hosts: HostExec, c: PgCluster, timeoutMs = 3000)
   for (const s of seen.filter(answered)) {
     const want = wantedValues(c, s.name)
     for (const k of SETTING_KEYS) {
+      // Handed over, Patroni writes synchronous_standby_names itself (by name, following its leader).
+      if (c.automatic && k === 'synchronous_standby_names') continue
       const server = needsRestart(k) ? s.settings.configured[k] : s.settings.values[k]
       if (!sameValue(k, server, want[k])) drift.push({ member: s.name, setting: k, server, wanted: want[k]! })
     }
