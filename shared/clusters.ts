@@ -103,6 +103,9 @@ export const settingsInput = z.object({
   neverPromote: z.boolean().optional().describe('with --member: never promote it'),
   /** Several members at once (the Redundancy panel); the CLI names one with --member. */
   memberSettings: z.array(z.object({ name: memberName, sync: z.boolean().optional(), priority: z.number().int().min(0).max(1000).optional(), neverPromote: z.boolean().optional() }).strict()).max(32).optional(),
+  ttl: z.number().int().min(5).max(300).optional().describe('automatic failover (Patroni): seconds before a silent primary\'s leader key expires and a replica may take over'),
+  loopWait: z.number().int().min(1).max(60).optional().describe('automatic failover (Patroni): seconds between its checks of each member'),
+  retryTimeout: z.number().int().min(1).max(120).optional().describe('automatic failover (Patroni): seconds it retries etcd and PostgreSQL before it gives up (a network blip shorter than this changes nothing)'),
   lostSync: z.enum(['strict', 'available']).optional().describe('every synchronous replica gone: strict (writes wait, nothing acknowledged is lost) or available (a running ReplicaDesk relaxes the setting after --relax-after-s seconds and restores it later)'),
   relaxAfterS: z.number().int().min(1).max(3600).optional().describe('with --lost-sync available: seconds without a synchronous replica before relaxing'),
   restartPrimary: z.boolean().default(false).describe('restart-only settings (max_wal_senders, max_replication_slots, a new service address): restart the primary too, through a switchover'),

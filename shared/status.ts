@@ -165,6 +165,8 @@ export const automaticStatus = z.object({
   consensus: consensusHealth.nullable(),
   /** Why the manager cannot replace a failed primary now, in plain words; null when it can. */
   cannotFailover: z.string().nullable(),
+  /** How soon the manager replaces a dead primary with its timings now, in plain words; null/absent when not read. */
+  expectedFailover: z.string().nullable().optional(),
   /** The last read failed, and why (the other fields are from the last read that answered). */
   error: z.string().nullable(),
 })

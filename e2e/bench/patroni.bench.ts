@@ -103,8 +103,8 @@ async function applyTimings(w: World, c: PgCluster, t: PatroniTimings) {
 
 /**
  * Three running members, a synchronous standby, a leader: the cluster back to normal. A member
- * whose Patroni exited (Patroni 3.0.2 gives up at start when its etcd does not answer yet, and
- * Debian's patroni@.service has Restart=no) is started by hand after 90 s, and that is printed.
+ * whose Patroni did not start again (the hand-over's drop-in restarts it on failure, e.g. when its
+ * etcd did not answer yet) is started by hand after 90 s, and that is printed.
  */
 async function settled(w: World, c: PgCluster): Promise<PatroniStatus> {
   const normal = (limitMs: number) =>
@@ -116,7 +116,7 @@ async function settled(w: World, c: PgCluster): Promise<PatroniStatus> {
   if (s) return s
   for (const m of c.members) {
     if ((await w.tryRoot(m.host, ['systemctl', 'is-active', patroniUnit(c, m)])).code === 0) continue
-    console.log(`    ${m.name} did NOT come back by itself: its Patroni exited (etcd not answering yet at its start; Debian's unit has Restart=no): started by hand`)
+    console.log(`    ${m.name} did NOT come back by itself: its Patroni did not start again (the hand-over's drop-in restarts it on failure: look at its unit log): started by hand`)
     await w.asRoot(m.host, ['systemctl', 'start', patroniUnit(c, m)])
   }
   const again = await normal(120_000)

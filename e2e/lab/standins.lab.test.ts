@@ -1,7 +1,7 @@
 // Hosts of their own, on a small lab of this file (own state file, beside the run's shared lab):
 // a machine-id shared on purpose, the systemctl stand-in driven over SSH with `sudo -n` as the
-// product does (user, namespaces, Restart=always after kill -9, enabled units after power-on, exit
-// codes), and bare hosts that get PostgreSQL only from `sudo -n apt-get install -y postgresql-15`.
+// product does (user, namespaces, Restart=always after kill -9, drop-ins, enabled units after
+// power-on, exit codes), and bare hosts that get PostgreSQL only from `sudo -n apt-get install -y postgresql-15`.
 import { readFileSync, readlinkSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aptRequests, ownLab, powerOff, powerOn, requireNetns, ssh, type Lab, type LabHost, type OwnLab } from './index'
@@ -138,7 +138,7 @@ WantedBy=multi-user.target
       const put = await admin(host1, `sudo -n mkdir -p "$(dirname /etc/systemd/system/${name})" && sudo -n tee /etc/systemd/system/${name} >/dev/null`, text)
       expect(put.code, put.stderr).toBe(0)
     }
-    const show = await admin(host1, 'sudo -n systemctl daemon-reload && systemctl show -p Restart -p RestartSec rdlab-drop@one && sudo -n systemctl start rdlab-drop@one rdlab-drop@two && cat /srv/rdlab-drop-one /srv/rdlab-drop-two')
+    const show = await admin(host1, 'sudo -n systemctl daemon-reload && systemctl show -p Restart -p RestartSec rdlab-drop@one && sudo -n systemctl start rdlab-drop@one rdlab-drop@two && for _ in $(seq 50); do [ -s /srv/rdlab-drop-one ] && [ -s /srv/rdlab-drop-two ] && break; sleep 0.1; done; cat /srv/rdlab-drop-one /srv/rdlab-drop-two')
     expect(show.stdout.split('\n').slice(0, 4)).toEqual(['Restart=on-failure', 'RestartSec=0.2', 'unit', 'drop-in'])
     // Restart=on-failure from the drop-in: killed (a failure), it comes back after RestartSec.
     const pid = async () => Number((await admin(host1, 'systemctl show -p MainPID --value rdlab-drop@one')).stdout.trim())

@@ -3,9 +3,11 @@
 // as the admin with sudo: the hand-over writes units and /etc/patroni).
 //  - The card's "Automatic failover" switch opens the hand-over's plan (a dry run); confirmed,
 //    the operation runs on the card, and the card then says automatic (Patroni), "etcd 3/3",
-//    Patroni's leader and each member in Patroni's words; Switchover and Failover plan through
-//    Patroni's REST API, and the switch (now on) the hand-back (each cancelled).
-//  - host1 (the leader's) powered off: Patroni promotes a replica with nobody clicking, and the
+//    Patroni's leader and each member in Patroni's words, and the expected failover time; a
+//    Switchover from the page goes through Patroni's REST API (to its synchronous standby) and the
+//    new leader is shown; Failover plans through Patroni, and the switch (now on) the hand-back
+//    (both cancelled).
+//  - The leader's host powered off: Patroni promotes a replica with nobody clicking, and the
 //    page shows the new leader (Patroni's view and the live status' primary) without any click.
 //  - A second etcd voter's host powered off: "etcd 1/3", and the card says in plain words why
 //    Patroni cannot fail over now (no etcd majority; the primary demoted: failsafe_mode is off),
@@ -47,10 +49,10 @@ function record(w: World): PgCluster {
 
 test('automatic failover: switched on from the page (plan, confirm); the leader host powered off, the page shows the new leader without a click', async ({ app }) => {
   test.setTimeout(300_000) // most of it only if another spec or lab test holds the lab's hosts
-  const release = await lockLabHosts('patroni-lab: hand-over on host1..3, power-off of host1')
+  const release = await lockLabHosts('patroni-lab: hand-over on host1..3, power-offs')
   const w = await patroniWorld()
   const c = record(w)
-  let powered = false
+  let powered: string | null = null
   let powered2: string | null = null
   try {
     const t0 = Date.now()
@@ -108,12 +110,31 @@ test('automatic failover: switched on from the page (plan, confirm); the leader 
     await expect(card.health.findings.filter({ hasText: 'synchronous_standby_names' })).toHaveCount(0, { timeout: 15_000 })
     console.log(`card: ${(await auto.status.innerText()).replace(/\s+/g, ' ')}`)
 
-    // Switchover and Failover stay offered, and plan through Patroni (its REST API); cancelled here.
+    // The expected failover time for Patroni's timings now, read from its configuration.
+    await expect(auto.status.getByTestId('automatic-expected')).toContainText('ttl 7 s, loop_wait 1 s and retry_timeout 3 s a powered-off primary is replaced in about', { timeout: 15_000 })
+
+    // A switchover from the page, through Patroni: the plan names the synchronous standby, confirmed.
     const roles = new RoleActions(app.page, CLUSTER)
-    for (const kind of ['switchover', 'failover'] as const) {
-      const d = kind === 'switchover' ? await roles.openSwitchover() : await roles.openFailover()
+    const sw = await roles.openSwitchover()
+    await sw.waitPlanned()
+    await expect(sw.plan.title).toContainText(`Switchover of ${CLUSTER} through Patroni: ${m1.name} → `)
+    const target = /→ (\S+)$/.exec((await sw.plan.title.innerText()).trim())![1]!
+    const swAt = Date.now()
+    await sw.confirmButton.click()
+    const swOp = new OperationCard(app.page.locator(`[data-testid="cluster"][data-cluster="${CLUSTER}"] [data-testid="operation"][data-kind="pg-patroni-switchover"]`).first())
+    await swOp.expectEnded('succeeded', 60_000)
+    await expect(auto.leader).toHaveText(target, { timeout: 15_000 })
+    await expect(status.primary).toHaveText(target, { timeout: 15_000 })
+    console.log(`switchover from the page through Patroni ${m1.name} → ${target}: confirmed to leader shown in ${Date.now() - swAt} ms`)
+    const first = c.members.find((m) => m.name === target)!
+    lap('switched over from the page')
+
+    // Failover stays offered and plans through Patroni (its REST API) once Patroni names a synchronous standby again; cancelled here.
+    await expect(auto.status.locator('[data-testid="automatic-member"][data-role="sync_standby"]')).toHaveCount(1, { timeout: 20_000 })
+    for (const kind of ['failover'] as const) {
+      const d = await roles.openFailover()
       await d.waitPlanned()
-      await expect(d.plan.title).toContainText(`${kind === 'switchover' ? 'Switchover' : 'Failover'} of ${CLUSTER} through Patroni`)
+      await expect(d.plan.title).toContainText(`Failover of ${CLUSTER} through Patroni`)
       await expect(d.confirmButton).toBeEnabled()
       console.log(`${kind} planned: ${await d.plan.title.innerText()} (confirm: ${await d.confirmButton.innerText()})`)
       await d.cancelButton.click()
@@ -132,12 +153,12 @@ test('automatic failover: switched on from the page (plan, confirm); the leader 
 
     // --- power-off of the leader's host: the new leader shown without a click ------------------
     const offAt = Date.now()
-    await powerOff(m1.host)
-    powered = true
+    await powerOff(first.host)
+    powered = first.host
     // "none" while Patroni's leader key runs out (ttl), then the replica it promoted.
-    await expect(auto.leader).toHaveText(new RegExp(`^(${m2.name}|${m3.name})$`), { timeout: 45_000 })
+    await expect(auto.leader).toHaveText(new RegExp(`^(${c.members.filter((m) => m !== first).map((m) => m.name).join('|')})$`), { timeout: 45_000 })
     const leader = (await auto.leader.innerText()).trim()
-    console.log(`host1 powered off: Patroni's leader ${leader} shown ${Date.now() - offAt} ms later`)
+    console.log(`${first.host} powered off: Patroni's leader ${leader} shown ${Date.now() - offAt} ms later`)
     await expect(status.primary).toHaveText(leader, { timeout: 15_000 })
     console.log(`…and the live status' primary ${leader} ${Date.now() - offAt} ms after the power-off`)
     await expect(auto.member(leader)).toHaveAttribute('data-role', 'leader')
@@ -149,7 +170,7 @@ test('automatic failover: switched on from the page (plan, confirm); the leader 
     lap('new leader shown')
 
     // --- a second etcd voter powered off: no majority, and the card says why Patroni cannot act --
-    const other = [m2, m3].find((m) => m.name !== leader)!
+    const other = c.members.find((m) => m.name !== leader && m !== first)!
     const secondAt = Date.now()
     await powerOff(other.host)
     powered2 = other.host
@@ -172,7 +193,7 @@ test('automatic failover: switched on from the page (plan, confirm); the leader 
     lap('no-quorum reason shown')
   } finally {
     try {
-      if (powered) await powerOn('host1').catch(() => undefined)
+      if (powered) await powerOn(powered).catch(() => undefined)
       if (powered2) await powerOn(powered2).catch(() => undefined)
       await Promise.all(HA_HOSTS.map((h) => resetHost(h)))
       await cleanPatroni(w, c)

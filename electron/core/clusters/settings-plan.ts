@@ -36,6 +36,8 @@ interface ReplicaPlan {
 }
 
 export async function planSettings(d: Deps, cluster: PgCluster, input: z.output<typeof settingsInput>): Promise<{ def: OperationDefinition<unknown>; settings: SettingsAssessment }> {
+  const timing = (['ttl', 'loopWait', 'retryTimeout'] as const).find((k) => input[k] !== undefined)
+  if (timing) throw new AppError('invalid_input', `--${timing.replace(/[A-Z]/g, (x) => `-${x.toLowerCase()}`)} is a timing of automatic failover (Patroni): ${cluster.id} is not handed over. Turn automatic failover on first (replicadesk automatic ${cluster.id} --on).`, { field: timing })
   const seen = await d.engine.readPositions(cluster, d.readTimeoutMs)
   const primary = seen.find((s) => isUp(s) && writable(s.pos))
   if (!primary || !isUp(primary)) throw new AppError('cluster_state', `No member of ${cluster.id} accepts writes now, so the new settings cannot be checked against it. Start the primary or fail over first.`)

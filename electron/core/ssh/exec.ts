@@ -161,7 +161,9 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
   if (!(Number.isInteger(max) && max > 0)) throw new AppError('invalid_input', 'maxOutputBytes must be a positive whole number.')
   const target = session.target
   const argvShown = opts.rawLine !== undefined ? [opts.rawLine] : redactArgv(argv)
-  const line = opts.rawLine ?? commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo: opts.sudo }))
+  // sudo -u to the login user itself is no change of identity, and fails where that user has no sudo rule.
+  const sudo = opts.sudo === target.user ? undefined : opts.sudo
+  const line = opts.rawLine ?? commandLine(opts.raw ? argv : wrapArgv(argv, { timeoutMs, sudo }))
   const shown: Shown = {
     // A multi-line script argument would drown the message: name it by its first line.
     what: argvShown.map((a) => (a.includes('\n') ? `'${a.split('\n')[0]}…'` : a)).join(' ').slice(0, 200),

@@ -135,6 +135,9 @@ describe('commands on a pooled connection', () => {
     expect(r.stdout).toBe('postgres\n')
     const root = await svc.exec(ctx.target('host1', ctx.lab.users.admin), ['id', '-u'], { sudo: true })
     expect(root.stdout).toBe('0\n')
+    // Logged in as postgres already, "as postgres" runs without sudo (postgres has no sudo rule).
+    const self = await svc.exec(ctx.target('host1', ctx.lab.users.postgres), ['id', '-un'], { sudo: ctx.lab.users.postgres })
+    expect(self.stdout).toBe(`${ctx.lab.users.postgres}\n`)
   })
 
   it('maps a sudo password prompt to ssh_sudo_password with a clear message', async (tc) => {

@@ -109,7 +109,7 @@ describe('adopt a Patroni cluster, rebuild through Patroni', () => {
     expect((await readPatroniStatus(w.hosts, rec)).members.find((m) => m.name === target)?.state).toBe('running')
   }, 300_000)
 
-  it('the CLI: `automatic NAME --adopt HOST` with a dry run first, then status; rejoin refused, rebuild of the leader refused', async () => {
+  it('the CLI: `automatic NAME --adopt HOST` with a dry run first, then status; rejoin refused, rebuild of the leader refused; Patroni\'s timings through settings', async () => {
     expect(adopted, 'the adopt test failed').toBeDefined()
     const t = await cliLab()
     const via = t.hosts.findIndex((h) => h.address === w.host('host2').address)
@@ -135,5 +135,15 @@ describe('adopt a Patroni cluster, rebuild through Patroni', () => {
     expect(leader.code).not.toBe(0)
     expect(leader.err).toMatch(/pt1 is Patroni's leader: it cannot be rebuilt/)
     console.log(`CLI dry run of the adopt:\n${dry.out}`)
+
+    // Patroni's timings through settings (PATCH /config): checked against its rule with the values it runs with.
+    const ttl = await t.cli('settings', 'viacli', '--ttl', '9', '--dry-run')
+    expect(ttl.err).toBe('')
+    expect(ttl.out.replace(/\s+/g, ' ')).toMatch(/With ttl 9 s, loop_wait 1 s and retry_timeout 3 s a powered-off primary is replaced in about/)
+    const set = await t.cli('settings', 'viacli', '--ttl', '9', '--yes')
+    expect(set.code, `${set.out}\n${set.err}`).toBe(0)
+    const tooLong = await t.cli('settings', 'viacli', '--retry-timeout', '5', '--dry-run')
+    expect(tooLong.code).not.toBe(0)
+    expect(tooLong.err.replace(/\s+/g, ' ')).toMatch(/loop_wait \+ 2 × retry_timeout \(11 s\) must not exceed ttl \(9 s\).*now ttl 9, loop_wait 1, retry_timeout 3/)
   }, 120_000)
 })

@@ -45,6 +45,8 @@ describe("Patroni's view for live status", () => {
       consensus: { voters: 3, up: ['host2', 'host3'], down: [{ name: 'host1', error: 'context deadline exceeded' }], leader: 'host3', quorum: true },
       // pt3 is the synchronous standby but never-promote; pt1 is not the synchronous standby.
       cannotFailover: 'No replica can take over if pt2 fails: pt1 is not the synchronous standby (in synchronous mode Patroni 3.0.2 promotes only that one); pt3 is tagged never-promote (nofailover). Patroni would not replace it.',
+      // The fake /config says ttl 10, loop_wait 2 (retry_timeout: ReplicaDesk's default, 3).
+      expectedFailover: expect.stringMatching(/^With ttl 10 s, loop_wait 2 s and retry_timeout 3 s a powered-off primary is replaced in about 13.5 s/),
       error: null,
     })
     expect(memory.busy).toEqual(new Set(['host1']))

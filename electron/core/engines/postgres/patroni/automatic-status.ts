@@ -11,7 +11,8 @@ import type { AutomaticStatus } from '../../../../../shared/status'
 import type { AutomaticStatusSource } from '../../engine'
 import type { HostExec } from '../../host-exec'
 import type { PgCluster } from '../model'
-import { automaticOf, etcdClientUrl, localFirst, votersOf } from './config'
+import { automaticOf, etcdClientUrl, localFirst, TIMINGS, votersOf } from './config'
+import { describeExpectedFailover } from './failover-time'
 import { failoverBlocker, type FailoverConfig } from './failover-blockers'
 import { etcdctlArgv, httpGetOn, parseEtcdStatus, readClusterOn, readEtcdHealth, restUrl, type EtcdHealth, type PatroniStatus } from './status'
 
@@ -64,6 +65,7 @@ export async function readAutomaticStatus(hosts: HostExec, c: PgCluster, memory:
     members: v.members.map((m) => ({ name: m.name, role: m.role, state: m.state, timeline: m.timeline ?? null, lagBytes: m.lagBytes ?? null, pendingRestart: m.pendingRestart, noFailover: m.noFailover === true })),
     consensus: etcd && { voters: etcd.voters, up: etcd.up, down: etcd.down, leader: etcd.leader ?? null, quorum: etcd.quorum ?? true },
     cannotFailover: failoverBlocker({ leader: v.leader, paused: v.paused, members: v.members, etcd, config: config ?? { synchronousMode: c.members.some((m) => m.sync) } }),
+    expectedFailover: config?.timings ? describeExpectedFailover(config.timings) : null,
     error: null,
   }
 }
@@ -146,6 +148,9 @@ const dynamicConfig = z.object({
   failsafe_mode: z.boolean().optional(),
   synchronous_mode: z.boolean().optional(),
   maximum_lag_on_failover: z.number().optional(),
+  ttl: z.number().optional(),
+  loop_wait: z.number().optional(),
+  retry_timeout: z.number().optional(),
 })
 
 /** The parts of Patroni's dynamic configuration the reasons need (null: not read now). */
@@ -155,7 +160,8 @@ async function readConfig(hosts: HostExec, c: PgCluster, member: string): Promis
   if (r?.status !== 200) return null
   try {
     const d = dynamicConfig.parse(JSON.parse(r.body))
-    return { failsafeMode: d.failsafe_mode === true, synchronousMode: d.synchronous_mode === true, ...(d.maximum_lag_on_failover !== undefined && { maximumLagOnFailover: d.maximum_lag_on_failover }) }
+    const timings = { ttl: d.ttl ?? TIMINGS.ttl, loop_wait: d.loop_wait ?? TIMINGS.loop_wait, retry_timeout: d.retry_timeout ?? TIMINGS.retry_timeout }
+    return { failsafeMode: d.failsafe_mode === true, synchronousMode: d.synchronous_mode === true, timings, ...(d.maximum_lag_on_failover !== undefined && { maximumLagOnFailover: d.maximum_lag_on_failover }) }
   } catch {
     return null
   }

@@ -17,8 +17,9 @@ export const CA_FILE = `${TLS_DIR}/ca.crt`
 export const tlsFile = (name: 'etcd' | 'client', ext: 'crt' | 'key') => `${TLS_DIR}/${name}.${ext}`
 /**
  * Home-lab timings (failover-time.ts says where the time goes): a powered-off primary is replaced
- * in 10.3–12.0 s measured on the lab, 13.3–14.7 s when its host also led etcd, against 12.3–17 s
- * with ttl 10 / loop_wait 2 (e2e/bench/patroni.bench.ts). loop_wait 1 narrows how stale the lease
+ * in 10.3–12.0 s measured on the lab (13.3–14.7 s when its host also led etcd, which the primary's
+ * move of etcd's leadership now avoids: etcd-leader.ts), against 12.3–17 s with ttl 10 /
+ * loop_wait 2 (e2e/bench/patroni.bench.ts). loop_wait 1 narrows how stale the lease
  * can be at the power-off; retry_timeout 3 rides out a 1 s blip plus an etcd election (the leader
  * retries that long before giving up; less would turn a blip into a failover); ttl 7 =
  * loop_wait + 2 × retry_timeout, the least Patroni accepts with these.

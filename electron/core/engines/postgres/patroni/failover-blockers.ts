@@ -4,6 +4,7 @@
 // (ha.py 3.0.2: _handle_dcs_error, is_healthiest_node / _is_healthiest_node).
 import { mb } from '../format'
 import { listed } from '../plan-words'
+import type { PatroniTimings } from './failover-time'
 import type { EtcdHealth, PatroniMember } from './status'
 
 /** The part of Patroni's dynamic configuration (GET /config) the reasons depend on; null: not read. */
@@ -11,6 +12,8 @@ export interface FailoverConfig {
   failsafeMode?: boolean
   synchronousMode?: boolean
   maximumLagOnFailover?: number
+  /** ttl, loop_wait, retry_timeout Patroni runs with (the expected failover time). */
+  timings?: PatroniTimings
 }
 
 export interface BlockerInput {

@@ -23,6 +23,6 @@ describe('expected failover time of Patroni 3.0.2 + etcd 3.4', () => {
   })
 
   it('one sentence for the plan', () => {
-    expect(describeExpectedFailover(TIMINGS)).toBe('With ttl 7 s, loop_wait 1 s and retry_timeout 3 s a powered-off primary is replaced in about 11 s (10.5–14 s; the longest when its host also led etcd), with nobody clicking; a network blip shorter than 3 s changes nothing.')
+    expect(describeExpectedFailover(TIMINGS)).toBe('With ttl 7 s, loop_wait 1 s and retry_timeout 3 s a powered-off primary is replaced in about 11 s (10.5–14 s; the longest only when its host also led etcd, which each new primary hands to another voter), with nobody clicking; a network blip shorter than 3 s changes nothing.')
   })
 })

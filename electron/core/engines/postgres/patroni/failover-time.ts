@@ -4,6 +4,7 @@
 //   1. the leader key's lease expires: it was renewed at most loop_wait before the power-off, so
 //      ttl − loop_wait … ttl later. When the dead host also led etcd, the survivors first elect a
 //      new etcd leader (1–2 s), which renews every lease by ttl + its election timeout (1 s).
+//      (Each new primary moves etcd's leadership to another voter, etcd-leader.ts: that case is rare.)
 //   2. the synchronous standby, woken by the key's deletion (a watch), asks every member it knew
 //      for its position, the dead leader too: Patroni's fixed 2 s timeout on its REST API.
 //   3. it takes the key and promotes; in strict mode synchronous_standby_names = '*', so the first
@@ -58,5 +59,5 @@ const s = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1))
 /** One sentence for plans and the page. */
 export function describeExpectedFailover(t: PatroniTimings): string {
   const e = expectedFailover(t)
-  return `With ttl ${t.ttl} s, loop_wait ${t.loop_wait} s and retry_timeout ${t.retry_timeout} s a powered-off primary is replaced in about ${s(e.typicalS)} s (${s(e.fromS)}–${s(e.toS)} s; the longest when its host also led etcd), with nobody clicking; a network blip shorter than ${t.retry_timeout} s changes nothing.`
+  return `With ttl ${t.ttl} s, loop_wait ${t.loop_wait} s and retry_timeout ${t.retry_timeout} s a powered-off primary is replaced in about ${s(e.typicalS)} s (${s(e.fromS)}–${s(e.toS)} s; the longest only when its host also led etcd, which each new primary hands to another voter), with nobody clicking; a network blip shorter than ${t.retry_timeout} s changes nothing.`
 }

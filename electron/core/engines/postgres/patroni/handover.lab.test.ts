@@ -13,6 +13,8 @@
 // address over, a second probe that connects only to it writes through every change (its first
 // write after the power-off printed beside the per-host probe's), the address follows the new
 // leader with nobody watching, and the new leader's role-change callback POSTs the listener.
+// etcd's leader is kept off the Patroni leader's host (printed after each role change); the
+// powered-off member's unit carries ReplicaDesk's drop-in (Restart=on-failure) and comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { powerOff, powerOn, requireNetns, resetHost } from '../../../../../e2e/lab'
 import { lockLabHosts } from '../../../../../e2e/fixtures/labLock'

@@ -8,7 +8,7 @@ import { buildHandback, handbackParams } from './handback'
 import { buildHandover, handoverParams } from './handover'
 import { readPatroniStatus } from './status'
 import { handbackSummary, handoverSummary, patroniFailoverSummary, patroniSwitchoverSummary } from './summary'
-import { buildPatroniSettings, patroniSettingsParams, readNoSyncTags } from './settings'
+import { buildPatroniSettings, patroniSettingsParams, readNoSyncTags, readTimings } from './settings'
 import { configPatch, patchSummary, type SettingsRequest } from './settings-patch'
 import { buildPatroniFailover, failoverTarget, patroniFailoverParams } from './failover'
 import { buildPatroniSwitchover, patroniSwitchoverParams, switchoverPair } from './switchover'
@@ -51,7 +51,7 @@ export function patroniKinds(hosts: HostExec) {
   const settings = defineOperationKind({
     kind: KIND_PATRONI_SETTINGS,
     params: patroniSettingsParams,
-    build: ({ params }) => ({ title: `Settings of ${params.cluster.id} through Patroni (PATCH /config)`, steps: buildPatroniSettings(hosts, params), summary: () => patchSummary(params.cluster, params.body, params.previous) }),
+    build: ({ params }) => ({ title: `Settings of ${params.cluster.id} through Patroni (PATCH /config)`, steps: buildPatroniSettings(hosts, params), summary: () => patchSummary(params.cluster, params.body, params.previous, params.timings) }),
   })
   const adopt = defineOperationKind({
     kind: KIND_PATRONI_ADOPT,
@@ -104,9 +104,11 @@ export function patroniKinds(hosts: HostExec) {
     /** Settings through Patroni's dynamic configuration: `next` is the record with them; refused when Patroni cannot express them. */
     async settingsOf(cluster: PgClusterInput, next: PgClusterInput, request: SettingsRequest) {
       const [c, n] = [parseCluster(cluster), parseCluster(next)]
-      const body = configPatch(c, n, request, await readNoSyncTags(hosts, c))
       const s = await readPatroniStatus(hosts, c)
-      return settings.create({ clusterId: cluster.id, params: { cluster: next, previous: cluster, via: s.leader ?? s.members.find((m) => m.state === 'running')?.name ?? c.members[0]!.name, body }, members: lease(cluster) })
+      const via = s.leader ?? s.members.find((m) => m.state === 'running')?.name ?? c.members[0]!.name
+      const timings = await readTimings(hosts, c, via)
+      const body = configPatch(c, n, request, await readNoSyncTags(hosts, c), timings)
+      return settings.create({ clusterId: cluster.id, params: { cluster: next, previous: cluster, via, body, timings }, members: lease(cluster) })
     },
   }
 }

@@ -23,6 +23,13 @@ describe('settings through Patroni: PATCH /config bodies', () => {
     })
   })
 
+  it('ttl, loop_wait and retry_timeout: checked against Patroni\'s rule with the values it runs with; the plan says the expected failover time', () => {
+    const now = { ttl: 7, loop_wait: 1, retry_timeout: 3 }
+    expect(configPatch(c, next(), { ttl: 10, loopWait: 2 }, tags, now)).toEqual({ ttl: 10, loop_wait: 2 })
+    expect(() => configPatch(c, next(), { retryTimeout: 4 }, tags, now)).toThrow(/loop_wait \+ 2 × retry_timeout \(9 s\) must not exceed ttl \(7 s\).*now ttl 7, loop_wait 1, retry_timeout 3/)
+    expect(patchSummary(c, { ttl: 10 }, c, now).join(' ')).toMatch(/With ttl 10 s, loop_wait 1 s and retry_timeout 3 s a powered-off primary is replaced in about/)
+  })
+
   it('synchronous mode off (every member --sync false), and on again for the members Patroni tags sync', () => {
     const off = next({}, false)
     expect(configPatch(c, off, {}, tags)).toEqual({ synchronous_mode: false, synchronous_mode_strict: false })

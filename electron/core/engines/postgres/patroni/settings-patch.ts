@@ -3,7 +3,8 @@
 // next loop), or a refusal naming why Patroni 3.0.2 cannot express a setting.
 import { AppError } from '../../../../../shared/errors'
 import type { PgCluster } from '../model'
-import { syncOf } from './config'
+import { syncOf, TIMINGS } from './config'
+import { describeExpectedFailover, timingsProblem, type PatroniTimings } from './failover-time'
 
 /** The settings a user asked for (the settings command's input; absent: unchanged). */
 export interface SettingsRequest {
@@ -26,6 +27,9 @@ export interface SettingsRequest {
   memberSettings?: { name: string; priority?: number | undefined; neverPromote?: boolean | undefined }[] | undefined
   restartPrimary?: boolean | undefined
   adopt?: boolean | undefined
+  ttl?: number | undefined
+  loopWait?: number | undefined
+  retryTimeout?: number | undefined
 }
 
 /** PostgreSQL parameters ReplicaDesk manages that Patroni sets with a reload (postgresql.parameters). */
@@ -38,6 +42,9 @@ export interface ConfigPatch {
   synchronous_mode_strict?: boolean
   synchronous_node_count?: number
   maximum_lag_on_failover?: number
+  ttl?: number
+  loop_wait?: number
+  retry_timeout?: number
   postgresql?: { parameters: Record<string, string> }
 }
 
@@ -64,9 +71,9 @@ function refuseInexpressible(c: PgCluster, r: SettingsRequest): void {
  * it off; on again only for the members whose Patroni does not carry the nosync tag (`noSync`:
  * each member's tag as its Patroni reports it), since tags live in each member's config file.
  */
-export function configPatch(c: PgCluster, next: PgCluster, r: SettingsRequest, noSync: Readonly<Record<string, boolean>>): ConfigPatch {
+export function configPatch(c: PgCluster, next: PgCluster, r: SettingsRequest, noSync: Readonly<Record<string, boolean>>, timings: PatroniTimings = TIMINGS): ConfigPatch {
   refuseInexpressible(c, r)
-  const body: ConfigPatch = {}
+  const body: ConfigPatch = { ...timingsPatch(r, timings) }
   const [was, will] = [syncOf(c), syncOf(next)]
   const syncChanged = c.members.some((m) => next.members.find((x) => x.name === m.name)?.sync !== m.sync)
   if (syncChanged && will.synchronous_mode) {
@@ -85,9 +92,21 @@ export function configPatch(c: PgCluster, next: PgCluster, r: SettingsRequest, n
   }
   if (Object.keys(parameters).length) body.postgresql = { parameters }
   // The notification URL alone is no PATCH: the settings operation rewrites each member's callback script (notify step).
-  if (!Object.keys(body).length && r.notifyUrl === undefined) throw new AppError('invalid_input', 'No setting Patroni takes was given (synchronous mode, --sync-num, --lost-sync, --max-lag-bytes, --synchronous-commit, --wal-keep-size, --slot-wal-cap).', { field: 'cluster' })
+  if (!Object.keys(body).length && r.notifyUrl === undefined) throw new AppError('invalid_input', 'No setting Patroni takes was given (synchronous mode, --sync-num, --lost-sync, --max-lag-bytes, --synchronous-commit, --wal-keep-size, --slot-wal-cap, --ttl, --loop-wait, --retry-timeout).', { field: 'cluster' })
   return body
 }
+
+/** ttl, loop_wait and retry_timeout asked for, checked with the ones Patroni runs with (`now`) against Patroni's rule. */
+function timingsPatch(r: SettingsRequest, now: PatroniTimings): Pick<ConfigPatch, 'ttl' | 'loop_wait' | 'retry_timeout'> {
+  const asked = { ...(r.ttl !== undefined && { ttl: r.ttl }), ...(r.loopWait !== undefined && { loop_wait: r.loopWait }), ...(r.retryTimeout !== undefined && { retry_timeout: r.retryTimeout }) }
+  if (!Object.keys(asked).length) return {}
+  const problem = timingsProblem({ ...now, ...asked })
+  if (problem) refuse(r.ttl !== undefined ? 'ttl' : r.loopWait !== undefined ? 'loopWait' : 'retryTimeout', `${problem} (now ttl ${now.ttl}, loop_wait ${now.loop_wait}, retry_timeout ${now.retry_timeout}).`)
+  return asked
+}
+
+/** The timings after `body`, from the ones Patroni runs with. */
+export const timingsAfter = (now: PatroniTimings, body: ConfigPatch): PatroniTimings => ({ ttl: body.ttl ?? now.ttl, loop_wait: body.loop_wait ?? now.loop_wait, retry_timeout: body.retry_timeout ?? now.retry_timeout })
 
 /** Whether Patroni's configuration (GET /config) already carries every key of the patch. */
 export function carries(config: unknown, patch: unknown): boolean {
@@ -97,12 +116,13 @@ export function carries(config: unknown, patch: unknown): boolean {
 }
 
 /** The plan's sentences: Patroni applies them; what each becomes; `previous`: the record before (a new notification URL). */
-export function patchSummary(c: PgCluster, body: ConfigPatch, previous?: PgCluster): string[] {
+export function patchSummary(c: PgCluster, body: ConfigPatch, previous?: PgCluster, timings: PatroniTimings = TIMINGS): string[] {
   const out: string[] = []
   if (Object.keys(body).length) {
     out.push(`PATCH /config on ${c.id}: Patroni keeps the settings in etcd and every member applies them on its next loop (a reload, no restart): ${JSON.stringify(body)}.`)
     out.push('Nothing is copied or restarted; writes do not pause, except that turning synchronous mode on makes each write wait for a synchronous standby again.')
   }
+  if (body.ttl !== undefined || body.loop_wait !== undefined || body.retry_timeout !== undefined) out.push(describeExpectedFailover(timingsAfter(timings, body)))
   if (previous && previous.notifyUrl !== c.notifyUrl) {
     out.push(c.notifyUrl ? `Role changes are posted to ${c.notifyUrl} by the servers themselves (Patroni's on_role_change callback on every member, rewritten; nothing restarts).` : "Role changes are no longer posted anywhere (each member's callback script rewritten to send nothing; nothing restarts).")
   }

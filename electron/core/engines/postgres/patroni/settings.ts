@@ -23,12 +23,16 @@ import { carries, SIZE_PARAMETERS, type ConfigPatch } from './settings-patch'
 import { httpGetOn, readClusterOn, restCall, restCallArgv, restUrl } from './status'
 import { wait } from './wait'
 import { notifyStep } from './callback-steps'
+import type { PatroniTimings } from './failover-time'
 
 const configPatch = z.object({
   synchronous_mode: z.boolean().optional(),
   synchronous_mode_strict: z.boolean().optional(),
   synchronous_node_count: z.number().int().min(1).optional(),
   maximum_lag_on_failover: z.number().int().min(0).optional(),
+  ttl: z.number().int().min(1).optional(),
+  loop_wait: z.number().int().min(1).optional(),
+  retry_timeout: z.number().int().min(1).optional(),
   postgresql: z.object({ parameters: z.record(z.string(), z.string()) }).optional(),
 }).strict()
 
@@ -39,6 +43,8 @@ export const patroniSettingsParams = z.object({
   /** The member whose REST API takes the PATCH (Patroni's leader when planned). */
   via: memberName,
   body: configPatch,
+  /** ttl, loop_wait and retry_timeout Patroni ran with when planned (the plan says the expected failover time after). */
+  timings: z.object({ ttl: z.number(), loop_wait: z.number(), retry_timeout: z.number() }).optional(),
 })
 export type PatroniSettingsParams = z.output<typeof patroniSettingsParams>
 
@@ -47,6 +53,13 @@ export function showSql(parameters: Readonly<Record<string, string>>): string {
   const checks = Object.entries(parameters).map(([name, v]) =>
     SIZE_PARAMETERS.includes(name) ? `${lit(name)}, pg_size_bytes(current_setting(${lit(name)})) = pg_size_bytes(${lit(v)})` : `${lit(name)}, current_setting(${lit(name)}) = ${lit(v)}`)
   return `SELECT json_build_object(${checks.join(', ')})`
+}
+
+/** ttl, loop_wait and retry_timeout from Patroni's dynamic configuration (GET /config on `via`); ReplicaDesk's defaults for what it does not say. */
+export async function readTimings(hosts: HostExec, c: PgCluster, via: string): Promise<PatroniTimings> {
+  const now = (await restGetJson(hosts, c, via, '/config')) ?? {}
+  const num = (k: keyof PatroniTimings) => (typeof now[k] === 'number' ? (now[k] as number) : TIMINGS[k])
+  return { ttl: num('ttl'), loop_wait: num('loop_wait'), retry_timeout: num('retry_timeout') }
 }
 
 /** GET on member `name`'s REST API, parsed; undefined when it does not answer 200. */
