@@ -124,6 +124,7 @@ export const automaticInput = z.object({
   off: z.boolean().optional().describe('take it back from Patroni: ReplicaDesk manages it again (PostgreSQL keeps running)'),
   adopt: hostName.optional().describe('adopt a Patroni cluster that runs already: the host record of one of its members (nothing on the servers changes; the cluster name is the new record\'s)'),
   restApiPort: pgPort.optional().describe('with --adopt: the port of Patroni\'s REST API (default 8008)'),
+  keepEtcd: z.boolean().optional().describe('with --off: leave etcd running on its voters (this cluster\'s keys are deleted all the same)'),
   dryRun,
   yes,
 })

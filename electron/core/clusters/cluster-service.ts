@@ -223,10 +223,11 @@ function handover(engine: PostgresEngine, cluster: PgCluster, input: z.output<ty
   if (off === (input.on === true || input.off === false)) throw new AppError('invalid_input', 'Say --on (hand over to Patroni) or --off (take it back), one of them.', { field: 'on' })
   if (off) {
     if (!cluster.automatic) throw new AppError('conflict', `${cluster.id} is not handed over to Patroni: ReplicaDesk manages it already.`)
-    const back = engine.handback(cluster)
+    const back = engine.handback(cluster, input.keepEtcd)
     confirmed(input, `take ${cluster.id} back from Patroni (PostgreSQL keeps running; failover waits for a click again)`)
     return back
   }
+  if (input.keepEtcd !== undefined) throw new AppError('invalid_input', '--keep-etcd goes with --off (the hand-back).', { field: 'keepEtcd' })
   if (cluster.automatic) throw new AppError('conflict', `${cluster.id} is handed over to Patroni already.`)
   const def = engine.handover(cluster)
   confirmed(input, `hand ${cluster.id} over to Patroni + etcd. ${meaningChanges(cluster).join(' ')}`)

@@ -124,7 +124,7 @@ export interface PostgresEngine extends Engine<PgCluster, 'postgres' | 'sudo', P
   /** Automatic failover on: hand the cluster over to Patroni + etcd (issue 19, first slice). */
   handover(cluster: PgClusterInput): OperationDefinition<HandoverParams>
   /** Automatic failover off: take the cluster back from Patroni, PostgreSQL left running. */
-  handback(cluster: PgClusterInput): OperationDefinition<HandbackParams>
+  handback(cluster: PgClusterInput, keepEtcd?: boolean): OperationDefinition<HandbackParams>
   /** A handed-over cluster's switchover, through Patroni's REST API (`to`: else Patroni's candidate). */
   patroniSwitchover(cluster: PgClusterInput, to?: string): Promise<OperationDefinition<PatroniSwitchoverParams>>
   /** A handed-over cluster's failover, through Patroni's REST API (`to`: else Patroni's candidate). */
@@ -160,7 +160,7 @@ export function createPostgresEngine(o: PostgresEngineOptions): PostgresEngine {
       ...patroni.kinds,
     },
     handover: (cluster) => patroni.handoverOf(cluster),
-    handback: (cluster) => patroni.handbackOf(cluster),
+    handback: (cluster, keepEtcd) => patroni.handbackOf(cluster, keepEtcd),
     patroniSwitchover: (cluster, to) => patroni.switchoverOf(cluster, to),
     patroniFailover: (cluster, to) => patroni.failoverOf(cluster, to),
     patroniSettings: (cluster, next, request) => patroni.settingsOf(cluster, next, request),

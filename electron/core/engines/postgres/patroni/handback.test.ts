@@ -31,6 +31,14 @@ describe('hand-back plan', () => {
     expect(etcd[0]!.argv).toContain('/service/pt/')
     expect(etcd[0]!.argv.some((a) => String(a).startsWith('--cert='))).toBe(true)
     expect(plan.summary.join(' ')).toMatch(/not restarted/)
+    expect(etcd.slice(1).map((x) => `${x.host} ${x.argv.join(' ')}`)).toEqual([1, 2, 3].map((i) => `host${i} systemctl disable --now replicadesk-etcd.service`))
+  })
+
+  it('--keep-etcd: this cluster\'s keys deleted, etcd left running', async () => {
+    const plan = await planOperation(patroniKinds(noHosts).handbackOf(c, true), remote)
+    const etcd = plan.steps.find((s) => s.id === 'etcd')!
+    expect(etcd.commands.map((x) => x.argv.includes('/service/pt/'))).toEqual([true])
+    expect(plan.summary.join(' ')).toMatch(/etcd keeps running on host1, host2 and host3 \(--keep-etcd/)
   })
 
   it('hand-over: the drop-in on each Patroni unit written and systemd reloaded before any Patroni starts; etcd\'s leadership moved off the leader\'s host at the end', async () => {

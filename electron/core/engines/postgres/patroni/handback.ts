@@ -40,6 +40,8 @@ export const handbackParams = z.object({
   cluster: pgCluster,
   /** How long Patroni may take to report paused, and a standby to stream again. */
   waitS: z.number().int().min(5).max(600).default(30),
+  /** Leave etcd running on its voters (the user keeps it, e.g. for another cluster); this cluster's keys go all the same. */
+  keepEtcd: z.boolean().default(false),
 })
 export type HandbackParams = z.output<typeof handbackParams>
 
@@ -149,7 +151,7 @@ export function buildHandback(hosts: HostExec, p: HandbackParams): Step<Handback
   }
 
   const primaryHost = async () => nodeOf(primaryOf(c, await readAll()).name).host
-  return [preflight, pause, ...addressHandbackStep<HandbackParams>(hosts, c, primaryHost), stop, settingsStep(p, nodes, nodeOf, readAll), etcdStep(hosts, c, root, active), verifyStep(p, nodes, readAll)]
+  return [preflight, pause, ...addressHandbackStep<HandbackParams>(hosts, c, primaryHost), stop, settingsStep(p, nodes, nodeOf, readAll), etcdStep(hosts, c, root, active, p.keepEtcd), verifyStep(p, nodes, readAll)]
 }
 
 /** 't' once a walsender streams through SLOT (the standby reconnected with ReplicaDesk's settings). */
@@ -210,21 +212,23 @@ function settingsStep(p: HandbackParams, nodes: PgNode[], nodeOf: (name: string)
   }
 }
 
-function etcdStep(hosts: HostExec, c: PgCluster, root: (host: string, argv: string[]) => ReturnType<HostExec['exec']>, active: (host: string, unit: string) => Promise<boolean>): Step<HandbackParams> {
+function etcdStep(hosts: HostExec, c: PgCluster, root: (host: string, argv: string[]) => ReturnType<HostExec['exec']>, active: (host: string, unit: string) => Promise<boolean>, keep: boolean): Step<HandbackParams> {
   const a = automaticOf(c)
   const voters = votersOf(c, a)
   const prefix = `/service/${a.scope}/`
   const from = c.members[0]!.host
   return {
     id: 'etcd',
-    title: `Patroni's keys of ${a.scope} deleted; etcd stopped and disabled on ${a.etcdHosts.join(', ')} (data dir and certificates stay for a later hand-over)`,
+    title: keep ? `Patroni's keys of ${a.scope} deleted; etcd kept running on ${a.etcdHosts.join(', ')}` : `Patroni's keys of ${a.scope} deleted; etcd stopped and disabled on ${a.etcdHosts.join(', ')} (data dir and certificates stay for a later hand-over)`,
     hosts: a.etcdHosts,
-    plan: () => [{ host: from, argv: etcdctlArgv(c, 5, 'del', '--prefix', prefix), runAs: 'postgres' }, ...voters.map((v) => ({ host: v.name, argv: ['systemctl', 'disable', '--now', ETCD_UNIT], runAs: 'root' }))],
-    check: async () => (await Promise.all(voters.map((v) => active(v.name, ETCD_UNIT)))).every((x) => !x),
+    plan: () => [{ host: from, argv: etcdctlArgv(c, 5, 'del', '--prefix', prefix), runAs: 'postgres' }, ...(keep ? [] : voters.map((v) => ({ host: v.name, argv: ['systemctl', 'disable', '--now', ETCD_UNIT], runAs: 'root' })))],
+    // Kept: deleting the keys again is harmless, so the step runs on a resume too.
+    check: async () => !keep && (await Promise.all(voters.map((v) => active(v.name, ETCD_UNIT)))).every((x) => !x),
     async run(_ctx, report) {
       // Without this a later hand-over would find the old cluster (paused, its initialize key) in etcd.
       const del = await hosts.exec(from, etcdctlArgv(c, 5, 'del', '--prefix', prefix), { sudo: 'postgres', timeoutMs: 20_000, okExitCodes: ANY_EXIT })
       if (del.exitCode !== 0) throw new AppError('command_failed', `${from}: could not delete Patroni's keys (${prefix}) from etcd: ${del.stderr.trim()}. Is etcd running on a majority of ${a.etcdHosts.join(', ')}? Resume when it is.`, { host: from })
+      if (keep) return report({ message: `${del.stdout.trim() || '0'} keys deleted; etcd kept running on ${a.etcdHosts.join(', ')}` })
       await Promise.all(voters.map((v) => root(v.name, ['systemctl', 'disable', '--now', ETCD_UNIT])))
       const still = (await Promise.all(voters.map(async (v) => ((await active(v.name, ETCD_UNIT)) ? v.name : '')))).filter(Boolean)
       if (still.length) throw pgError('cluster_state', `etcd still runs on ${still.join(', ')}. Look at \`sudo systemctl status ${ETCD_UNIT}\` there; resume when it stopped.`)

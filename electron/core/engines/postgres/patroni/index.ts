@@ -77,7 +77,7 @@ export function patroniKinds(hosts: HostExec) {
     handoverOf: (cluster: PgClusterInput, joinTimeoutS?: number) =>
       handover.create({ clusterId: cluster.id, params: { cluster, ...(joinTimeoutS !== undefined && { joinTimeoutS }) }, members: lease(cluster) }),
     /** The hand-back (automatic failover off). */
-    handbackOf: (cluster: PgClusterInput) => handback.create({ clusterId: cluster.id, params: { cluster }, members: lease(cluster) }),
+    handbackOf: (cluster: PgClusterInput, keepEtcd = false) => handback.create({ clusterId: cluster.id, params: { cluster, keepEtcd }, members: lease(cluster) }),
     /** A switchover through Patroni, from its leader now to `to` (else the candidate Patroni would take). */
     async switchoverOf(cluster: PgClusterInput, to?: string) {
       const [c, s] = [parseCluster(cluster), await readPatroniStatus(hosts, parseCluster(cluster))]

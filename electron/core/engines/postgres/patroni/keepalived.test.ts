@@ -65,7 +65,7 @@ describe('keepalived for the service address in automatic mode', () => {
     const hosts = {} as HostExec
     expect(buildHandover(hosts, { cluster: c, joinTimeoutS: 60 }).map((s) => s.id)).toEqual(['preflight', 'tls', 'etcd', 'config', 'primary', 'replicas', 'address', 'verify'])
     expect(buildHandover(hosts, { cluster: parseCluster(patroniInput), joinTimeoutS: 60 }).map((s) => s.id)).not.toContain('address')
-    expect(buildHandback(hosts, { cluster: c, waitS: 30 }).map((s) => s.id)).toEqual(['preflight', 'pause', 'address', 'stop', 'settings', 'etcd', 'verify'])
-    expect(buildHandback(hosts, { cluster: parseCluster(patroniInput), waitS: 30 }).map((s) => s.id)).not.toContain('address')
+    expect(buildHandback(hosts, { cluster: c, waitS: 30, keepEtcd: false }).map((s) => s.id)).toEqual(['preflight', 'pause', 'address', 'stop', 'settings', 'etcd', 'verify'])
+    expect(buildHandback(hosts, { cluster: parseCluster(patroniInput), waitS: 30, keepEtcd: false }).map((s) => s.id)).not.toContain('address')
   })
 })

@@ -21,10 +21,10 @@ export function handoverSummary(p: HandoverParams): string[] {
 }
 
 /** The hand-back's plan opens with what ReplicaDesk takes back and what stays running. */
-export function handbackSummary(p: { cluster: HandoverParams['cluster'] }): string[] {
+export function handbackSummary(p: { cluster: HandoverParams['cluster']; keepEtcd?: boolean }): string[] {
   const c = p.cluster
   return [
-    `Cluster ${c.id} is taken back from Patroni: Patroni is paused, then stopped and disabled on every member; etcd stops on ${listed(automaticOf(c).etcdHosts)} (its data dir and certificates stay for a later hand-over).`,
+    `Cluster ${c.id} is taken back from Patroni: Patroni is paused, then stopped and disabled on every member; ${p.keepEtcd ? `etcd keeps running on ${listed(automaticOf(c).etcdHosts)} (--keep-etcd; this cluster's keys are deleted)` : `etcd stops on ${listed(automaticOf(c).etcdHosts)} (its data dir and certificates stay for a later hand-over)`}.`,
     'PostgreSQL is not restarted: each member gets ReplicaDesk\'s own configuration back with a reload (the primary first, then each standby once the previous one streams again). Writes pause for under a second (80–730 ms measured on the lab); nothing acknowledged is lost.',
     'From then on a dead primary waits for your click again (ReplicaDesk\'s one-click failover); ReplicaDesk\'s switchover, failover and settings apply to this cluster again.',
   ]
