@@ -187,19 +187,7 @@ describe('hand-over to Patroni + etcd', () => {
     // Switchover through Patroni (POST /switchover on the leader), to its synchronous standby.
     const def = await pr.kinds.switchoverOf(c)
     const { from, to } = def.params
-    let probe = await startProbe(c, from)
-    try {
-      await sleep(500)
-      const r = await pr.run(def)
-      expect(r.summary.error).toBeUndefined()
-      await sleep(1500)
-      const report = await probe.finish(to)
-      const gap = report.longestGap
-      console.log(`switchover through Patroni ${from} → ${to}: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
-      for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
-    } finally {
-      await probe.teardown()
-    }
+    await runUnderProbe(`switchover through Patroni ${from} → ${to}`, def, from, to)
     const afterSwitch = await readPatroniStatus(w.hosts, c)
     expect(afterSwitch.leader).toBe(to)
     await sleep(3000) // the new primary's callback moves etcd's leadership in the background
@@ -254,17 +242,7 @@ describe('hand-over to Patroni + etcd', () => {
     // ReplicaDesk's own switchover, under writes.
     const plan = assessSwitchover(c, await w.engine.readPositions(c))
     expect(plan.from).toBe(leader)
-    probe = await startProbe(c, leader)
-    try {
-      await sleep(500)
-      const r = await pr.run(w.engine.switchover({ cluster: c, from: plan.from!, to: plan.to }))
-      expect(r.summary.error).toBeUndefined()
-      await sleep(1000)
-      const report = await probe.finish(plan.to)
-      console.log(`ReplicaDesk's switchover after the hand-back ${plan.from} → ${plan.to}: ${(r.ms / 1000).toFixed(1)} s; longest write gap ${report.longestGap?.ms.toFixed(0) ?? '?'} ms`)
-    } finally {
-      await probe.teardown()
-    }
+    await runUnderProbe(`ReplicaDesk's switchover after the hand-back ${plan.from} → ${plan.to}`, w.engine.switchover({ cluster: c, from: plan.from!, to: plan.to }), leader, plan.to)
     // Manual mode again: ReplicaDesk's switchover moved the address.
     expect(await vipHolders()).toEqual([c.members.find((m) => m.name === plan.to)!.host])
   }, 240_000)
@@ -283,6 +261,23 @@ describe('hand-over to Patroni + etcd', () => {
     for (const m of c.members) expect(await w.asRoot(m.host, ['cat', `/etc/patroni/${c.major}-${m.name}-on-role-change.sh`])).toContain(url)
     console.log(`notification URL through settings: ${(r.ms / 1000).toFixed(1)} s, callback scripts rewritten on ${c.members.map((m) => m.host).join(', ')}`)
     return next
+  }
+
+  /** Runs `def` under the write probe (writing to `from`, then to `to`): it succeeds, nothing acknowledged is lost; prints the longest write gap and the steps. */
+  async function runUnderProbe(what: string, def: Parameters<typeof pr.run>[0], from: string, to: string): Promise<void> {
+    const probe = await startProbe(c, from)
+    try {
+      await sleep(500)
+      const r = await pr.run(def)
+      expect(r.summary.error).toBeUndefined()
+      await sleep(1500)
+      const report = await probe.finish(to)
+      const gap = report.longestGap
+      console.log(`${what}: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
+      for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
+    } finally {
+      await probe.teardown()
+    }
   }
 
   /** PATCH /config (issue 19): read back from Patroni and on every member; a setting Patroni cannot express refused. */
@@ -309,19 +304,7 @@ describe('hand-over to Patroni + etcd', () => {
     if (!named) throw new Error('Patroni names no synchronous standby to fail over to')
     const def = await pr.kinds.failoverOf(c, named)
     expect(def.params).toMatchObject({ from, to: named })
-    const probe = await startProbe(c, from)
-    try {
-      await sleep(500)
-      const r = await pr.run(def)
-      expect(r.summary.error).toBeUndefined()
-      await sleep(1500)
-      const report = await probe.finish(named)
-      const gap = report.longestGap
-      console.log(`failover through Patroni ${from} → ${named}: ${(r.ms / 1000).toFixed(1)} s; ${report.acknowledged} acknowledged, 0 lost; longest write gap ${gap?.ms.toFixed(0) ?? '?'} ms${gap ? ` (${wallClock(gap.from)} → ${wallClock(gap.to)})` : ''}`)
-      for (const e of r.events) if (e.type === 'progress' && e.progress.message) console.log(`  ${e.progress.at} ${e.progress.stepId}: ${e.progress.message}`)
-    } finally {
-      await probe.teardown()
-    }
+    await runUnderProbe(`failover through Patroni ${from} → ${named}`, def, from, named)
     const s = await readPatroniStatus(w.hosts, c)
     expect(s.leader).toBe(named)
     expect(s.members.filter((m) => m.name !== named).map((m) => m.state)).toEqual(['running', 'running'])
