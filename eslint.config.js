@@ -22,6 +22,19 @@ const tests = ['**/*.test.ts', '**/testing/**']
 const nodeLayers = ['electron/core/**', 'electron/server/**', 'electron/cli/**']
 const neutralCore = ['electron/core/status/**', 'electron/core/operations/**', 'electron/core/ssh/**', 'electron/core/health/**', 'electron/core/address/**']
 
+const commandLineRules = [
+  { selector: "ArrayExpression > Literal[value='-c'] + TemplateLiteral[expressions.length>0]", message: 'A `sh -c` script must be a constant: pass values as positional arguments ("$1"), never inside the script.' },
+  { selector: "ArrayExpression > Literal[value='-c'] + BinaryExpression", message: 'A `sh -c` script must be a constant: pass values as positional arguments ("$1"), never concatenated into it.' },
+  { selector: "Property[key.name='rawLine']", message: 'Only electron/core/ssh/shell.ts sends a raw command line; everything else goes through quote.ts as an argv.' },
+]
+const mariaDbWords = '/(CHANGE MASTER|(START|STOP|RESET) SLAVE|SHOW (ALL )?SLAVES? STATUS|gtid_(slave|binlog|current)_pos|rpl_semi_sync|MASTER_GTID_WAIT|mariadb-backup|mariabackup|mbstream|mariadbd|mysqld|mariadb-install-db)/i'
+const mariaDbMessage = 'MariaDB SQL, variables and tools belong in electron/core/engines/mariadb/ (DESIGN.md: engines own their database).'
+const mariaDbOutsideItsEngine = [
+  { selector: `Literal[value=${mariaDbWords}]`, message: mariaDbMessage },
+  { selector: `TemplateElement[value.raw=${mariaDbWords}]`, message: mariaDbMessage },
+  { selector: "ImportDeclaration[source.value='mysql2'], ImportExpression[source.value='mysql2']", message: mariaDbMessage },
+]
+
 // One entry per file group with every pattern that applies to it (a later entry for the same
 // file replaces an earlier one's no-restricted-imports, it does not add to it).
 export const layerRules = [
@@ -47,14 +60,13 @@ export const layerRules = [
     // run with `sh -c` is a constant whose values arrive as positional parameters ($1 …).
     files: ['electron/**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing/**', 'electron/core/ssh/exec.ts', 'electron/core/ssh/shell.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: "ArrayExpression > Literal[value='-c'] + TemplateLiteral[expressions.length>0]", message: 'A `sh -c` script must be a constant: pass values as positional arguments ("$1"), never inside the script.' },
-        { selector: "ArrayExpression > Literal[value='-c'] + BinaryExpression", message: 'A `sh -c` script must be a constant: pass values as positional arguments ("$1"), never concatenated into it.' },
-        { selector: "Property[key.name='rawLine']", message: 'Only electron/core/ssh/shell.ts sends a raw command line; everything else goes through quote.ts as an argv.' },
-      ],
-    },
+    rules: { 'no-restricted-syntax': ['error', ...commandLineRules] },
+  },
+  {
+    // MariaDB is spoken only in its engine's folder (DESIGN.md: engines own their database).
+    files: ['electron/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', 'electron/core/ssh/exec.ts', 'electron/core/ssh/shell.ts', 'electron/core/engines/mariadb/**'],
+    rules: { 'no-restricted-syntax': ['error', ...commandLineRules, ...mariaDbOutsideItsEngine] },
   },
   {
     // External links leave the app only through electron/main/external-links.ts (http/https only).

@@ -9,10 +9,11 @@ export const clusterId = pgCluster.shape.id
 const memberPlacement = {
   host: hostName.describe('the host record to run on'),
   // Not `dataDir`: the CLI's --data-dir is ReplicaDesk's own folder. PGDATA is the usual name.
-  pgdata: absPath.describe("the member's data directory (PGDATA) on that host"),
-  port: pgPort.default(5432),
+  pgdata: absPath.optional().describe("PostgreSQL: the member's data directory (PGDATA) on that host"),
+  datadir: absPath.optional().describe("MariaDB: the member's datadir on that host (/var/lib/mysql with --layout debian)"),
+  port: pgPort.optional().describe('default 5432 for PostgreSQL, 3306 for MariaDB'),
   address: hostAddress.optional().describe("where the other members reach it (default: the host record's address)"),
-  layout: z.enum(['plain', 'debian']).default('plain').describe('plain: pg_ctl data dir; debian: pg_createcluster'),
+  layout: z.enum(['plain', 'debian']).default('plain').describe('plain: a data dir ReplicaDesk runs (pg_ctl, mariadbd); debian: the distribution\'s own (pg_createcluster; /etc/mysql and the mariadb unit)'),
   debianName: debianClusterName.default('main').describe('Debian cluster name (layout debian)'),
   sync: z.boolean().default(false).describe('a synchronous standby'),
   priority: z.number().int().min(0).max(1000).default(100).describe('promotion order: priority 1 is tried first'),
@@ -21,13 +22,17 @@ const memberPlacement = {
 
 const dryRun = z.boolean().default(false).describe('print the plan (steps and exact commands), run nothing')
 
+export const engineId = z.enum(['postgres', 'mariadb'])
+
 export const clusterCreateInput = z.object({
   cluster: clusterId,
+  engine: engineId.default('postgres').describe('the database: postgres or mariadb'),
   member: memberName.describe('name of the primary member (its application_name)'),
   mode: z.enum(['init', 'adopt']).default('init').describe('init: a new primary; adopt: the PostgreSQL already running there'),
   major: majorVersion.optional().describe('PostgreSQL major version (default: the newest on the host)'),
   syncMethod: z.enum(['ANY', 'FIRST']).default('ANY'),
   syncNum: z.number().int().min(1).max(100).default(1),
+  semiSync: z.boolean().default(false).describe('MariaDB: semi-synchronous replication (a commit waits for one replica\'s acknowledgement)'),
   ...memberPlacement,
   dryRun,
 })
@@ -106,6 +111,7 @@ export const settingsInput = z.object({
   ttl: z.number().int().min(5).max(300).optional().describe('automatic failover (Patroni): seconds before a silent primary\'s leader key expires and a replica may take over'),
   loopWait: z.number().int().min(1).max(60).optional().describe('automatic failover (Patroni): seconds between its checks of each member'),
   retryTimeout: z.number().int().min(1).max(120).optional().describe('automatic failover (Patroni): seconds it retries etcd and PostgreSQL before it gives up (a network blip shorter than this changes nothing)'),
+  semiSync: z.boolean().optional().describe('MariaDB: semi-synchronous replication on or off (a commit waits for one semi-sync replica\'s acknowledgement; mark replicas with --member NAME --sync)'),
   lostSync: z.enum(['strict', 'available']).optional().describe('every synchronous replica gone: strict (writes wait, nothing acknowledged is lost) or available (a running ReplicaDesk relaxes the setting after --relax-after-s seconds and restores it later)'),
   relaxAfterS: z.number().int().min(1).max(3600).optional().describe('with --lost-sync available: seconds without a synchronous replica before relaxing'),
   restartPrimary: z.boolean().default(false).describe('restart-only settings (max_wal_senders, max_replication_slots, a new service address): restart the primary too, through a switchover'),

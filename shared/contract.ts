@@ -3,10 +3,12 @@
 // the renderer client. A method's id is `${noun}.${verb}`; no channel name is written anywhere else.
 import { z } from 'zod'
 import { host, hostEdit, hostInput, hostName } from './hosts'
-import { clusterCreateInput, clusterId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput, automaticInput } from './clusters'
+import { clusterCreateInput, clusterId, engineId, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput, automaticInput } from './clusters'
 import { healthHistory, healthHistoryInput, healthVerdict, healthWorse } from './health'
 import { operationProgress, operationRef, operationStartResult, operationSummary } from './operations'
-import { pgCluster, pgDetection } from './postgres'
+import { pgDetection } from './postgres'
+import { clusterRecord } from './cluster-record'
+import { mariaDetection } from './mariadb'
 import { hostCandidate, hostCandidatesInput, hostCleanInput, hostCleanResult, hostPrepareInput, hostPrepareResult, hostTestReport } from './prepare'
 import { secretAnswer, secretRequestView } from './secrets'
 import { clusterStatus, splitBrainEvent, statusEvent, statusGetInput, statusHistory, statusHistoryInput } from './status'
@@ -83,11 +85,11 @@ export const contract = {
       importable: method({ summary: 'Hosts found in ~/.ssh/config', input: empty, output: z.array(importableHost) }),
     },
     cluster: {
-      list: method({ summary: 'List clusters', input: empty, output: z.array(pgCluster) }),
+      list: method({ summary: 'List clusters', input: empty, output: z.array(clusterRecord) }),
       detect: method({
-        summary: 'Show PostgreSQL versions and instances on a host',
-        input: z.object({ host: hostName }).strict(),
-        output: pgDetection,
+        summary: 'Show the database versions and instances on a host (PostgreSQL, or MariaDB with --engine mariadb)',
+        input: z.object({ host: hostName, engine: engineId.default('postgres').describe('the database to look for: postgres or mariadb') }).strict(),
+        output: z.union([mariaDetection, pgDetection]),
         cli: { args: ['host'] },
       }),
       create: method({
@@ -235,7 +237,7 @@ export const contract = {
     /** A cluster's health verdict changed; `worse` says what got worse (a notification is due). */
     healthChanged: z.object({ verdict: healthVerdict, worse: healthWorse.nullable() }),
     /** Cluster records changed (created, replica added or removed, forgotten). */
-    clustersChanged: z.object({ clusters: z.array(pgCluster) }),
+    clustersChanged: z.object({ clusters: z.array(clusterRecord) }),
     /** An operation changed status or step (the full summary). */
     operationChanged: z.object({ operation: operationSummary }),
     /** Progress of a running operation, at most every ~250 ms. */

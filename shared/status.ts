@@ -67,6 +67,25 @@ export const diskStatus = z.object({
 })
 export type DiskStatus = z.infer<typeof diskStatus>
 
+/** MariaDB's replication as one member reports it (absent for PostgreSQL members). */
+export const gtidStatus = z.object({
+  /** gtid_current_pos, gtid_binlog_pos, gtid_slave_pos ("0-1-42,1-2-7"; empty when none). */
+  currentPos: z.string(),
+  binlogPos: z.string(),
+  slavePos: z.string(),
+  /** Slave_IO_Running / Slave_SQL_Running ("Yes", "No", "Connecting"); null: no replication configured. */
+  ioRunning: z.string().nullable(),
+  sqlRunning: z.string().nullable(),
+  lastIoError: z.string().nullable(),
+  lastSqlError: z.string().nullable(),
+  /** Transactions the primary has that this replica has not executed (per-domain GTID distance); 0 for the primary. */
+  behindTransactions: z.number().nullable(),
+  /** Semi-sync on this member: the primary's master status (on, or off after a fall-back), a replica's slave status. */
+  semiSync: z.enum(['on', 'off', 'disabled']).nullable(),
+  readOnly: z.boolean(),
+})
+export type GtidStatus = z.infer<typeof gtidStatus>
+
 export const memberStatus = z.object({
   name: z.string(),
   /** The host record the member runs on. */
@@ -100,6 +119,8 @@ export const memberStatus = z.object({
   disk: diskStatus.nullable(),
   /** pg_postmaster_start_time(); uptime = now − startedAt. */
   startedAt: isoTime.nullable(),
+  /** MariaDB members: GTID positions and the replication threads. */
+  gtid: gtidStatus.nullable().optional(),
 })
 export type MemberStatus = z.infer<typeof memberStatus>
 

@@ -1,11 +1,14 @@
 // Lays out one host's machine-side dir: its private copies of per-machine paths (bind-mounted
 // over the real paths inside the host), its sshd config and host key, sudoers and authorized keys.
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { adminUser, userInfo } from './machine'
 
-/** Real path inside the host → owner and mode of the host's private copy (Debian's own). */
-const privateDirs: Record<string, { owner: string; group: string; mode: number }> = {
+/**
+ * Real path inside the host → owner and mode of the host's private copy (Debian's own); `copy`:
+ * filled from the machine's dir at `up` (a config tree each host edits on its own), else empty.
+ */
+const privateDirs: Record<string, { owner: string; group: string; mode: number; copy?: true }> = {
   '/etc/postgresql': { owner: 'postgres', group: 'postgres', mode: 0o755 },
   '/var/lib/postgresql': { owner: 'postgres', group: 'postgres', mode: 0o755 },
   '/run/postgresql': { owner: 'postgres', group: 'postgres', mode: 0o2775 },
@@ -23,7 +26,15 @@ const privateDirs: Record<string, { owner: string; group: string; mode: number }
   // Patroni's configs (/etc/patroni/MAJOR-MEMBER.yml), one box's own as on real ones: shared, two
   // labs up at once (separate runs) would overwrite each other's members of the same name. Starts empty.
   '/etc/patroni': { owner: 'root', group: 'root', mode: 0o755 },
+  // MariaDB's Debian layout: the datadir (starts empty: no server until one is initialised), the
+  // socket and pid dir (emptied at boot, like /run), the log dir, and /etc/mysql's config tree.
+  '/var/lib/mysql': { owner: 'mysql', group: 'mysql', mode: 0o755 },
+  '/run/mysqld': { owner: 'mysql', group: 'root', mode: 0o755 },
+  '/var/log/mysql': { owner: 'mysql', group: 'mysql', mode: 0o2750 },
+  '/etc/mysql': { owner: 'root', group: 'root', mode: 0o755, copy: true },
 }
+/** Private dirs that start empty at every boot, as /run does on a real box. */
+export const volatileDirs = ['/run/postgresql', '/run/mysqld']
 /** Files every host has its own copy of; the machine-id pair only where the machine has them. */
 const privateFiles = ['/etc/hosts', '/etc/hostname', '/etc/machine-id', '/var/lib/dbus/machine-id']
 /** Dirs only some hosts keep private (a bare host's /etc/postgresql-common): bound when laid out. */
@@ -72,7 +83,11 @@ export interface HostFilesInput {
 
 export function layOutNetnsHost(h: HostFilesInput) {
   mkdirSync(h.hostDir, { recursive: true, mode: 0o755 })
-  for (const [path, m] of Object.entries(privateDirs)) ownedDir(join(hostRoot(h.hostDir), path), m.owner, m.group, m.mode)
+  for (const [path, m] of Object.entries(privateDirs)) {
+    ownedDir(join(hostRoot(h.hostDir), path), m.owner, m.group, m.mode)
+    // verbatimSymlinks: /etc/mysql/my.cnf → /etc/alternatives/my.cnf → /etc/mysql/mariadb.cnf resolves to the host's copy.
+    if (m.copy) cpSync(path, join(hostRoot(h.hostDir), path), { recursive: true, verbatimSymlinks: true })
+  }
   const etc = join(hostRoot(h.hostDir), 'etc')
   const hosts = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...h.peers.map((p) => `${p.address}\t${p.name}`)]
   ownedFile(join(etc, 'hosts'), hosts.join('\n') + '\n', 'root', 0o644)

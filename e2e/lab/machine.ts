@@ -1,7 +1,7 @@
 // Prepares the machine once per `up`: Debian packages, the lab users and the few shared
 // dirs sshd and the bind mounts need. Every step checks first, so a prepared machine costs
 // one dpkg-query and a few stat calls.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cleanEnv, LabError, run } from './run'
 
 // tcsh: a non-POSIX login shell, for the SSH layer's refusal test.
@@ -11,7 +11,9 @@ import { cleanEnv, LabError, run } from './run'
 // patroni, etcd-server, etcd-client: automatic failover (Patroni 3.0.2, etcd 3.4.23); ~13 s to
 // install on a machine that has PostgreSQL already.
 // keepalived (2.2.7) and curl: the service address in automatic mode and Patroni's role-change callback.
-export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd', 'iputils-arping', 'patroni', 'etcd-server', 'etcd-client', 'openssl', 'keepalived', 'curl']
+// mariadb-server, mariadb-backup, mariadb-client (10.11): the MariaDB engine; installed with every
+// service start refused (policy-rc.d), so the machine itself never runs a server.
+export const packages = ['openssh-server', 'openssh-client', 'postgresql-15', 'sudo', 'iproute2', 'nftables', 'util-linux', 'tcsh', 'systemd', 'iputils-arping', 'patroni', 'etcd-server', 'etcd-client', 'openssl', 'keepalived', 'curl', 'mariadb-server', 'mariadb-backup', 'mariadb-client']
 export const adminUser = 'rdadmin'
 // Only sshd on the lab's private bridge accepts it; tests need it for the sudo-password path.
 export const adminPassword = 'rdadmin-lab-password'
@@ -52,6 +54,27 @@ function disableMainCluster() {
   writeFileSync(conf, next)
 }
 
+const policyRcD = '/usr/sbin/policy-rc.d'
+
+/**
+ * Runs `fn` with invoke-rc.d refusing every start (policy-rc.d exit 101): without systemd, the
+ * postinst of mariadb-server (and of other daemons) would start the machine's own server. An
+ * existing policy-rc.d (container images ship one) is put back as it was afterwards, even on failure.
+ */
+export async function withoutServiceStarts<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = existsSync(policyRcD) ? { text: readFileSync(policyRcD), mode: statSync(policyRcD).mode & 0o7777 } : undefined
+  writeFileSync(policyRcD, '#!/bin/sh\n# ReplicaDesk lab: no service starts while it installs packages\nexit 101\n')
+  chmodSync(policyRcD, 0o755)
+  try {
+    return await fn()
+  } finally {
+    if (saved) {
+      writeFileSync(policyRcD, saved.text)
+      chmodSync(policyRcD, saved.mode)
+    } else rmSync(policyRcD, { force: true })
+  }
+}
+
 export async function ensurePackages(log: (msg: string) => void) {
   const missing = await missingPackages(packages)
   if (missing.length === 0) return
@@ -61,7 +84,7 @@ export async function ensurePackages(log: (msg: string) => void) {
     if ((await missingPackages(['postgresql-common'])).length) await aptInstall(['postgresql-common'])
     disableMainCluster()
   }
-  await aptInstall(missing)
+  await withoutServiceStarts(() => aptInstall(missing))
   const still = await missingPackages(packages)
   if (still.length) throw new LabError(`packages still missing after apt-get install: ${still.join(' ')}`)
 }
@@ -74,13 +97,16 @@ function hasUser(name: string) {
 
 export async function prepareMachine() {
   if (!hasUser('postgres')) throw new LabError('user postgres missing although postgresql-15 is installed')
+  if (!hasUser('mysql')) throw new LabError('user mysql missing although mariadb-server is installed')
   if (!hasUser(adminUser)) {
     await run('useradd', ['--create-home', '--shell', '/bin/bash', adminUser])
     await run('chpasswd', [], { input: `${adminUser}:${adminPassword}\n` })
   }
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }) // sshd's privilege-separation dir; systemd would make it
   // Mount points for per-host copies that a stock Debian box may lack.
-  for (const dir of ['/var/lib/replicadesk', '/var/log/postgresql', '/etc/sudoers.d', '/etc/systemd/system', '/run/postgresql']) {
+  // /run/mysqld and /var/log/mysql: made by the init script or not at all on a fresh Debian 12 box.
+  const dirs = ['/var/lib/replicadesk', '/var/log/postgresql', '/etc/sudoers.d', '/etc/systemd/system', '/run/postgresql', '/var/lib/mysql', '/run/mysqld', '/var/log/mysql', '/etc/mysql']
+  for (const dir of dirs) {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 })
   }
 }

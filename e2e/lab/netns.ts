@@ -4,7 +4,7 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bootScript } from './boot-script'
-import { bindMounts, holderPidPath, hostRoot, killedPidsPath, sshdConfigPath, sshdLogPath, sshdPidPath } from './host-files'
+import { bindMounts, holderPidPath, hostRoot, killedPidsPath, sshdConfigPath, sshdLogPath, sshdPidPath, volatileDirs } from './host-files'
 import { killUntilGone, zombies } from './procs'
 import { LabError, run, waitFor } from './run'
 import { assertSameRoot, enterArgs } from './same-root'
@@ -84,13 +84,15 @@ function listening(pid: number, port: number): boolean {
 }
 
 /**
- * Boots a host whose processes are all gone: like a reboot, /run/postgresql starts empty; sshd,
+ * Boots a host whose processes are all gone: like a reboot, /run/postgresql and /run/mysqld start empty; sshd,
  * then the enabled units (unless `units: false`: power-on starts them once the link is up).
  */
 export async function bootHost(h: LabHost, opts: { units?: boolean } = {}) {
   await waitForReaped(h)
-  const runPg = join(hostRoot(h.dir), 'run/postgresql')
-  for (const entry of readdirSync(runPg)) rmSync(join(runPg, entry), { recursive: true, force: true })
+  // existsSync: a lab laid out by older lab code lacks the newer dirs.
+  for (const dir of volatileDirs.map((d) => join(hostRoot(h.dir), d)).filter((d) => existsSync(d))) {
+    for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true })
+  }
   rmSync(sshdPidPath(h.dir), { force: true })
   const mounts = bindMounts(h.dir).flat()
   const args = ['netns', 'exec', h.ns, 'unshare', '--uts', '--mount', '--propagation', 'private', '--']

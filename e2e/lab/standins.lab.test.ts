@@ -1,6 +1,6 @@
 // Hosts of their own, on a small lab of this file (own state file, beside the run's shared lab):
 // a machine-id shared on purpose, the systemctl stand-in driven over SSH with `sudo -n` as the
-// product does (user, namespaces, Restart=always after kill -9, drop-ins, enabled units after
+// product does (user, namespaces, Restart=always after kill -9, drop-ins, ExecStartPre, systemd quoting, enabled units after
 // power-on, exit codes), and bare hosts that get PostgreSQL only from `sudo -n apt-get install -y postgresql-15`.
 import { readFileSync, readlinkSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -146,6 +146,31 @@ WantedBy=multi-user.target
     process.kill(first, 'SIGKILL')
     await waitFor('the drop-in\'s Restart=on-failure to start it again', async () => ![0, first].includes(await pid()), 5000)
     await admin(host1, 'sudo -n systemctl stop rdlab-drop@one rdlab-drop@two')
+  })
+  it('runs ExecStartPre lines first (! as root, - may fail), reads continued lines, and leaves "…" to the shell it starts', async (ctx) => {
+    if (!netns()) return ctx.skip()
+    const files = {
+      // As in mariadb.service: a script in "…" over two lines, $VAR and `cmd` for the inner sh.
+      'rdlab-pre.service': [
+        '[Service]',
+        'User=postgres',
+        "ExecStartPre=!/bin/sh -c 'id -un > /tmp/rdlab-pre-root'",
+        'ExecStartPre=-/bin/false',
+        'ExecStart=/bin/sh -c "echo $HOME `id -un` \'q\' \\',
+        '  > /tmp/rdlab-pre-main; exec sleep 1000"',
+        '',
+      ].join('\n'),
+      'rdlab-prefail.service': '[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 1000\n',
+    }
+    for (const [name, text] of Object.entries(files)) {
+      expect((await admin(host1, `sudo -n tee /etc/systemd/system/${name} >/dev/null`, text)).code).toBe(0)
+    }
+    const ok = await admin(host1, 'sudo -n systemctl start rdlab-pre && for _ in $(seq 50); do [ -s /tmp/rdlab-pre-main ] && break; sleep 0.1; done; cat /tmp/rdlab-pre-root /tmp/rdlab-pre-main')
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toBe("root\n/var/lib/postgresql postgres q\n")
+    const failed = await admin(host1, 'sudo -n systemctl start rdlab-prefail; echo $?; systemctl is-active rdlab-prefail')
+    expect(failed.stdout).toBe('1\nfailed\n')
+    await admin(host1, 'sudo -n systemctl stop rdlab-pre rdlab-prefail')
   })
 })
 

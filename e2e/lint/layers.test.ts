@@ -30,6 +30,21 @@ describe('remote command lines come only from quote.ts and constant scripts', ()
   })
 })
 
+describe('MariaDB lives in its engine folder', () => {
+  it.each([
+    ['electron/core/status/sample.ts', "export const q = 'SHOW ALL SLAVES STATUS'"],
+    ['electron/core/clusters/sample.ts', 'export const q = (g: string) => `SET GLOBAL gtid_slave_pos = ${g}`'],
+    ['electron/core/operations/sample.ts', "export const c = ['mariadb-backup', '--backup']"],
+    ['electron/core/sample.ts', "import mysql from 'mysql2'\nexport const m = mysql"],
+  ])('%s: MariaDB knowledge outside electron/core/engines/mariadb fails lint', async (file, code) => {
+    expect(await ruleMessages(file, code, 'no-restricted-syntax')).not.toEqual([])
+  })
+
+  it('the same inside the engine folder passes', async () => {
+    expect(await ruleMessages('electron/core/engines/mariadb/sample.ts', "export const q = 'SHOW ALL SLAVES STATUS'", 'no-restricted-syntax')).toEqual([])
+  })
+})
+
 describe('external links', () => {
   it('shell.openExternal anywhere but the Electron entry fails lint', async () => {
     const code = "import { shell } from 'electron'\nexport const open = (u: string) => shell.openExternal(u)"

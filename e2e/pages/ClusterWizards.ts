@@ -31,7 +31,8 @@ class Placement {
   }
 
   async fillPlacement(f: PlacementFields): Promise<void> {
-    if (f.layout) await this.root.getByTestId(`${this.prefix}-layout`).getByText(f.layout === 'plain' ? 'Plain data dir' : 'Debian cluster').click()
+    // PostgreSQL: "Plain data dir (pg_ctl)" / "Debian cluster …"; MariaDB: "Plain data dir (mariadbd …)" / "Debian server …".
+    if (f.layout) await this.root.getByTestId(`${this.prefix}-layout`).getByText(f.layout === 'plain' ? /^Plain data dir/ : /^Debian (cluster|server)/).click()
     if (f.debianName !== undefined) await this.field('debianName').fill(f.debianName)
     if (f.dataDir !== undefined) await this.field('dataDir').fill(f.dataDir)
     if (f.port !== undefined) await this.field('port').fill(String(f.port))
@@ -59,6 +60,10 @@ class Placement {
 }
 
 export class CreateClusterWizard extends Placement {
+  readonly engine: Locator
+  /** MariaDB: the semi-synchronous checkbox and the sentence under it that says what it means. */
+  readonly semiSync: Locator
+  readonly semiSyncMeaning: Locator
   readonly host: Locator
   readonly detection: Locator
   readonly versions: Locator
@@ -75,6 +80,9 @@ export class CreateClusterWizard extends Placement {
   constructor(page: Page) {
     const root = page.getByTestId('create-cluster')
     super(page, root, 'create')
+    this.engine = root.getByTestId('create-engine')
+    this.semiSync = root.getByTestId('create-semi-sync')
+    this.semiSyncMeaning = root.getByTestId('create-semi-sync-meaning')
     this.host = root.getByTestId('create-host')
     this.detection = root.getByTestId('detection')
     this.versions = root.getByTestId('detection-versions')
@@ -89,10 +97,17 @@ export class CreateClusterWizard extends Placement {
     this.plan = new PlanPanel(root)
   }
 
-  /** Picks the host and waits until what runs there is shown. */
+  /** The database of the new cluster (PostgreSQL is picked when the wizard opens). */
+  async pickEngine(engine: 'postgres' | 'mariadb'): Promise<void> {
+    await this.engine.getByText(engine === 'mariadb' ? 'MariaDB' : 'PostgreSQL', { exact: true }).click()
+    await expect(this.engine.locator('input[type="radio"]:checked')).toHaveValue(engine)
+  }
+
+  /** Picks the host and waits until what runs there is shown (PostgreSQL: its detection; MariaDB: the pre-flight note). */
   async pickHost(name: string): Promise<void> {
     await this.pick(this.host, name)
-    await expect(this.detection).toHaveAttribute('data-state', 'done', { timeout: 20_000 })
+    if ((await this.engine.locator('input[type="radio"]:checked').inputValue()) === 'mariadb') await expect(this.root.getByTestId('create-mariadb-host')).toContainText(name)
+    else await expect(this.detection).toHaveAttribute('data-state', 'done', { timeout: 20_000 })
   }
 
   async next(): Promise<void> {

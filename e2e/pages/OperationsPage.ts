@@ -45,6 +45,16 @@ export class OperationCard {
     await expect(this.root).toHaveAttribute('data-status', status, { timeout })
   }
 
+  /** Waits until it has ended; anything but success fails at once with the error the card shows. */
+  async expectSucceeded(what: string, timeout = 90_000): Promise<void> {
+    await expect(this.root).toHaveAttribute('data-status', /^(succeeded|failed|interrupted|abandoned)$/, { timeout })
+    const status = await this.root.getAttribute('data-status')
+    if (status !== 'succeeded') {
+      const error = (await this.error.count()) ? await this.error.innerText() : '(no error shown)'
+      throw new Error(`${what} ended ${status}: ${error}`)
+    }
+  }
+
   async openSteps(): Promise<void> {
     if ((await this.stepsToggle.getAttribute('aria-expanded')) !== 'true') await this.stepsToggle.click()
     await expect(this.stepsToggle).toHaveAttribute('aria-expanded', 'true')
@@ -120,4 +130,20 @@ export class OperationsPage {
   card(kind: string, cluster: string): OperationCard {
     return new OperationCard(this.page.locator(`[data-testid="operation"][data-kind="${kind}"][data-cluster="${cluster}"]`).first())
   }
+}
+
+/**
+ * What the page showed of an operation's progress bar (OperationCard.recordProgress): it only
+ * went up, showed a percent between 0 and 100 and a step message while it ran, and ended full.
+ */
+export function expectProgressShown(samples: ProgressSample[] | undefined, what: string): void {
+  expect(samples, `no progress bar seen for ${what}`).toBeDefined()
+  const seen = samples!
+  const percents = seen.map((s) => s.percent)
+  const shown = (pick: (s: ProgressSample) => string | null) => [...new Set(seen.flatMap((s) => (pick(s) ? [pick(s)!] : [])))].join(', ') || 'none shown'
+  console.log(`${what}: progress seen ${percents.join(' → ')} %; rates ${shown((s) => s.rate)}; bytes ${shown((s) => s.bytes)}`)
+  for (let i = 1; i < percents.length; i++) expect(percents[i], `${what}: the bar went back (${percents.join(', ')})`).toBeGreaterThanOrEqual(percents[i - 1]!)
+  expect(seen.some((s) => s.status === 'running' && s.percent > 0 && s.percent < 100), `${what}: no percent between 0 and 100 while it ran`).toBe(true)
+  expect(seen.some((s) => s.status === 'running' && s.message), `${what}: no step message while it ran`).toBe(true)
+  expect(seen.at(-1)).toMatchObject({ percent: 100, status: 'succeeded' })
 }

@@ -25,4 +25,24 @@ describe('replicadesk status, human form', () => {
     expect(lines).toContain('Automatic failover (Patroni): leader db2; etcd 1/3 voters up (down: host1, host3)')
     expect(lines).toContain('Patroni cannot fail over now: 2 of 3 etcd voters down')
   })
+
+  it('a MariaDB cluster: GTID positions, the replication threads, lag in transactions, semi-sync and the last error', () => {
+    const gtid = (over: Partial<NonNullable<MemberStatus['gtid']>>) => ({ currentPos: '0-1-120', binlogPos: '0-1-120', slavePos: '', ioRunning: null, sqlRunning: null, lastIoError: null, lastSqlError: null, behindTransactions: 0, semiSync: 'on' as const, readOnly: false, ...over })
+    const s = {
+      cluster: 'shop',
+      primary: 'm1',
+      at: '2026-12-07T01:00:56.000Z',
+      members: [
+        member({ name: 'm1', host: 'host1', port: 3306, role: 'primary', gtid: gtid({}) }),
+        member({ name: 'm2', host: 'host2', port: 3306, lagSeconds: 3, gtid: gtid({ slavePos: '0-1-117', ioRunning: 'Yes', sqlRunning: 'No', behindTransactions: 3, lastSqlError: "Error 'Duplicate entry' on query", readOnly: true }) }),
+      ],
+    } as unknown as ClusterStatus
+    const out = formatStatus(s, 200)
+    const m2 = out.split('\n').find((l) => l.startsWith('m2'))!
+    expect(m2).toContain('0-1-117')
+    expect(m2).toContain('Yes/No')
+    expect(m2).toContain('3 trx / 3 s')
+    expect(m2).toContain("Error 'Duplicate entry' on query")
+    expect(out).not.toContain('timeline')
+  })
 })

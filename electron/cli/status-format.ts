@@ -1,6 +1,6 @@
 // The human form of `replicadesk status CLUSTER` and its split-brain banner. Kept free of zod
 // and the core (types only) so the thin status path (fast-status.ts) can print it too.
-import type { ClusterStatus } from '../../shared/status'
+import type { ClusterStatus, MemberStatus } from '../../shared/status'
 import { formatTable, terminalWidth } from './format'
 
 export const SPLIT_BRAIN_EXIT = 4
@@ -8,18 +8,43 @@ export const SPLIT_BRAIN_EXIT = 4
 const bytes = (n: number | null) => (n === null ? '' : n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1024 ** 2).toFixed(1)} MB`)
 
 export function formatStatus(s: ClusterStatus, width = terminalWidth()): string {
-  const rows = s.members.map((m) => ({
+  const head = `Cluster ${s.cluster}: primary ${s.primary ?? 'none'} (read ${s.at})`
+  const table = s.members.some((m) => m.gtid) ? gtidRows(s) : lsnRows(s)
+  return [head, formatTable(table, width, ['member']), ...automaticLines(s), ...serverLogs(s, width)].join('\n')
+}
+
+const stateOf = (m: MemberStatus) => (m.state === 'down' ? `down: ${m.down?.reason ?? ''}` : m.state)
+
+/** PostgreSQL members: timeline, WAL position, lag in bytes and seconds, sync state. */
+function lsnRows(s: ClusterStatus) {
+  return s.members.map((m) => ({
     member: m.name,
     host: `${m.host}:${m.port}`,
     role: m.role ?? '',
-    state: m.state === 'down' ? `down: ${m.down?.reason ?? ''}` : m.state,
+    state: stateOf(m),
     timeline: m.timeline ?? '',
     lsn: m.currentLsn ?? m.replayLsn ?? '',
     lag: m.role === 'standby' ? `${bytes(m.lagBytes)} / ${m.lagSeconds === null ? '' : `${m.lagSeconds.toFixed(1)} s`}` : '',
     sync: m.syncState ?? '',
   }))
-  const head = `Cluster ${s.cluster}: primary ${s.primary ?? 'none'} (read ${s.at})`
-  return [head, formatTable(rows, width, ['member']), ...automaticLines(s), ...serverLogs(s, width)].join('\n')
+}
+
+/** MariaDB members: GTID position, the replication threads, lag in transactions and seconds, semi-sync, the last error. */
+function gtidRows(s: ClusterStatus) {
+  return s.members.map((m) => {
+    const g = m.gtid
+    return {
+      member: m.name,
+      host: `${m.host}:${m.port}`,
+      role: m.role ?? '',
+      state: stateOf(m),
+      gtid: g ? (m.role === 'standby' ? g.slavePos : g.currentPos) : '',
+      'io/sql': g?.ioRunning ? `${g.ioRunning}/${g.sqlRunning ?? ''}` : '',
+      lag: m.role === 'standby' ? `${g?.behindTransactions ?? '?'} trx / ${m.lagSeconds === null ? '?' : `${m.lagSeconds.toFixed(0)} s`}` : '',
+      'semi-sync': g?.semiSync ?? '',
+      error: g?.lastIoError || g?.lastSqlError || '',
+    }
+  })
 }
 
 /** A handed-over cluster: the manager's leader and its store's voters, and why it cannot fail over when it cannot. */

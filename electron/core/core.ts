@@ -27,11 +27,12 @@ import { FenceMarks } from './clusters/fencing'
 import { applyOperationOutcome } from './clusters/record-effects'
 import { remoteRunnerOf, sshHostExec } from './engines/host-exec'
 import { createPostgresEngine, relaxSync, restoreSync, syncUnmet } from './engines/postgres'
+import { createMariaDbEngine } from './engines/mariadb'
+import { isMariaDb, isPostgres, type ClusterRecord } from '../../shared/cluster-record'
 import { createSyncGuard } from './clusters/sync-guard'
 import { createServiceAddress } from './address'
 import { createOperations, loadInstanceId } from './operations'
 import { createStatusService, PositionStore, readStatusOnce } from './status'
-import type { PgCluster } from '../../shared/postgres'
 import { sshSettingsFromEnv } from './ssh-settings'
 import { wireHealth } from './wire-health'
 
@@ -74,12 +75,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Engines run commands by host record name, through the same pooled connections.
   const hostExec = sshHostExec(ssh, async (name) => targetOf(await hosts.get(name), await hosts.list()))
   const postgres = createPostgresEngine({ hosts: hostExec })
+  const mariadb = createMariaDbEngine({ hosts: hostExec })
   const clustersStore = new ClustersStore(dataDir)
   const address = createServiceAddress(hostExec)
   const live = createLiveStatus({
     // The status wiring: the service, the members it reads for a record, a read without the service.
     service: createStatusService({ ssh, dataDir, source: postgres.status, log: (message, err) => activity.notice('status', message, err) }),
-    membersOf: postgres.statusMembers,
+    membersOf: (c, targetOf) => (isMariaDb(c) ? mariadb.statusMembers(c, targetOf) : postgres.statusMembers(c, targetOf)),
     readOnce: (input) => readStatusOnce(ssh, input, { source: postgres.status, positions: new PositionStore(dataDir), log: (message, err) => activity.notice('status', message, err) }),
     hosts,
     events,
@@ -88,14 +90,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const { health, stop: stopHealth } = wireHealth({ store: clustersStore, hosts, live, hostExec, events, activity, address, engine: postgres, busy: (id) => ops.isBusy(id) })
   const fenceMarks = new FenceMarks()
   // Every change republishes the full list: small, and a client that missed an event heals.
-  const follow = (clusters: readonly PgCluster[]) => {
-    fenceMarks.follow(clusters)
+  const follow = (clusters: readonly ClusterRecord[]) => {
+    const pg = clusters.filter(isPostgres)
+    fenceMarks.follow(pg)
     live.follow(clusters)
     // A record change (settings, members, fence marks) may change the verdict (a standalone CLI computes it only when asked).
-    if (options.live) for (const c of clusters) health.changed(c.id)
+    if (options.live) for (const c of pg) health.changed(c.id)
   }
   const publishClusters = () => {
-    void clustersStore.list().then((clusters) => {
+    void clustersStore.listAll().then((clusters) => {
       events.emit('clustersChanged', { clusters })
       follow(clusters)
     }, () => undefined)
@@ -107,10 +110,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dataDir,
     instanceId: await loadInstanceId(dataDir),
     remote: remoteRunnerOf(hostExec),
-    kinds: { ...postgres.kinds, ...hostKinds.factories },
+    kinds: { ...postgres.kinds, ...mariadb.kinds, ...hostKinds.factories },
     // Outside every data dir, writable by postgres on any Debian-style box without root.
     lease: { root: '/var/lib/postgresql/.replicadesk/leases', sudo: access.sudoFor },
-    kindLeases: hostKinds.leases,
+    // MariaDB members are reached by an admin login: the lease lives in /var/lib/replicadesk, as root.
+    kindLeases: { ...hostKinds.leases, ...Object.fromEntries(Object.keys(mariadb.kinds).map((k) => [k, { sudo: true }])) },
     emit: (e) => {
       if (e.type === 'progress') return events.emit('operationProgress', { operationId: e.operationId, clusterId: e.clusterId, progress: e.progress })
       events.emit('operationChanged', { operation: e.operation })
@@ -123,6 +127,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     store: clustersStore,
     hosts,
     engine: postgres,
+    mariadb,
     ops,
     changed: publishClusters,
     track: inFlight.track,
@@ -153,7 +158,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   })
   await ops.recoverInterrupted()
   // A damaged clusters.json is left in place and reported by cluster.list and status.get.
-  follow(await clustersStore.list().catch(() => []))
+  follow(await clustersStore.listAll().catch(() => []))
   const stopConnections = watchConnections(ssh, () => hosts.list(), (c) => events.emit('hostConnection', c))
   const handlers = createHandlers({ dataDir, events, hosts, access, ssh, clusters, clustersStore, live, ops, secrets, activity, health, track: inFlight.track, setup: createHostSetup({ ssh, hosts, exec: hostExec, clusters: clustersStore, ops, kinds: hostKinds, track: inFlight.track }) })
 

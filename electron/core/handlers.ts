@@ -80,7 +80,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     cluster: {
       list: () => clusters.list(),
-      detect: ({ host }) => clusters.detect(host),
+      detect: ({ host, engine }) => clusters.detect(host, engine),
       create: (input) => clusters.create(input),
       adopt: (input) => clusters.create({ ...input, mode: 'adopt' }),
       switchover: (input) => clusters.switchover(input),
@@ -96,12 +96,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
       forget: ({ cluster }) => clusters.forget(cluster),
     },
     status: {
-      get: async ({ cluster }) => d.live.read(await d.clustersStore.get(cluster)),
-      history: async ({ cluster, seconds }) => d.live.service.history((await d.clustersStore.get(cluster)).id, seconds),
+      get: async ({ cluster }) => d.live.read(await d.clustersStore.getAny(cluster)),
+      history: async ({ cluster, seconds }) => d.live.service.history((await d.clustersStore.getAny(cluster)).id, seconds),
     },
     health: {
-      get: async ({ cluster }) => d.health.get((await d.clustersStore.get(cluster)).id),
-      history: async ({ cluster, seconds }) => d.health.history((await d.clustersStore.get(cluster)).id, seconds),
+      get: async ({ cluster }) => d.health.get((await d.clustersStore.getAny(cluster)).id),
+      history: async ({ cluster, seconds }) => d.health.history((await d.clustersStore.getAny(cluster)).id, seconds),
     },
     replica: {
       add: (input) => clusters.addReplica(input),

@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { AppError } from '../../shared/errors'
 import type { OperationSummary } from '../../shared/operations'
-import type { PgCluster } from '../../shared/postgres'
+import type { ClusterRecord } from '../../shared/cluster-record'
 import type { ClusterStatus } from '../../shared/status'
 import type { CoreEvents } from './events'
 import type { HostsStore } from './hosts/hosts-store'
@@ -17,7 +17,7 @@ import type { StatusClusterInput, StatusService } from './status'
 interface LiveStatusOptions {
   service: StatusService
   /** The members of a cluster as status reads them, given each host record's SSH target. */
-  membersOf(cluster: PgCluster, targetOf: (host: string) => Target): StatusClusterInput
+  membersOf(cluster: ClusterRecord, targetOf: (host: string) => Target): StatusClusterInput
   /** Status read once from the servers, without the service. */
   readOnce(cluster: StatusClusterInput): Promise<ClusterStatus>
   hosts: HostsStore
@@ -30,7 +30,7 @@ export type LiveStatus = ReturnType<typeof createLiveStatus>
 
 export function createLiveStatus(o: LiveStatusOptions) {
   const { service } = o
-  const inputOf = async (cluster: PgCluster) => {
+  const inputOf = async (cluster: ClusterRecord) => {
     const all = await o.hosts.list()
     const byName = new Map(all.map((h) => [h.name, h]))
     return o.membersOf(cluster, (name) => {
@@ -43,10 +43,10 @@ export function createLiveStatus(o: LiveStatusOptions) {
   const stopEvents = service.onEvent((e) => (e.name === 'statusChanged' ? o.events.emit('statusChanged', e.payload) : o.events.emit('splitBrain', e.payload)))
   /** The members each collected cluster was started with: where they run, not their redundancy settings (a settings change does not restart collection); and whether it is handed over. */
   const collecting = new Map<string, unknown>()
-  const placement = (c: PgCluster) => ({
+  const placement = (c: ClusterRecord) => ({
     members: c.members.map(({ sync, priority, neverPromote, ...where }) => (void [sync, priority, neverPromote], where)),
     // Handed over or back: the collection restarts with (or without) the manager's view.
-    automatic: c.automatic ?? null,
+    automatic: ('automatic' in c && c.automatic) || null,
   })
 
   /** The live snapshot; null when the cluster is not collected or its collection has not started yet. */
@@ -73,10 +73,10 @@ export function createLiveStatus(o: LiveStatusOptions) {
     },
 
     /** The live snapshot, else the servers read now. */
-    read: async (cluster: PgCluster): Promise<ClusterStatus> => snapshot(cluster.id) ?? o.readOnce(await inputOf(cluster)),
+    read: async (cluster: ClusterRecord): Promise<ClusterStatus> => snapshot(cluster.id) ?? o.readOnce(await inputOf(cluster)),
 
     /** Follows the records: collection started for new clusters, restarted with new members, stopped for removed ones. */
-    follow(clusters: readonly PgCluster[]): void {
+    follow(clusters: readonly ClusterRecord[]): void {
       if (!o.live) return
       for (const c of clusters) {
         if (isDeepStrictEqual(collecting.get(c.id), placement(c))) continue

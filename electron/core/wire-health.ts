@@ -19,6 +19,14 @@ import type { LiveStatus } from './live-status'
 import { capacityFor } from './status/history'
 import { settingsOf } from './status/settings'
 import type { PgCluster } from '../../shared/postgres'
+import { isMariaDb } from '../../shared/cluster-record'
+import type { MariaCluster } from '../../shared/mariadb'
+import { mariaSurvival, mariaSyncUnmet } from './engines/mariadb/survival'
+
+/** A MariaDB record as the verdict reads it: its lag is counted in transactions, not bytes, so no byte bound applies. */
+type MariaHealthRecord = MariaCluster & { maxLagBytes: number }
+type HealthCluster = PgCluster | MariaHealthRecord
+const asHealthRecord = (c: PgCluster | MariaCluster): HealthCluster => (isMariaDb(c) ? { ...c, maxLagBytes: Number.MAX_SAFE_INTEGER } : c)
 
 interface HealthWiring {
   store: ClustersStore
@@ -41,7 +49,10 @@ const HOLDERS_EVERY_MS = 2000
 
 export function wireHealth(w: HealthWiring) {
   // A cluster forgotten meanwhile has no verdict; a store error is the verdict's error.
-  const recordOrNull = (id: string) => w.store.find(id)
+  const recordOrNull = async (id: string) => {
+    const c = await w.store.findAny(id)
+    return c && asHealthRecord(c)
+  }
   const readHolders = cachedFor(
     HOLDERS_EVERY_MS,
     async ({ c, address }: { c: PgCluster; address: string }) => {
@@ -56,21 +67,21 @@ export function wireHealth(w: HealthWiring) {
   const lag = settingsOf()
   const service = createHealthService({
     history: { seconds: lag.historySeconds, maxEntries: capacityFor(lag.historySeconds, lag.periodMs) },
-    drift: async (c) => (w.busy(c.id) ? undefined : readDrift(c)),
+    drift: async (c) => (w.busy(c.id) || isMariaDb(c) ? undefined : readDrift(c)),
     record: recordOrNull,
     status: async (id) => {
       const c = await recordOrNull(id)
       return c ? (w.live.snapshot(id) ?? (await w.live.read(c).catch(() => null))) : null
     },
-    survival,
-    syncUnmet,
+    survival: (c, st) => (isMariaDb(c) ? mariaSurvival(c, st) : survival(c, st)),
+    syncUnmet: (c, st) => (isMariaDb(c) ? mariaSyncUnmet(c, st) : syncUnmet(c, st)),
     dataDirs: (c) => {
       const byHost = new Map<string, Record<string, string>>()
       for (const m of c.members) byHost.set(m.host, { ...byHost.get(m.host), [m.name]: m.dataDir })
       return byHost
     },
     notifyUrl: (c) => c.notifyUrl,
-    addressHolders: async (c) => (c.serviceAddress ? readHolders({ c, address: c.serviceAddress.address }) : undefined),
+    addressHolders: async (c) => (!isMariaDb(c) && c.serviceAddress ? readHolders({ c, address: c.serviceAddress.address }) : undefined),
     // A store that cannot be read fails the verdict with the store's own error (file, what to do), never an empty list.
     domains: async () => new Map((await w.hosts.list()).map((h) => [h.name, h.failureDomain])),
     facts: hostFactsReader(w.hostExec),

@@ -3,11 +3,13 @@
 # host only (no lab host runs systemd). It answers what the product runs over SSH
 # (`sudo -n systemctl …`) for unit files in /etc/systemd/system (private per host) and
 # /lib/systemd/system: start stop restart enable disable is-active is-enabled daemon-reload status
-# show, template units (name@instance.service) and their drop-ins (UNIT.d/*.conf) included. A
-# started unit runs its ExecStart as its User= under a supervisor (one detached bash per unit)
-# that restarts it per Restart= after RestartSec=, at most 5 starts in 10 s (systemd's default
-# start limit). Types simple/exec/notify (run in the foreground; no sd_notify wait), forking
-# (PIDFile=) and oneshot. After=/Wants= are not ordered: units start in name order at boot.
+# show, template units (name@instance.service), their drop-ins (UNIT.d/*.conf) and aliases
+# (mysql.service → mariadb.service) included. A started unit runs its ExecStartPre= lines, then its
+# ExecStart as its User= under a supervisor (one detached bash per unit) that restarts it per
+# Restart= after RestartSec=, at most 5 starts in 10 s (systemd's default start limit). Types
+# simple/exec/notify (run in the foreground; no sd_notify wait), forking (PIDFile=) and oneshot.
+# Stop: ExecStop=, TERM, KILL after TimeoutStopSec= (at most 60 s) unless SendSIGKILL=no.
+# After=/Wants= are not ordered: units start in name order at boot.
 # State: $LAB_UNIT_STATE.
 # The lab writes LAB_HOST_DIR and LAB_UNIT_STATE in a header above this text when it installs it.
 set -u
@@ -18,7 +20,19 @@ quiet=0 now=0 value=0 props=()
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 say() { [ "$quiet" = 1 ] || echo "$@"; }
-unit_name() { case $1 in *.service | *.target | *.socket | *.timer) echo "$1" ;; *) echo "$1.service" ;; esac; }
+# A unit name with its suffix; an alias (a package's symlink such as mysql.service →
+# mariadb.service) names the unit it points to, as systemd loads one unit under both names.
+unit_name() {
+  local u d t
+  case $1 in *.service | *.target | *.socket | *.timer) u=$1 ;; *) u=$1.service ;; esac
+  for d in "${unit_dirs[@]}"; do
+    [ -L "$d/$u" ] || continue
+    t=$(readlink "$d/$u"); t=${t##*/}
+    case $t in *.service | *.target | *.socket | *.timer) [ -f "$d/$u" ] && u=$t ;; esac
+    break
+  done
+  echo "$u"
+}
 
 # The unit file of a unit name (a template's name@.service for name@instance.service).
 unit_file() {
@@ -50,12 +64,14 @@ unit_dropins() {
 }
 
 # Values of KEY= in the unit file then its drop-ins (later ones override; an empty value resets
-# the list, as `ExecStart=` does), specifiers %i %I %n %N %p %% expanded.
+# the list, as `ExecStart=` does), specifiers %i %I %n %N %p %% expanded. A line ending in a
+# backslash goes on in the next one, the backslash read as a space (mariadb.service's ExecStart).
 unit_values() {
   local f=$1 u=$2 key=$3 inst= line files=()
   case $u in *@*) inst=${u#*@}; inst=${inst%.*} ;; esac
   mapfile -t files < <(echo "$f"; unit_dropins "$u")
-  sed -n "s/^[[:space:]]*$key[[:space:]]*=[[:space:]]*//p" "${files[@]}" | {
+  sed -e '/^[[:space:]]*[#;]/b' -e ':a' -e '/\\$/{N;s/\\\n/ /;ba}' "${files[@]}" |
+    sed -n "s/^[[:space:]]*$key[[:space:]]*=[[:space:]]*//p" | {
     vals=()
     while IFS= read -r line; do
       [ -n "$line" ] || { vals=(); continue; }
@@ -89,22 +105,66 @@ enabled_state() {
   else echo disabled; fi
 }
 
-# Runs inside the supervisor, as the background child it waits on: becomes ExecStart as User=.
+# systemd's quoting is not the shell's: inside "…" nothing is expanded, so $VAR and `cmd` there
+# reach the program as written (mariadb.service hands a whole script to /bin/sh -c that way). The
+# command line is run by sh, so each "…" becomes '…' (\" \\ \' inside it unescaped); the rest
+# stays as it is.
+sd_to_sh() {
+  local s=$1 out= c q= i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    if [ "$q" = '"' ]; then
+      case $c in
+        '"') q= c="'" ;;
+        "'") c="'\''" ;;
+        \\) case ${s:i+1:1} in '"' | \\) i=$((i + 1)); c=${s:i:1} ;; "'") i=$((i + 1)); c="'\''" ;; esac ;;
+      esac
+    elif [ "$q" = "'" ]; then
+      [ "$c" = "'" ] && q=
+    else
+      case $c in '"') q='"' c="'" ;; "'") q="'" ;; esac
+    fi
+    out+=$c
+  done
+  printf '%s' "$out"
+}
+
+# Runs inside the supervisor, as the background child it waits on: becomes the command (ExecStart,
+# ExecStartPre, ExecStop) as User=; the prefixes + and ! run it as root, as they do in systemd.
 exec_main() {
-  local u=$1 f=$2 cmd=$3 user group home shell wd envs=() e
+  local u=$1 f=$2 cmd=$3 user group home shell wd envs=() e prefix
+  prefix=${cmd%%[!-@+!:]*}
   user=$(unit_get "$f" "$u" User); user=${user:-root}
   group=$(unit_get "$f" "$u" Group); group=${group:-$(id -gn "$user")}
+  case $prefix in *[+!]*) user=root group=root ;; esac
   IFS=: read -r _ _ _ _ _ home shell < <(getent passwd "$user")
   # Environment= is unit-file text written by root: eval splits it with shell quoting, close to systemd's.
   while IFS= read -r e; do eval "envs+=($e)"; done < <(unit_values "$f" "$u" Environment)
   wd=$(unit_get "$f" "$u" WorkingDirectory); wd=${wd#-}; [ "$wd" = "~" ] && wd=$home
   cd "${wd:-/}" || exit 200
-  cmd=${cmd#[-@+!:]}; cmd=${cmd#[-@+!:]}
+  cmd=$(sd_to_sh "${cmd#"$prefix"}")
   local as=()
   [ "$user" = root ] || as=(setpriv "--reuid=$user" "--regid=$group" --init-groups)
   # Own session: stop signals the whole process group, as systemd signals the unit's cgroup.
   exec setsid "${as[@]}" env -i PATH="$PATH" LANG=C.UTF-8 HOME="$home" USER="$user" LOGNAME="$user" \
     SHELL="$shell" "${envs[@]}" /bin/sh -c "exec $cmd"
+}
+
+# ExecStartPre= lines, in order, before every start (at most 60 s each); one that fails without
+# the - prefix fails the start, as in systemd.
+start_pre() {
+  local u=$1 f=$2 pre sp rc
+  while IFS= read -r pre; do
+    [ -n "$pre" ] || continue
+    (exec_main "$u" "$f" "$pre") </dev/null 9>&- &
+    sp=$!
+    wait_gone 600 "$sp" || kill -KILL "$sp" 2>/dev/null
+    wait "$sp"; rc=$?
+    if [ "$rc" != 0 ]; then
+      case ${pre%%[!-@+!:]*} in *-*) ;; *) echo "$u: ExecStartPre=$pre failed (exit $rc)" >&2; return 1 ;; esac
+    fi
+  done < <(unit_values "$f" "$u" ExecStartPre)
+  return 0
 }
 
 supervise() {
@@ -121,9 +181,11 @@ supervise() {
     for s in "${starts[@]}"; do ((t - s < 10)) && kept+=("$s"); done
     starts=("${kept[@]}" "$t")
     if ((${#starts[@]} > 5)); then echo "$u: start request repeated too quickly" >&2; echo failed >"$d/result"; break; fi
-    exec_main "$u" "$f" "$cmd" &
-    pid=$!
-    if [ "$type" = forking ]; then
+    if ! start_pre "$u" "$f"; then
+      rc=1 # an ExecStartPre= failed: the main process never runs
+    elif [ "$type" = forking ]; then
+      exec_main "$u" "$f" "$cmd" &
+      pid=$!
       wait "$pid"; rc=$?
       if [ "$rc" = 0 ] && [ -n "$pidfile" ]; then
         for _ in $(seq 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
@@ -133,6 +195,8 @@ supervise() {
         rc=1 # a forked daemon's exit status is unknown: count its end as a failure
       fi
     else
+      exec_main "$u" "$f" "$cmd" &
+      pid=$!
       echo "$pid" >"$d/pid"
       wait "$pid"; rc=$?
     fi
@@ -196,9 +260,32 @@ wait_gone() {
   return 1
 }
 
-# ExecStop= first (at most 60 s), then TERM to the main process group, KILL after 10 s.
+# TimeoutStopSec= (else TimeoutSec=) in tenths of a second: 10 s when unset (systemd: 90 s), at
+# most 60 s in the lab (mariadb.service says 900). Spans like "90", "90s", "5min", "1min 30s".
+stop_tenths() {
+  local v t=0 part n unit
+  v=$(unit_get "$1" "$2" TimeoutStopSec); [ -n "$v" ] || v=$(unit_get "$1" "$2" TimeoutSec)
+  [ -n "$v" ] || { echo 100; return; }
+  [ "$v" = infinity ] && { echo 600; return; }
+  for part in $v; do
+    n=${part%%[!0-9]*}; unit=${part#"$n"}; n=$((10#${n:-0}))
+    case $unit in
+      '' | s | sec | second | seconds) t=$((t + n * 10)) ;;
+      ms | msec) t=$((t + n / 100)) ;;
+      m | min | minute | minutes) t=$((t + n * 600)) ;;
+      h | hr | hour | hours) t=$((t + n * 36000)) ;;
+    esac
+  done
+  ((t > 600)) && t=600
+  ((t < 1)) && t=1
+  echo "$t"
+}
+
+# ExecStop= first (at most 60 s), then TERM to the main process group; KILL once the stop timeout
+# passes, unless SendSIGKILL=no (mariadb.service): then, like systemd, the stop fails and the
+# process is left running.
 stop_unit() {
-  local u=$1 f d pid sup cmd sp
+  local u=$1 f d pid sup cmd sp tenths
   f=$(unit_file "$u") || { echo "Failed to stop $u: Unit $u not loaded." >&2; return 5; }
   d=$(unit_dir "$u")
   lock "$u"
@@ -215,7 +302,19 @@ stop_unit() {
     wait_gone 100 "$pid"
   fi
   alive "$pid" && kill -TERM -- "-$pid" "$pid" 2>/dev/null
-  wait_gone 100 "$sup" "$pid" || kill -KILL -- "-$pid" "$pid" "$sup" 2>/dev/null
+  tenths=$(stop_tenths "$f" "$u")
+  if ! wait_gone "$tenths" "$sup" "$pid"; then
+    case $(unit_get "$f" "$u" SendSIGKILL) in
+      no | false | off | 0)
+        if alive "$pid"; then
+          echo "Job for $u failed: the main process $pid is still running $((tenths / 10)) s after SIGTERM (SendSIGKILL=no)." >&2
+          return 1
+        fi ;;
+    esac
+    # Never pid 0 ("-0" and 0 are this command's own process group).
+    [ "$pid" = 0 ] || kill -KILL -- "-$pid" "$pid" 2>/dev/null
+    [ "$sup" = 0 ] || kill -KILL "$sup" 2>/dev/null
+  fi
   rm -f "$d/pid" "$d/sup" "$d/result"
   return 0
 }

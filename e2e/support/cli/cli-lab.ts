@@ -20,7 +20,8 @@ export interface CliLab {
   psql(host: LabHost, port: number, sql: string): Promise<string>
 }
 
-export async function cliLab(): Promise<CliLab> {
+/** `user`: the login of the host records (postgres; the admin login rdadmin for MariaDB). */
+export async function cliLab(o: { user?: string } = {}): Promise<CliLab> {
   const lab = readLab()
   const hosts = lab.hosts.filter((h) => !h.sudoAsksPassword).slice(0, 3)
   const dir = mkdtempSync(join(tmpdir(), 'rd-cli-lab-'))
@@ -52,7 +53,7 @@ export async function cliLab(): Promise<CliLab> {
     (await execOk(host.name, ['psql', '-X', '-At', '-h', '/var/run/postgresql', '-p', String(port), '-d', 'postgres', '-c', sql], { user: 'postgres' })).trim()
 
   for (const [i, h] of hosts.entries()) {
-    expect((await cli('host', 'add', `h${i + 1}`, '--address', h.address, '--user', 'postgres', '--identity-file', lab.clientKeyPath)).code).toBe(0)
+    expect((await cli('host', 'add', `h${i + 1}`, '--address', h.address, '--user', o.user ?? 'postgres', '--identity-file', lab.clientKeyPath)).code).toBe(0)
   }
   return { lab, hosts, dataDir, cli, cliWith, cliProcess, psql }
 }

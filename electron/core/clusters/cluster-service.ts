@@ -18,13 +18,17 @@ import { applyOperationStart } from './record-effects'
 import { memberNamed } from './member-named'
 import { planSettings } from './settings-plan'
 import { withSettings } from './settings-change'
+import { isMariaDb } from '../../../shared/cluster-record'
+import { createMariaDbClusters, refuseMariaDb, type MariaDbEngineView } from './mariadb-clusters'
 
-type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'pgdata' | 'port' | 'address' | 'layout' | 'debianName' | 'sync' | 'priority' | 'neverPromote'>
+type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'pgdata' | 'datadir' | 'port' | 'address' | 'layout' | 'debianName' | 'sync' | 'priority' | 'neverPromote'>
 
 interface ClusterServiceOptions {
   store: ClustersStore
   hosts: HostsStore
   engine: PostgresEngine
+  /** The MariaDB engine: its records' create, add and remove go there (mariadb-clusters.ts). */
+  mariadb: MariaDbEngineView
   ops: Operations
   /** Called after every change of the records. */
   changed: () => void
@@ -55,44 +59,32 @@ const SILENT = new Set(['ssh_unreachable', 'timeout'])
 export type ClusterService = ReturnType<typeof createClusterService>
 
 export function createClusterService(o: ClusterServiceOptions) {
-  const memberFrom = async (name: string, p: Placement): Promise<PgMember> => {
-    const host = await o.hosts.get(p.host)
-    const { pgdata, ...rest } = p
-    return pgMember.parse({ ...rest, dataDir: pgdata, name, host: host.name, address: p.address ?? host.address, access: accessOf(host) })
-  }
+  const memberFrom = (name: string, p: Placement) => pgMemberFrom(o.hosts, name, p)
 
-  /** Data dirs of the members of the other cluster records, for the data-dir guard on each host. */
-  const knownDataDirs = async (except: string) => (await o.store.list()).filter((c) => c.id !== except).flatMap((c) => c.members.map((m) => ({ host: m.host, dataDir: m.dataDir })))
+  /** Data dirs of the members of the other cluster records (every engine), for the data-dir guard on each host. */
+  const knownDataDirs = async (except: string) => (await o.store.listAll()).filter((c) => c.id !== except).flatMap((c) => c.members.map((m) => ({ host: m.host, dataDir: m.dataDir })))
 
-  /** Dry run, or start and record (record-effects.ts: only once the lease is held and the operation runs). */
-  const planOrStart = async (def: OperationDefinition<unknown>, dryRun: boolean, judged: Pick<OperationPlan, 'assessment' | 'settings'> = judgedIn(def)): Promise<OperationStartResult> => {
-    if (dryRun) return { dryRun: true, plan: { ...(await o.ops.plan(def)), ...judged } }
-    const started = await o.ops.start(def)
-    o.track(started.finished)
-    await applyOperationStart(o.store, def)
-    o.changed()
-    return { dryRun: false, operation: started.operation }
-  }
+  const planOrStart = planner(o)
+  const refuseDuringSplitBrain = splitBrainGuard(o)
 
-  /** While two members accept writes only fence and rejoin may run. */
-  const refuseDuringSplitBrain = (cluster: string) => {
-    const alarm = o.status.snapshot(cluster)?.splitBrain
-    if (alarm) throw new AppError('split_brain', `Split brain in cluster ${cluster}: ${alarm.members.join(' and ')} both accept writes. Fence the one clients should not write to (replicadesk fence ${cluster} MEMBER) before anything else.`, { members: alarm.members })
-  }
+  const maria = createMariaDbClusters({ engine: o.mariadb, hosts: o.hosts, planOrStart: (def, dryRun) => planOrStart(def, dryRun), knownDataDirs })
+  const pgRecord = (id: string, what: string) => pgRecordOf(o.store, id, what)
 
   return {
-    list: () => o.store.list(),
+    list: () => o.store.listAll(),
 
-    async detect(hostName: string) {
+    async detect(hostName: string, engine: 'postgres' | 'mariadb' = 'postgres') {
       const host = await o.hosts.get(hostName)
-      return o.engine.detect(host.name, accessOf(host))
+      return engine === 'mariadb' ? o.mariadb.detect(host.name, 'sudo') : o.engine.detect(host.name, accessOf(host))
     },
 
     async create(input: z.output<typeof clusterCreateInput>): Promise<OperationStartResult> {
-      const existing = await o.store.list()
+      const existing = await o.store.listAll()
       if (existing.some((c) => c.id === input.cluster)) {
         throw new AppError('conflict', `A cluster named "${input.cluster}" exists already. Pick another name, or forget the old record.`, { field: 'cluster' })
       }
+      if (input.engine === 'mariadb') return maria.create(input)
+      if (input.semiSync) throw new AppError('invalid_input', '--semi-sync is MariaDB\'s; PostgreSQL sets synchronous replicas with --sync-method and --sync-num.', { field: 'semiSync' })
       const primary = await memberFrom(input.member, input)
       const major = input.major ?? (await newestMajor(o.engine, primary))
       const cluster = o.engine.parseCluster({ id: input.cluster, major, sync: { method: input.syncMethod, num: input.syncNum }, members: [primary] })
@@ -101,16 +93,18 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async forget(id: string) {
-      const gone = await o.store.get(id)
-      await o.store.update(id, () => undefined)
+      const gone = await o.store.getAny(id)
+      await o.store.updateAny(id, () => undefined)
       o.changed()
       // Offered for cleaning: hosts that carried this cluster and carry no other (their leases, fences, passfile lines).
-      const inUse = new Set((await o.store.list()).flatMap((c) => c.members.map((m) => m.host)))
+      const inUse = new Set((await o.store.listAll()).flatMap((c) => c.members.map((m) => m.host)))
       return { forgotten: id, cleanable: [...new Set(gone.members.map((m) => m.host))].filter((h) => !inUse.has(h)) }
     },
 
     async addReplica(input: z.output<typeof replicaAddInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (refuseDuringSplitBrain(any.id), maria.addReplica(any, input))
+      const cluster = any
       const member = await memberFrom(input.name, input)
       refuseDuringSplitBrain(cluster.id)
       const next: PgCluster = o.engine.parseCluster({ ...cluster, members: [...cluster.members, member] })
@@ -119,7 +113,7 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async switchover(input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const cluster = await pgRecord(input.cluster, 'switch over')
       if (cluster.automatic) return planOrStart(await patroniSwitchover(o.engine, cluster, input), input.dryRun)
       refuseDuringSplitBrain(cluster.id)
       const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
@@ -130,7 +124,7 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const cluster = await pgRecord(input.cluster, 'fail over')
       if (cluster.automatic) return planOrStart(await patroniFailover(o.engine, cluster, input), input.dryRun)
       // A member whose host status shows silent is asked briefly: it is gone or cut off, and a
       // failover must not wait a whole connect timeout for it. The primary status shows silent
@@ -155,7 +149,10 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async settings(input: z.output<typeof settingsInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (refuseDuringSplitBrain(any.id), maria.settings(any, input))
+      if (input.semiSync !== undefined) throw new AppError('invalid_input', '--semi-sync is MariaDB\'s; a PostgreSQL cluster sets synchronous replicas with --member NAME --sync and --sync-num.', { field: 'semiSync' })
+      const cluster = any
       if (cluster.automatic) return planOrStart(await patroniSettings(o.engine, cluster, input), input.dryRun)
       refuseDuringSplitBrain(cluster.id)
       const hosts = async () => (await o.hosts.list()).map((h) => ({ name: h.name, address: h.address, access: accessOf(h), failureDomain: h.failureDomain }))
@@ -167,13 +164,13 @@ export function createClusterService(o: ClusterServiceOptions) {
     async automatic(input: z.output<typeof automaticInput>): Promise<OperationStartResult> {
       if (input.adopt !== undefined) return planOrStart(await adoptPatroni(o, input), input.dryRun)
       if (input.restApiPort !== undefined) throw new AppError('invalid_input', '--rest-api-port goes with --adopt HOST.', { field: 'restApiPort' })
-      const cluster = await o.store.get(input.cluster)
+      const cluster = await pgRecord(input.cluster, 'hand it over to an automatic-failover manager')
       refuseDuringSplitBrain(cluster.id)
       return planOrStart(handover(o.engine, cluster, input), input.dryRun)
     },
 
     async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const cluster = await pgRecord(input.cluster, 'rejoin a member')
       memberNamed(cluster, input.member)
       if (cluster.automatic) return planOrStart(await patroniRebuild(o.engine, cluster, input), input.dryRun)
       const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await knownDataDirs(cluster.id) })
@@ -182,7 +179,7 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async fence(input: z.output<typeof fenceInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const cluster = await pgRecord(input.cluster, 'fence a member')
       refuseHandedOver(cluster, 'fence members')
       memberNamed(cluster, input.member)
       const def = o.engine.fence({ cluster, member: input.member })
@@ -191,7 +188,9 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async removeReplica(input: z.output<typeof replicaRemoveInput>): Promise<OperationStartResult> {
-      const cluster = await o.store.get(input.cluster)
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (refuseDuringSplitBrain(any.id), maria.removeReplica(any, input))
+      const cluster = any
       memberNamed(cluster, input.name, 'name')
       refuseDuringSplitBrain(cluster.id)
       const def = o.engine.removeReplica({ cluster, member: input.name, deleteData: input.deleteData, knownDataDirs: await knownDataDirs(cluster.id) })
@@ -199,6 +198,42 @@ export function createClusterService(o: ClusterServiceOptions) {
       return planOrStart(def, input.dryRun)
     },
   }
+}
+
+/** The PostgreSQL record; a MariaDB one is refused for what it cannot do yet (said, never run with PostgreSQL's steps). */
+async function pgRecordOf(store: ClustersStore, id: string, what: string): Promise<PgCluster> {
+  const c = await store.getAny(id)
+  if (isMariaDb(c)) refuseMariaDb(c, what)
+  return c
+}
+
+/** Dry run, or start and record (record-effects.ts: only once the lease is held and the operation runs). */
+function planner(o: Pick<ClusterServiceOptions, 'ops' | 'track' | 'store' | 'changed'>) {
+  return async (def: OperationDefinition<unknown>, dryRun: boolean, judged: Pick<OperationPlan, 'assessment' | 'settings'> = judgedIn(def)): Promise<OperationStartResult> => {
+    if (dryRun) return { dryRun: true, plan: { ...(await o.ops.plan(def)), ...judged } }
+    const started = await o.ops.start(def)
+    o.track(started.finished)
+    await applyOperationStart(o.store, def)
+    o.changed()
+    return { dryRun: false, operation: started.operation }
+  }
+}
+
+/** While two members accept writes only fence and rejoin may run. */
+function splitBrainGuard(o: Pick<ClusterServiceOptions, 'status'>) {
+  return (cluster: string) => {
+    const alarm = o.status.snapshot(cluster)?.splitBrain
+    if (alarm) throw new AppError('split_brain', `Split brain in cluster ${cluster}: ${alarm.members.join(' and ')} both accept writes. Fence the one clients should not write to (replicadesk fence ${cluster} MEMBER) before anything else.`, { members: alarm.members })
+  }
+}
+
+/** A PostgreSQL member from the flat placement input (its data dir is --pgdata). */
+async function pgMemberFrom(hosts: HostsStore, name: string, p: Placement): Promise<PgMember> {
+  const host = await hosts.get(p.host)
+  const { pgdata, datadir, ...rest } = p
+  if (datadir !== undefined) throw new AppError('invalid_input', '--datadir is a MariaDB member\'s; a PostgreSQL member takes --pgdata.', { field: 'datadir' })
+  if (pgdata === undefined) throw new AppError('invalid_input', `Give the data directory of ${name} (--pgdata), e.g. /var/lib/postgresql/15/${name}.`, { field: 'pgdata' })
+  return pgMember.parse({ ...rest, dataDir: pgdata, name, host: host.name, address: p.address ?? host.address, access: accessOf(host) })
 }
 
 /** The judgement a role change carries in its params (a role change through Patroni), for its plan. */

@@ -7,7 +7,9 @@
 import type { OperationSummary, StepSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
 import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, KIND_HANDBACK, KIND_PATRONI_SETTINGS, KIND_PATRONI_ADOPT, automaticOf } from '../engines/postgres'
-import type { ClustersStore, RecordChange } from './clusters-store'
+import { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_REMOVE_REPLICA, KIND_MARIADB_SETTINGS } from '../engines/mariadb/kinds'
+import type { ClusterRecord } from '../../../shared/cluster-record'
+import type { AnyRecordChange, ClustersStore, RecordChange } from './clusters-store'
 import { markFenced, unmarkFenced } from './fencing'
 import { settingsOf } from './settings-change'
 import { replicaCountAbandoned, replicaCountProgress } from './replica-count-record'
@@ -83,14 +85,40 @@ const effects: Readonly<Record<string, RecordEffects>> = {
   },
 }
 
+/** The other engines' kinds: records of any engine (the same moments as PostgreSQL's). */
+interface AnyParams {
+  cluster?: ClusterRecord
+  previous?: ClusterRecord
+  member?: string
+}
+const anyWithoutMember =
+  (member: string | undefined): AnyRecordChange =>
+  (c) =>
+    c && member ? { ...c, members: c.members.filter((m) => m.name !== member) } as ClusterRecord : c
+const anyEffects: Readonly<Record<string, { onStart?: (p: AnyParams) => AnyRecordChange | null; onSucceeded?: (p: AnyParams) => AnyRecordChange | null; onAbandoned?: (p: AnyParams) => AnyRecordChange | null }>> = {
+  [KIND_MARIADB_CREATE_CLUSTER]: { onStart: (p) => () => p.cluster, onAbandoned: () => () => undefined },
+  [KIND_MARIADB_ADD_REPLICA]: { onStart: (p) => () => p.cluster, onAbandoned: (p) => anyWithoutMember(p.member) },
+  [KIND_MARIADB_REMOVE_REPLICA]: { onSucceeded: (p) => anyWithoutMember(p.member) },
+  // New settings are recorded from the start (status and the verdict judge against them); an abandon restores the old ones.
+  [KIND_MARIADB_SETTINGS]: { onStart: (p) => (p.cluster ? (c) => c && p.cluster : null), onAbandoned: (p) => (p.previous ? (c) => c && p.previous : null) },
+}
+
 /** Writes what an operation the caller just started (its lease held) puts in the record. */
 export async function applyOperationStart(store: ClustersStore, op: { kind: string; clusterId: string; params: unknown }): Promise<void> {
+  const other = anyEffects[op.kind]?.onStart?.(op.params as AnyParams)
+  if (other) return void (await store.updateAny(op.clusterId, other))
   const change = effects[op.kind]?.onStart?.(op.params as Params, [])
   if (change) await store.update(op.clusterId, change)
 }
 
 /** Writes what a change of an operation's journal puts in the record; true when it wrote. */
 export async function applyOperationOutcome(store: ClustersStore, op: OperationSummary): Promise<boolean> {
+  const other = anyEffects[op.kind]
+  if (other) {
+    const change = (op.status === 'succeeded' ? other.onSucceeded : op.status === 'abandoned' ? other.onAbandoned : undefined)?.((op.params ?? {}) as AnyParams)
+    if (change) await store.updateAny(op.clusterId, change)
+    return !!change
+  }
   const kind = effects[op.kind]
   if (!kind) return false
   const params = (op.params ?? {}) as Params

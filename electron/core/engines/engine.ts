@@ -155,6 +155,8 @@ export interface StatusMemberInput {
   port: number
   /** Directory of the server's Unix socket (each engine has its default). */
   socketDir?: string
+  /** The socket itself, for engines whose socket file is not named by the port (MariaDB). */
+  socketPath?: string
   /** For the disk figure; the engine's session reads it from the server when not given. */
   dataDir?: string
   /** Where the other members reach this one, to name upstreams. */
@@ -168,6 +170,8 @@ export interface StatusMemberInput {
 export interface StatusClusterInput {
   id: string
   members: StatusMemberInput[]
+  /** The engine's status source for this cluster; absent: the status service's default source. */
+  source?: StatusSource
   /** A cluster handed over to an automatic-failover manager: its view, read on its own period (status/automatic-poller.ts). */
   automatic?: AutomaticStatusSource
 }

@@ -4,6 +4,7 @@
 import { AppError } from '../../../shared/errors'
 import { commandLine, redactArgv, TIMEOUT_KILL_AFTER_S, wrapArgv, type Arg } from './quote'
 import type { ClientChannel } from 'ssh2'
+import { signalChannel } from './channel-signal'
 import type { Session } from './session'
 
 export interface ExecOptions {
@@ -42,14 +43,18 @@ const LOCAL_GRACE_MS = TIMEOUT_KILL_AFTER_S * 1000 + 1500
  * kernel on a dead disk or NFS mount): past this the connection itself is dropped.
  */
 export const CLOSE_GRACE_MS = 3000
+/** A relayed command told to stop gets TERM, and KILL this much later. */
+const TERM_GRACE_MS = 1000
 
 class Capture {
   private chunks: Buffer[] = []
   bytes = 0
   truncated = false
-  constructor(private readonly max: number) {}
+  /** `tail`: keeps the newest `max` bytes and never asks to stop (a long copy's chatter). */
+  constructor(private readonly max: number, private readonly keep: 'head' | 'tail' = 'head') {}
   /** Returns false once the cap is reached. */
   add(chunk: Buffer): boolean {
+    if (this.keep === 'tail') return this.addTail(chunk)
     if (this.truncated) return false
     const room = this.max - this.bytes
     if (chunk.length > room) {
@@ -60,6 +65,23 @@ class Capture {
     }
     this.chunks.push(chunk)
     this.bytes += chunk.length
+    return true
+  }
+  private addTail(chunk: Buffer): true {
+    this.chunks.push(chunk)
+    this.bytes += chunk.length
+    while (this.bytes > this.max) {
+      const first = this.chunks[0]!
+      const over = this.bytes - this.max
+      this.truncated = true
+      if (first.length <= over) {
+        this.chunks.shift()
+        this.bytes -= first.length
+      } else {
+        this.chunks[0] = first.subarray(over)
+        this.bytes -= over
+      }
+    }
     return true
   }
   text(): string {
@@ -73,8 +95,25 @@ function shortName(shown: readonly string[]): string {
   return (first.split('/').pop() || first || 'the command').slice(0, 60)
 }
 
-function tail(text: string, lines = 10, chars = 2000): string {
+export function tail(text: string, lines = 10, chars = 2000): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n').slice(-chars)
+}
+
+/**
+ * Internal (pipe.ts): the caller owns the channel's stdout or stdin, the data of a copy.
+ * Output the caller does not own is kept as a tail (`maxOutputBytes`) and never stops it.
+ */
+export interface ChannelRelay {
+  /** stdout is the caller's: not captured. */
+  stdout: boolean
+  /** stdin is the caller's: not ended here. */
+  stdin: boolean
+  /** Runs synchronously as the channel opens. */
+  attach(channel: ClientChannel): void
+  /** Aborting stops the command: TERM, then KILL and close TERM_GRACE_MS later, then the bounded wait for the server. */
+  signal: AbortSignal
+  /** The command is being stopped: unread stdout must be let go, or the channel's close never comes. */
+  onStop(): void
 }
 
 export interface RawExecOptions extends ExecOptions {
@@ -82,6 +121,7 @@ export interface RawExecOptions extends ExecOptions {
   raw?: boolean
   /** Internal: a fixed command line with no user input in it (the shell probe). */
   rawLine?: string
+  relay?: ChannelRelay
 }
 
 /** How the command is named in messages and errors. */
@@ -103,9 +143,12 @@ interface Run {
   capped: boolean
   /** The server kept the channel open after the stop: the connection was dropped. */
   dropped: boolean
+  /** Stopped through `relay.signal` (the other end of a copy failed). */
+  aborted: boolean
   started: number
   timer?: NodeJS.Timeout
   graceTimer?: NodeJS.Timeout
+  termTimer?: NodeJS.Timeout
   closed?: Promise<void>
 }
 
@@ -117,13 +160,18 @@ function attachChannel(channel: ClientChannel, run: Run, session: Session, shown
     closeSeen = resolve
     channel.on('close', () => resolve())
   })
-  const stop = () => {
-    // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
-    try {
-      channel.signal('KILL')
-    } catch {
-      // not supported by every server; closing the channel is what counts
+  const relay = opts.relay
+  // `gently`: TERM first (sudo passes it on to a command the login user may not signal), KILL
+  // and close TERM_GRACE_MS later if the channel is still open.
+  const stop = (gently = false) => {
+    relay?.onStop()
+    if (gently) {
+      signalChannel(channel, 'TERM')
+      run.termTimer ??= setTimeout(() => stop(), TERM_GRACE_MS)
+      return
     }
+    // Ask sshd to signal the process, then close: its next write gets SIGPIPE either way.
+    signalChannel(channel, 'KILL')
     channel.close()
     // The wait for the server's answer is bounded too: past it, the connection goes.
     run.graceTimer ??= setTimeout(() => {
@@ -143,15 +191,27 @@ function attachChannel(channel: ClientChannel, run: Run, session: Session, shown
       stop()
     }
   }
-  channel.on('data', capture('stdout', run.out))
+  if (!relay?.stdout) channel.on('data', capture('stdout', run.out))
   channel.stderr.on('data', capture('stderr', run.err))
   channel.on('error', () => {}) // reported through close + session end below
   run.timer = setTimeout(() => {
     run.localTimeout = true
     stop()
   }, timeoutMs + (opts.raw ? 0 : LOCAL_GRACE_MS))
+  if (relay) {
+    relay.attach(channel)
+    const abort = () => {
+      run.aborted = true
+      stop(true)
+    }
+    if (relay.signal.aborted) abort()
+    else {
+      relay.signal.addEventListener('abort', abort, { once: true })
+      void run.closed.then(() => relay.signal.removeEventListener('abort', abort))
+    }
+  }
   // Data goes over stdin; ending it also keeps commands that read stdin from waiting.
-  channel.end(opts.stdin ?? undefined)
+  if (!relay?.stdin) channel.end(opts.stdin ?? undefined)
 }
 
 export async function runCommand(session: Session, argv: readonly Arg[], opts: RawExecOptions = {}): Promise<ExecResult> {
@@ -171,16 +231,24 @@ export async function runCommand(session: Session, argv: readonly Arg[], opts: R
     program: shortName(argvShown),
     detailBase: { host: target.address, port: target.port, user: target.user, argv: argvShown },
   }
-  const run: Run = { out: new Capture(max), err: new Capture(max), localTimeout: false, capped: false, dropped: false, started: 0 }
+  const keep = opts.relay ? 'tail' : 'head'
+  const run: Run = { out: new Capture(max, keep), err: new Capture(max, keep), localTimeout: false, capped: false, dropped: false, aborted: false, started: 0 }
+  if (opts.relay?.signal.aborted) throw stoppedError(shown)
   const { release } = await session.exec(line, (channel) => attachChannel(channel, run, session, shown, opts, timeoutMs))
   try {
     await run.closed
   } finally {
     clearTimeout(run.timer)
     clearTimeout(run.graceTimer)
+    clearTimeout(run.termTimer)
     release()
   }
   return outcome(run, session, shown, opts, timeoutMs, max)
+}
+
+/** A relayed command stopped on purpose; the caller (pipe.ts) says why. */
+function stoppedError(shown: Shown, detail: object = shown.detailBase): AppError {
+  return new AppError('command_failed', `"${shown.what}" on ${shown.where} was stopped.`, { ...detail, stopped: true })
 }
 
 /** The result, or the AppError that says how the command did not finish cleanly. */
@@ -198,13 +266,14 @@ function outcome(run: Run, session: Session, shown: Shown, opts: RawExecOptions,
   const detail = { ...shown.detailBase, exitCode: exitCode ?? null, signal, durationMs, stderrTail: tail(result.stderr) }
 
   if (run.dropped) {
-    const why = run.localTimeout ? `did not finish within ${timeoutMs} ms` : `printed more than ${max} bytes`
+    const why = run.localTimeout ? `did not finish within ${timeoutMs} ms` : run.aborted ? 'was told to stop' : `printed more than ${max} bytes`
     throw new AppError(
       'ssh_timeout',
       `"${what}" on ${where} ${why} and did not stop when told to: the server kept its channel open ${CLOSE_GRACE_MS / 1000} s after the close, so ReplicaDesk dropped the connection (it reconnects on next use). "${program}" probably ignores signals or is stuck in the kernel (a hung disk or NFS mount); check it on the host (ps -eo pid,stat,args | grep ${program}) and stop it or fix what it waits on. It may still be running.`,
       { ...detail, timeoutMs, program, dropped: true },
     )
   }
+  if (run.aborted) throw stoppedError(shown, detail)
   if (run.capped) {
     if (opts.allowTruncated) return { ...result, exitCode: null }
     throw new AppError('output_too_large', `"${what}" on ${where} printed more than ${max} bytes on ${out.truncated ? 'stdout' : 'stderr'}; it was stopped. Narrow the command or raise maxOutputBytes.`, { ...detail, limit: max, truncated: result.truncated })

@@ -1,4 +1,4 @@
-// The SSH layer's facade for the rest of the core: exec, test, trust, state. See README.md.
+// The SSH layer's facade for the rest of the core: exec, pipe (a copy between hosts), test, trust, state. See README.md.
 import { EventEmitter } from 'node:events'
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
@@ -9,9 +9,10 @@ import { commandRecorder, type ActivitySink } from './activity-record'
 import type { SecretPrompt } from './auth'
 import { configHosts, configLoader, type ConfigHost } from './config-hosts'
 import { DEFAULT_TIMING, type Timing } from './connect'
-import { DEFAULT_TIMEOUT_MS, runCommand, type ExecOptions, type ExecResult } from './exec'
+import { DEFAULT_TIMEOUT_MS, runCommand, type ExecOptions, type ExecResult, type RawExecOptions } from './exec'
 import { HostKeyChecker } from './host-keys'
 import { runHostTest, type HostProbe, type HostTestResult } from './host-test'
+import { relayPipe, type PipeOptions, type PipeResult } from './pipe'
 import { Pool, type Backoff, type HostState } from './pool'
 import type { Arg } from './quote'
 import { defaultConfigPath, type ConfigContext } from './ssh-config'
@@ -23,6 +24,7 @@ import { JsonFileTrustStore, type TrustStore, type TrustedKey } from './trust-st
 export type { ActivitySink } from './activity-record'
 export type { ConfigHost } from './config-hosts'
 export type { HostProbe, HostTestResult } from './host-test'
+export type { PipeOptions, PipeResult, PipeSide } from './pipe'
 
 export interface SshServiceOptions {
   dataDir: string
@@ -50,6 +52,12 @@ export interface SshServiceOptions {
 
 export interface SshService {
   exec(target: Target, argv: readonly Arg[], opts?: ExecOptions): Promise<ExecResult>
+  /**
+   * Streams the stdout of `fromArgv` on one host into the stdin of `toArgv` on another,
+   * relayed through the two pooled connections (no port opens between the hosts). Either end
+   * failing, or no byte moving for `idleTimeoutMs`, stops the other; see pipe.ts.
+   */
+  pipe(from: Target, fromArgv: readonly Arg[], to: Target, toArgv: readonly Arg[], opts: PipeOptions): Promise<PipeResult>
   /** The host test; an engine's `probe` adds what it finds installed (e.g. PostgreSQL's versions). */
   test(target: Target): Promise<HostTestResult>
   test<F extends object>(target: Target, probe: HostProbe<F>): Promise<HostTestResult & F>
@@ -107,7 +115,7 @@ export function createSshService(o: SshServiceOptions): SshService {
   const record = commandRecorder(o.activityLog)
   const forwarded = new ForwardingSeen()
 
-  const execResolved = async (t: ResolvedTarget, argv: readonly Arg[], opts: ExecOptions = {}): Promise<ExecResult> => {
+  const execResolved = async (t: ResolvedTarget, argv: readonly Arg[], opts: RawExecOptions = {}): Promise<ExecResult> => {
     const started = new Date()
     try {
       if (typeof opts.sudo === 'string' && !sshUser.safeParse(opts.sudo).success) {
@@ -126,6 +134,13 @@ export function createSshService(o: SshServiceOptions): SshService {
   return {
     async exec(target, argv, opts) {
       return execResolved(await resolve(target), argv, opts)
+    },
+
+    async pipe(from, fromArgv, to, toArgv, opts) {
+      const [f, t] = await Promise.all([resolve(from), resolve(to)])
+      const argv = { from: fromArgv, to: toArgv }
+      const ends = { from: { label: f.label, argv: fromArgv }, to: { label: t.label, argv: toArgv } }
+      return relayPipe(ends, opts, (side, relay, o) => execResolved(side === 'from' ? f : t, argv[side], { ...o, relay }))
     },
 
     async test<F extends object>(target: Target, probe?: HostProbe<F>) {

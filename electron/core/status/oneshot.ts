@@ -93,8 +93,10 @@ export function readStatusOnce<S>(ssh: SshService, cluster: StatusClusterInput, 
   return withOrigin('status', () => readNow(ssh, cluster, o))
 }
 
-async function readNow<S>(ssh: SshService, cluster: StatusClusterInput, o: OneShotOptions<S>): Promise<ClusterStatus> {
+async function readNow<S>(ssh: SshService, cluster: StatusClusterInput, given: OneShotOptions<S>): Promise<ClusterStatus> {
   validateCluster(cluster)
+  // A cluster of another engine brings its own source.
+  const o = cluster.source ? { ...given, source: cluster.source as StatusSource<S> } : given
   const t0 = performance.now()
   const timeoutMs = o.timeoutMs ?? 5000
   const mark: Mark = (k) => void (o.timings && (o.timings[k] = Math.round((performance.now() - t0) * 10) / 10))

@@ -87,7 +87,7 @@ export function createStatusService(o: StatusServiceOptions): StatusService {
       const writer = store ? new PositionWriter(store, cluster.id, settings.positionWriteMs, (err) => o.log?.(`${cluster.id}: the primary's position could not be saved (status goes on; it is tried again)`, err)) : null
       const c = new Collector(cluster, settings, {
         ssh: o.ssh,
-        source: o.source,
+        source: cluster.source ?? o.source,
         sinks: {
           event: (payload) => events.emit('event', { name: 'statusChanged', payload }),
           splitBrain: (payload) => events.emit('event', { name: 'splitBrain', payload }),

@@ -46,7 +46,41 @@ describe('validateCreate', () => {
   })
 })
 
+describe('validateCreate for MariaDB', () => {
+  const maria = (over: Partial<ReturnType<typeof emptyCreateForm>>) => ({ ...emptyCreateForm('mariadb'), host: 'host1', cluster: 'm1', member: 'db1', dataDir: '/srv/mariadb/db1', ...over })
+
+  it('sends the data dir as datadir (never pgdata), the engine and semi-sync, and no PostgreSQL-only field', () => {
+    const r = validateCreate(maria({ semiSync: true, major: '15', syncMethod: 'FIRST', syncNum: '2', debianName: 'x' }), true)
+    expect(r).toEqual({
+      ok: true,
+      input: { host: 'host1', datadir: '/srv/mariadb/db1', port: 3306, layout: 'plain', sync: false, priority: 100, neverPromote: false, cluster: 'm1', member: 'db1', mode: 'init', engine: 'mariadb', semiSync: true, dryRun: true },
+    })
+  })
+
+  it('leaves an empty port to the core (3306), and the Debian datadir too', () => {
+    const r = validateCreate(maria({ port: ' ', layout: 'debian', dataDir: '/ignored' }))
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect('port' in r.input).toBe(false)
+    expect('datadir' in r.input || 'pgdata' in r.input).toBe(false)
+    expect(r.input).toMatchObject({ layout: 'debian', engine: 'mariadb' })
+    expect(emptyCreateForm('mariadb').port).toBe('3306')
+  })
+
+  it('puts a bad datadir on the data dir field', () => {
+    const r = validateCreate(maria({ dataDir: 'srv/mariadb' }))
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.problem.fields.dataDir).toContain('absolute path')
+  })
+})
+
 describe('validateReplica', () => {
+  it('sends a MariaDB replica\'s datadir as datadir', () => {
+    const r = validateReplica({ ...emptyReplicaForm('m1', 'mariadb'), host: 'host2', name: 'db2', dataDir: '/srv/mariadb/db2', sync: true, port: '' })
+    expect(r.ok && r.input).toEqual({ cluster: 'm1', name: 'db2', host: 'host2', datadir: '/srv/mariadb/db2', layout: 'plain', sync: true, priority: 100, neverPromote: false, overwrite: false, dryRun: false })
+  })
+
+
   it('carries the redundancy settings and the overwrite choice', () => {
     const r = validateReplica({ ...emptyReplicaForm('e2e'), host: 'host2', name: 'db2', dataDir: '/srv/pg/', sync: true, priority: '50', neverPromote: true, overwrite: true, address: ' 10.0.0.2 ' })
     expect(r.ok && r.input).toMatchObject({ cluster: 'e2e', name: 'db2', host: 'host2', pgdata: '/srv/pg/', sync: true, priority: 50, neverPromote: true, overwrite: true, address: '10.0.0.2', dryRun: false })
@@ -60,6 +94,11 @@ describe('validateReplica', () => {
 })
 
 describe('serverProblem', () => {
+  it('maps the core\'s datadir complaint onto the data dir field', () => {
+    const err = new AppError('invalid_input', 'Invalid input', [{ path: ['datadir'], message: 'Use an absolute path' }])
+    expect(serverProblem(err, replicaFields).fields).toEqual({ dataDir: 'Use an absolute path' })
+  })
+
   it('maps invalid_input issues onto fields (pgdata is the data dir field), the rest to the message', () => {
     const err = new AppError('invalid_input', 'Invalid input for replica.add', [
       { path: ['pgdata'], message: 'Use an absolute path' },

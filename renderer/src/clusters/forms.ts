@@ -1,12 +1,17 @@
 // The create-cluster and add-replica forms apart from any widget: what the user typed or picked
 // in, the contract's inputs out, checked with the shared schemas (shared/clusters.ts), and the
-// core's refusals sorted onto the fields they concern.
+// core's refusals sorted onto the fields they concern. One form for both engines: the data dir
+// goes out as PostgreSQL's pgdata or MariaDB's datadir, and only the engine's own fields go out.
 import { z } from 'zod'
 import { clusterCreateInput, replicaAddInput, type ClusterCreateInput, type ReplicaAddInput } from '../../../shared/clusters'
 import { AppError } from '../../../shared/errors'
 
+export type EngineChoice = 'postgres' | 'mariadb'
+
 /** Where and how one member runs: the fields both wizards share. */
 export interface PlacementValues {
+  /** The cluster's database: it decides which fields mean something and how the data dir is sent. */
+  engine: EngineChoice
   host: string
   dataDir: string
   port: string
@@ -27,6 +32,8 @@ export interface CreateClusterValues extends PlacementValues {
   major: string
   syncMethod: 'ANY' | 'FIRST'
   syncNum: string
+  /** MariaDB: semi-synchronous replication (SEMI_SYNC_MEANING in shared/mariadb.ts). */
+  semiSync: boolean
 }
 
 export interface AddReplicaValues extends PlacementValues {
@@ -36,7 +43,7 @@ export interface AddReplicaValues extends PlacementValues {
 }
 
 export const placementFields = ['host', 'dataDir', 'port', 'address', 'layout', 'debianName', 'sync', 'priority', 'neverPromote'] as const
-export const createFields = [...placementFields, 'cluster', 'member', 'mode', 'major', 'syncMethod', 'syncNum'] as const
+export const createFields = [...placementFields, 'cluster', 'member', 'mode', 'major', 'syncMethod', 'syncNum', 'engine', 'semiSync'] as const
 export const replicaFields = [...placementFields, 'cluster', 'name', 'overwrite'] as const
 
 export type CreateField = (typeof createFields)[number]
@@ -52,10 +59,14 @@ export interface FormProblem<F extends string> {
 
 export type Checked<I, F extends string> = { ok: true; input: I } | { ok: false; problem: FormProblem<F> }
 
-export const emptyPlacement = (): PlacementValues => ({
+/** The port a new member of each engine gets unless the user says otherwise. */
+export const defaultPort = (engine: EngineChoice): string => (engine === 'mariadb' ? '3306' : '5432')
+
+export const emptyPlacement = (engine: EngineChoice = 'postgres'): PlacementValues => ({
+  engine,
   host: '',
   dataDir: '',
-  port: '5432',
+  port: defaultPort(engine),
   address: '',
   layout: 'plain',
   debianName: 'main',
@@ -64,17 +75,18 @@ export const emptyPlacement = (): PlacementValues => ({
   neverPromote: false,
 })
 
-export const emptyCreateForm = (): CreateClusterValues => ({
-  ...emptyPlacement(),
+export const emptyCreateForm = (engine: EngineChoice = 'postgres'): CreateClusterValues => ({
+  ...emptyPlacement(engine),
   cluster: '',
   member: '',
   mode: 'init',
   major: '',
   syncMethod: 'ANY',
   syncNum: '1',
+  semiSync: false,
 })
 
-export const emptyReplicaForm = (cluster: string): AddReplicaValues => ({ ...emptyPlacement(), cluster, name: '', overwrite: false })
+export const emptyReplicaForm = (cluster: string, engine: EngineChoice = 'postgres'): AddReplicaValues => ({ ...emptyPlacement(engine), cluster, name: '', overwrite: false })
 
 /** A number when the text is one, else the text (so the schema words the complaint); empty: the default. */
 function numberValue(text: string): number | string | undefined {
@@ -85,23 +97,29 @@ function numberValue(text: string): number | string | undefined {
 
 const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim())
 
+/** The data dir under the engine's own key; MariaDB's Debian server has /var/lib/mysql (the core's to say). */
+function dataDirCandidate(v: PlacementValues): { pgdata?: string; datadir?: string } {
+  if (v.engine === 'postgres') return { pgdata: v.dataDir.trim() }
+  return v.layout === 'debian' ? {} : { datadir: v.dataDir.trim() }
+}
+
 function placementCandidate(v: PlacementValues) {
   return {
     host: v.host.trim(),
-    pgdata: v.dataDir.trim(),
+    ...dataDirCandidate(v),
     port: numberValue(v.port),
     address: optional(v.address),
     layout: v.layout,
-    // Only a Debian cluster has a name; a plain data dir keeps the schema's default.
-    debianName: v.layout === 'debian' ? v.debianName.trim() : undefined,
+    // Only a Debian PostgreSQL cluster has a name; a plain data dir keeps the schema's default.
+    debianName: v.engine === 'postgres' && v.layout === 'debian' ? v.debianName.trim() : undefined,
     sync: v.sync,
     priority: numberValue(v.priority),
     neverPromote: v.neverPromote,
   }
 }
 
-/** Input keys named otherwise in the form (the contract says pgdata, the form data dir). */
-const inputToField: Record<string, string> = { pgdata: 'dataDir' }
+/** Input keys named otherwise in the form (the contract says pgdata or datadir, the form data dir). */
+const inputToField: Record<string, string> = { pgdata: 'dataDir', datadir: 'dataDir' }
 
 /** The first message per known field; the rest (and issues on no field) joined into `message`. */
 export function issuesToProblem<F extends string>(
@@ -130,14 +148,17 @@ function check<I, F extends string>(schema: z.ZodType<unknown, unknown>, candida
  * core applies the defaults), so what the user left empty stays the core's to decide.
  */
 export function validateCreate(v: CreateClusterValues, dryRun = false): Checked<ClusterCreateInput, CreateField> {
+  // Each engine's own settings only: MariaDB has no major, no ANY/FIRST k; PostgreSQL no semi-sync.
+  const engineFields =
+    v.engine === 'mariadb'
+      ? { engine: 'mariadb' as const, semiSync: v.semiSync }
+      : { major: optional(v.major), syncMethod: v.syncMethod, syncNum: numberValue(v.syncNum) as number | undefined }
   const candidate: ClusterCreateInput = {
     ...placementCandidate(v),
     cluster: v.cluster.trim(),
     member: v.member.trim(),
     mode: v.mode,
-    major: optional(v.major),
-    syncMethod: v.syncMethod,
-    syncNum: numberValue(v.syncNum) as number | undefined,
+    ...engineFields,
     port: numberValue(v.port) as number | undefined,
     priority: numberValue(v.priority) as number | undefined,
     dryRun,
@@ -184,7 +205,7 @@ export function problemTitle(code: string): string {
     case 'preflight_failed':
       return 'A pre-flight check refused it (nothing was changed)'
     case 'version_mismatch':
-      return 'PostgreSQL versions differ'
+      return 'The database versions differ between the hosts'
     case 'cluster_state':
       return 'The cluster is not in a state this can start from'
     case 'conflict':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { HostCandidate, PrepareReport } from '../../../shared/prepare'
-import { newMemberFields, pickerMark, pickerOrder, preparedOf } from './hostPicker'
+import { mariaPickerMark, newMemberFields, pickerMark, pickerOrder, preparedOf } from './hostPicker'
 
 const report = (over: Partial<PrepareReport> = {}): PrepareReport => ({ host: 'h', login: 'pi', access: 'sudo', debian: true, installed: ['15'], offered: ['15'], checks: [], ready: true, memberMissing: [], ...over })
 const candidate = (host: string, over: Partial<HostCandidate> = {}): HostCandidate => ({ host, members: [], rank: null, why: '', ...over })
@@ -37,5 +37,13 @@ describe('the new member in the cluster\'s pattern', () => {
     expect(newMemberFields(c, { ports: [], dataDirs: [] })).toEqual({ name: 'pg3', dataDir: '/var/lib/postgresql/15/demo', port: '5432' })
     expect(newMemberFields(c, { ports: [5432, 5433], dataDirs: ['/var/lib/postgresql/15/demo'] })).toEqual({ name: 'pg3', dataDir: '/var/lib/postgresql/15/demo-2', port: '5434' })
     expect(newMemberFields(candidate('host1', { members: ['pg1'] }), { ports: [], dataDirs: [] })).toBeUndefined()
+  })
+})
+
+describe('mariaPickerMark', () => {
+  it('names the cluster members on a host and ranks free hosts first, with no PostgreSQL prepare verdict', () => {
+    const members = [{ name: 'db1', host: 'host1' }]
+    expect(mariaPickerMark('host1', members, 'm1')).toEqual({ members: ['db1'], prepared: 'unchecked', note: 'in m1: db1', suggested: false, rank: null })
+    expect(mariaPickerMark('host2', members, 'm1')).toMatchObject({ members: [], note: '', rank: 0 })
   })
 })

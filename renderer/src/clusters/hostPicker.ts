@@ -50,6 +50,15 @@ export function pickerMark(f: MarkFacts): PickerMark {
   return { members, prepared, note: parts.filter(Boolean).join(' · '), suggested, rank }
 }
 
+/**
+ * A MariaDB cluster's picker: host prepare checks what PostgreSQL needs, so it says nothing here
+ * (the add's pre-flight checks MariaDB); only the cluster's members on the host, free hosts first.
+ */
+export function mariaPickerMark(host: string, members: readonly { name: string; host: string }[], cluster?: string): PickerMark {
+  const here = members.filter((m) => m.host === host).map((m) => m.name)
+  return { members: here, prepared: 'unchecked', note: here.length ? `in ${cluster ?? 'this cluster'}: ${here.join(', ')}` : '', suggested: false, rank: here.length ? null : 0 }
+}
+
 /** Free hosts in the core's order first, then the ones running a member, then the rest by name. */
 export function pickerOrder<T extends { name: string }>(hosts: readonly T[], marks: ReadonlyMap<string, PickerMark>): T[] {
   const key = (h: T) => {

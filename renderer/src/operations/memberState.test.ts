@@ -13,6 +13,16 @@ describe('memberStates', () => {
     expect(Object.fromEntries([...states].map(([m, s]) => [m, `${s.label}/${s.tone}`]))).toEqual({ db3: 'being created/busy', db2: 'add stopped/bad' })
   })
 
+  it('MariaDB adds and removals mark their member the same way', () => {
+    const states = memberStates([
+      op({ name: '2', kind: 'mariadb-add-replica', status: 'running', member: 'db2' }),
+      op({ name: '1', kind: 'mariadb-remove-replica', status: 'failed', member: 'db3' }),
+    ])
+    expect(Object.fromEntries([...states].map(([m, s]) => [m, `${s.label}/${s.tone}`]))).toEqual({ db2: 'being created/busy', db3: 'removal stopped/bad' })
+    const done = finishedStates([op({ name: '3', kind: 'mariadb-add-replica', status: 'succeeded', member: 'db2', endedAt: '2026-12-07T18:00:00.000Z' })])
+    expect(done.get('db2')?.label).toBe('being created')
+  })
+
   it('rejoin and fence mark their member; switchover and failover name none', () => {
     const states = memberStates([
       op({ name: '3', kind: 'pg-rejoin', status: 'running', member: 'db1' }),

@@ -13,6 +13,9 @@ const verbs: Record<string, { active: string; stopped: string }> = {
   'pg-fence': { active: 'being fenced', stopped: 'fence stopped' },
   // Names a member only when it adds exactly one replica (the replicas wanted).
   'pg-settings': { active: 'being created', stopped: 'add stopped' },
+  'mariadb-create-cluster': { active: 'being created', stopped: 'creation stopped' },
+  'mariadb-add-replica': { active: 'being created', stopped: 'add stopped' },
+  'mariadb-remove-replica': { active: 'being removed', stopped: 'removal stopped' },
 }
 
 export interface MemberOperationState {
@@ -41,7 +44,7 @@ export interface FinishedOperation extends MemberOperationState {
 }
 
 /** The operations that bring a member up (a new copy, a rejoin): their end means it runs. */
-const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin', 'pg-settings'])
+const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin', 'pg-settings', 'mariadb-add-replica'])
 
 /**
  * Per member name, its newest operation when that is an add or a rejoin that succeeded. The

@@ -9,6 +9,8 @@ import type { AutomaticInput, ClusterCreateInput, FailoverInput, FenceInput, Rej
 import type { AppError } from '../../../shared/errors'
 import type { OperationStartResult } from '../../../shared/operations'
 import type { PgCluster, PgDetection } from '../../../shared/postgres'
+import { isMariaDb, isPostgres, type ClusterRecord } from '../../../shared/cluster-record'
+import type { MariaCluster } from '../../../shared/mariadb'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
 import { loadOnEverySession } from './sessions'
@@ -28,6 +30,8 @@ export const useClustersStore = defineStore('clusters', () => {
   const operations = useOperationsStore()
 
   const clusters = shallowRef<PgCluster[]>([])
+  /** MariaDB clusters: shown by their own card (the PostgreSQL screens read `clusters`). */
+  const mariaClusters = shallowRef<MariaCluster[]>([])
   const loaded = ref(false)
   const loadError = shallowRef<AppError | null>(null)
   /** What cluster.detect found, by host record name (the last answer; a new ask replaces it). */
@@ -36,9 +40,10 @@ export const useClustersStore = defineStore('clusters', () => {
   // Bumped by every authoritative list: a load that started before an event must not undo it.
   let generation = 0
 
-  function setAll(list: PgCluster[]): void {
+  function setAll(list: ClusterRecord[]): void {
     generation++
-    clusters.value = list
+    clusters.value = list.filter(isPostgres)
+    mariaClusters.value = list.filter(isMariaDb).sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true, sensitivity: 'base' }))
     loaded.value = true
     loadError.value = null
   }
@@ -133,5 +138,5 @@ export const useClustersStore = defineStore('clusters', () => {
   const count = computed(() => clusters.value.length)
   const named = (id: string): PgCluster | undefined => clusters.value.find((c) => c.id === id)
 
-  return { clusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, automatic, forget, named }
+  return { clusters, mariaClusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, automatic, forget, named }
 })

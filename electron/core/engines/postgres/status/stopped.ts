@@ -21,7 +21,7 @@ export function clockText(at: Date, now = new Date()): string {
  * clock, when that write is after the server's last start and not after status saw it down
  * (plus a few seconds); else when status first saw it down.
  */
-export function stoppedAt(since: string, logAgeS: number | null, last: RawSample | null, now = Date.now()): Date {
+export function stoppedAt(since: string, logAgeS: number | null, last: Pick<RawSample, 'startedMs'> | null, now = Date.now()): Date {
   const seen = Date.parse(since)
   if (logAgeS === null) return new Date(seen)
   const logAt = now - logAgeS * 1000

@@ -1,0 +1,187 @@
+// MariaDB through the same screens as PostgreSQL, against the test lab's real sshd and MariaDB
+// 10.11 (issue 23): a cluster created on host1 from the wizard (MariaDB, plain layout, a new
+// primary; the plan shown first), seeded with rows, two replicas added on host2 and host3 from
+// the card while the page shows the copy's progress reaching 100 %, and both shown replicating
+// on their live cards (IO and SQL threads Yes, 0 transactions behind, read_only ON); then one
+// removed with its datadir. The card offers no switchover or failover and says why.
+import { exec, type Lab, type LabHost } from '../lab'
+import { expect, test, type AppUnderTest } from '../fixtures/app'
+import { labHosts, requireLab } from '../fixtures/lab'
+import { lockLabHosts } from '../fixtures/labLock'
+import { cliOk } from '../fixtures/labMembers'
+import { ClustersPage } from '../pages/ClustersPage'
+import { MariaDbClusterCard } from '../pages/MariaDbCluster'
+import { expectProgressShown, OperationCard, OperationsPage } from '../pages/OperationsPage'
+import { mariadbSql, seedRows } from '../support/mariadb/lab'
+
+// The specs share the lab's hosts: one after another, in one worker.
+test.describe.configure({ mode: 'default' })
+
+let lab: Lab
+const CLUSTER = 'maria-e2e'
+/** Not 3306: a Debian server another test started on a host must not be in the way. */
+const PORT = 3316
+const SOCKET = `/run/mysqld/rd-${PORT}.sock`
+const BASE = '/srv/mariadb'
+const SEED_MB = 96
+const members = [
+  { name: 'db1', host: 'host1' },
+  { name: 'db2', host: 'host2' },
+  { name: 'db3', host: 'host3' },
+]
+
+/**
+ * Stops every mariadbd whose datadir is under BASE (TERM, KILL after 6 s) and any copy still
+ * running, then removes BASE, ReplicaDesk's MariaDB files and leases and the socket. Args: BASE
+ * PORT. Only processes of this host: the lab's hosts share one pid space, not one mount namespace.
+ */
+const CLEAN = String.raw`base=$1 port=$2 ns=$(readlink /proc/self/ns/mnt)
+servers() { for c in /proc/[0-9]*/comm; do read -r n < "$c" 2>/dev/null || continue; d=${'$'}{c%/comm}
+  [ "$(readlink "$d/ns/mnt" 2>/dev/null)" = "$ns" ] || continue
+  [ "$n" = mariadbd ] && [ "$(cut -d' ' -f3 "$d/stat" 2>/dev/null)" != Z ] && case $(readlink "$d/cwd" 2>/dev/null) in "$base"/*) echo "${'$'}{d#/proc/}" ;; esac
+  case $n in mbstream|mariadb-backup) kill -KILL "${'$'}{d#/proc/}" 2>/dev/null ;; esac; done; }
+for p in $(servers); do kill -TERM "$p"; done
+for i in $(seq 120); do [ -z "$(servers)" ] && break; [ "$i" = 60 ] && for p in $(servers); do kill -KILL "$p"; done; sleep 0.1; done
+rm -rf -- "$base" /etc/mysql/replicadesk /var/lib/replicadesk/leases "/run/mysqld/rd-$port.sock" "/run/mysqld/rd-$port.sock.lock"
+exit 0`
+
+async function cleanHosts(): Promise<void> {
+  await Promise.all(
+    members.map(async (m) => {
+      const r = await exec(m.host, ['sh', '-c', CLEAN, 'sh', BASE, String(PORT)], { lab, timeoutMs: 30_000 })
+      if (r.code !== 0) throw new Error(`${m.host}: cleaning ${BASE} failed (exit ${r.code}): ${r.stderr || r.stdout}`)
+    }),
+  )
+}
+
+test.beforeAll(() => {
+  lab = requireLab()
+})
+
+/** The lab hosts, reached as the admin login (sudo -n to mysql), added and trusted through the CLI. */
+async function addTrusted(app: AppUnderTest, hosts: LabHost[]): Promise<void> {
+  for (const h of hosts) {
+    await cliOk(app, ['host', 'add', h.name, '--address', h.address, '--port', String(h.port), '--user', lab.users.admin, '--identity-file', lab.clientKeyPath])
+    await cliOk(app, ['host', 'trust', h.name, h.hostKeyFingerprint])
+  }
+}
+
+test('MariaDB: create a cluster from the page, add two replicas with live progress, both replicate with 0 transactions behind, remove one', async ({ app }) => {
+  // Most of it only when another spec or lab test holds the hosts; the run itself: about a minute.
+  test.setTimeout(300_000)
+  const release = await lockLabHosts('mariadb-lab: MariaDB on host1..3', 200_000)
+  try {
+    const t0 = Date.now()
+    const lap = (what: string) => console.log(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    await cleanHosts()
+    await addTrusted(app, labHosts(lab, 3))
+    lap('hosts clean and added')
+    const clusters = new ClustersPage(app.page)
+    await clusters.shell.expectConnected()
+    await expect(clusters.emptyState).toContainText('PostgreSQL or MariaDB')
+
+    // --- the wizard: MariaDB, host1, a new primary; only MariaDB's fields ------------------
+    const wizard = await clusters.startCreate()
+    await wizard.pickEngine('mariadb')
+    await wizard.pickHost('host1')
+    await expect(wizard.root.getByTestId('create-mode')).toContainText('Adopt a running MariaDB')
+    await wizard.next()
+    await wizard.clusterId.fill(CLUSTER)
+    await wizard.member.fill('db1')
+    await expect(wizard.field('dataDir')).toHaveValue(`${BASE}/db1`)
+    await expect(wizard.field('port')).toHaveValue('3306')
+    await expect(wizard.root.getByTestId('create-major')).toHaveCount(0)
+    await expect(wizard.root.getByTestId('create-sync-method')).toHaveCount(0)
+    await expect(wizard.field('debianName')).toHaveCount(0)
+    await expect(wizard.semiSyncMeaning).toContainText('AFTER_SYNC')
+    // The Debian layout has its own datadir: the field goes.
+    await wizard.fillPlacement({ layout: 'debian' })
+    await expect(wizard.root.getByTestId('create-dataDir-fixed')).toContainText('/var/lib/mysql')
+    await wizard.fillPlacement({ layout: 'plain', port: PORT })
+    await expect(wizard.field('dataDir')).toHaveValue(`${BASE}/db1`)
+    await app.snapshot('mariadb-create-settings')
+
+    await wizard.showPlan()
+    await expect(wizard.plan.title).toHaveText(`Create cluster ${CLUSTER}: new primary db1 on host1`)
+    const steps = await wizard.plan.read()
+    expect(steps.length).toBeGreaterThan(1)
+    const commands = steps.flatMap((s) => s.commands).join('\n')
+    expect(commands).toContain(`${BASE}/db1`)
+    expect(commands).not.toMatch(/IDENTIFIED BY\s+'(?!\*)/i) // the replication password never shows
+    await app.snapshot('mariadb-create-plan')
+    await wizard.create()
+
+    const operations = new OperationsPage(app.page)
+    const creation = operations.card('mariadb-create-cluster', CLUSTER)
+    await creation.expectSucceeded('the creation', 60_000)
+    await expect(creation.percent).toHaveText('100 %')
+    lap('cluster created')
+
+    // --- rows, so that the copies take a moment --------------------------------------------
+    const seeded = await seedRows(lab, 'host1', { megabytes: SEED_MB, socket: SOCKET })
+    lap(`seeded ${SEED_MB} MiB (${seeded.rows} rows, ${seeded.mbPerSecond.toFixed(0)} MB/s)`)
+
+    await clusters.open()
+    const card = new MariaDbClusterCard(app.page, CLUSTER)
+    await expect(card.memberNames).toHaveText(['db1'])
+    await expect(card.major).toHaveText(/^MariaDB 10\.11\.\d+/, { timeout: 15_000 })
+    await expect(card.syncLabel).toHaveText('asynchronous')
+    await expect(card.switchoverButton).toHaveCount(0)
+    await expect(card.failoverButton).toHaveCount(0)
+    await expect(card.rolesLater).toContainText('Switchover and failover for MariaDB come')
+    await expect(card.live('db1').role).toHaveText('primary')
+    await expect(card.live('db1').readOnly).toHaveText('OFF')
+
+    // --- two replicas, one after the other (one operation per cluster at a time) -----------
+    for (const r of members.slice(1)) {
+      const stop = await OperationCard.recordProgress(app.page, `[data-testid="cluster"][data-cluster="${CLUSTER}"] [data-testid="operation"][data-kind="mariadb-add-replica"]`)
+      const add = await card.startAddReplica()
+      await add.pickHost(r.host)
+      await expect(add.name).toHaveValue(r.name) // the cluster's pattern: db1 → db2 → db3
+      await expect(add.field('dataDir')).toHaveValue(`${BASE}/${r.name}`)
+      await expect(add.field('port')).toHaveValue('3306')
+      await add.fillPlacement({ port: PORT })
+      await add.add()
+      const op = card.operation('mariadb-add-replica')
+      await expect(op.title).toHaveText(`Add replica ${r.name} on ${r.host} to cluster ${CLUSTER}`)
+      if (r.name === 'db2' && (await op.root.getAttribute('data-status')) === 'running') await app.snapshot('mariadb-add-replica-progress')
+      await op.expectSucceeded(`the add of ${r.name}`, 90_000)
+      await expect(op.percent).toHaveText('100 %')
+      const seen = await stop()
+      expectProgressShown(seen[(await op.root.getAttribute('data-id')) ?? ''], `add ${r.name}`)
+      lap(`replica ${r.name} added`)
+    }
+
+    // --- both replicate from db1, caught up ------------------------------------------------
+    await expect(card.memberNames).toHaveText(['db1', 'db2', 'db3'])
+    for (const r of members.slice(1)) {
+      const live = card.live(r.name)
+      await expect(live.root).toHaveAttribute('data-io', 'Yes', { timeout: 15_000 })
+      await expect(live.root).toHaveAttribute('data-sql', 'Yes')
+      await expect(live.root).toHaveAttribute('data-behind', '0', { timeout: 15_000 })
+      await expect(live.role).toHaveText('replica')
+      await expect(live.threads).toContainText('IO Yes · SQL Yes')
+      await expect(live.behind).toHaveText(/^0 transactions · /)
+      await expect(live.readOnly).toHaveText('ON')
+      await expect(live.threadErrors).toHaveCount(0)
+      expect(await mariadbSql(lab, r.host, 'SELECT COUNT(*) FROM seed.rows', { socket: SOCKET })).toBe(String(seeded.rows))
+    }
+    await expect(card.live('db2').gtidCurrent).toHaveText(await card.live('db1').gtidCurrent.innerText())
+    await app.snapshot('mariadb-cluster-three-members')
+    lap('both replicas shown replicating, 0 transactions behind')
+
+    // --- remove db3 and its datadir (confirmed twice) --------------------------------------
+    const remove = await card.startRemove('db3')
+    await expect(remove.root).toContainText('RESET SLAVE ALL')
+    await remove.deleteData.click()
+    await remove.removeButton.click()
+    await app.page.getByRole('dialog', { name: 'Delete the data directory?' }).getByRole('button', { name: 'Delete it' }).click()
+    await card.operation('mariadb-remove-replica').expectSucceeded('the removal of db3', 30_000)
+    await expect(card.memberNames).toHaveText(['db1', 'db2'])
+    expect((await exec('host3', ['test', '-e', `${BASE}/db3`], { lab })).code, `${BASE}/db3 is still on host3`).not.toBe(0)
+    lap('replica db3 removed with its datadir')
+  } finally {
+    await cleanHosts().catch((err: Error) => console.log(`clean-up after the spec: ${err.message}`))
+    release()
+  }
+})

@@ -1,0 +1,216 @@
+// The one rule for what the MariaDB engine may empty, fill or delete on a host: a shell function
+// (rd_guard) that every script that empties, fills or deletes a datadir runs on the server right
+// before it acts, and that the pre-flights run on their own (mode `check`) to say it before
+// anything changes; plus the TS side that turns its answer into a message naming host, path and
+// what to do. Hard refusals (system dirs, homes, ReplicaDesk's own dirs, anything above, below or
+// at another member's or a running server's datadir, a nested datadir, a symlink, a non-dir) are
+// never lifted by any flag; the content rule (empty, or what the user confirmed, or this
+// operation's own half-made copy) is the only thing that changes. Used by add- and remove-replica.
+import { AppError } from '../../../../../shared/errors'
+import { mariaError } from '../errors'
+import type { MariaMember } from '../model'
+import type { Command, MariaNode } from '../node'
+
+/**
+ * `rd_guard MODE TARGET ALLOW PROTECTED`: MODE check (prints facts and size), check-own (the
+ * same, but a server running on TARGET itself, the member's own that the operation stops
+ * first, is only reported) or step; ALLOW `any` (whatever is there may go) or `none` (only a
+ * missing or empty dir); PROTECTED: other members' datadirs on this host, one per line.
+ * Prints `refuse KIND PATH` and returns 4 on a hard refusal; 5 when the content is not empty and
+ * ALLOW is none; 0 otherwise. Paths are compared resolved (readlink -m), servers found by their
+ * working directory (mariadbd chdirs to its datadir) in this mount namespace. Run as root it
+ * sees every server; as mysql, the servers of mysql (the only user servers run as).
+ */
+export const GUARD_FN = String.raw`rd_rel() {
+  if [ "$1" = "$2" ]; then echo equal; elif case $2 in "$1"/*) true ;; *) false ;; esac; then echo above
+  elif case $1 in "$2"/*) true ;; *) false ;; esac; then echo below; fi
+}
+rd_guard() {
+  rd_mode=$1 rd_t=$2 rd_allow=$3 rd_prot=$4
+  case $rd_t in /*) ;; *) echo "refuse relative $rd_t"; return 4 ;; esac
+  if [ -L "$rd_t" ]; then echo "refuse symlink $rd_t"; return 4; fi
+  if [ -e "$rd_t" ] && [ ! -d "$rd_t" ]; then echo "refuse notdir $rd_t"; return 4; fi
+  rd_r=$(readlink -m -- "$rd_t" 2>/dev/null)
+  [ -n "$rd_r" ] || { echo "refuse unresolvable $rd_t"; return 4; }
+  case $rd_mode in check*) echo "resolved $rd_r" ;; esac
+  case $rd_r in
+    /var/lib/mysql) ;;
+    /|/bin|/boot|/dev|/etc|/home|/lib|/lib32|/lib64|/libx32|/media|/mnt|/opt|/proc|/root|/run|/sbin|/snap|/srv|/sys|/tmp|/usr|/var|/lost+found) echo "refuse system $rd_r"; return 4 ;;
+    /bin/*|/boot/*|/dev/*|/etc/*|/lib/*|/lib32/*|/lib64/*|/libx32/*|/proc/*|/run/*|/sbin/*|/snap/*|/sys/*) echo "refuse system $rd_r"; return 4 ;;
+    /usr/local/*/*) ;;
+    /usr/*) echo "refuse system $rd_r"; return 4 ;;
+    /var/lib/replicadesk|/var/lib/replicadesk/*|/var/lib/postgresql) echo "refuse system $rd_r"; return 4 ;;
+    /var/log/*|/var/cache/*|/var/spool/*|/var/mail/*|/var/run/*|/var/lock/*|/var/backups/*) echo "refuse system $rd_r"; return 4 ;;
+  esac
+  # Direct children of system parents (Debian's own datadir /var/lib/mysql excepted).
+  if [ "$rd_r" != /var/lib/mysql ]; then
+    case ${'$'}{rd_r%/*} in /var|/var/lib|/home|/opt|/usr/local) echo "refuse system $rd_r"; return 4 ;; esac
+  fi
+  rd_login=${'$'}{SUDO_USER:-$(id -un)}
+  for rd_h in "$(getent passwd mysql | cut -d: -f6)" "$(getent passwd "$rd_login" | cut -d: -f6)" "$HOME"; do
+    case $rd_h in ''|/nonexistent) continue ;; esac
+    rd_h=$(readlink -m -- "$rd_h")
+    [ "$rd_h" = /var/lib/mysql ] && continue
+    case $(rd_rel "$rd_r" "$rd_h") in equal|above) echo "refuse home $rd_h"; return 4 ;; esac
+    case $rd_r in "$rd_h"/.*) echo "refuse home $rd_h"; return 4 ;; esac
+  done
+  while IFS= read -r rd_p; do
+    [ -n "$rd_p" ] || continue
+    rd_k=$(rd_rel "$rd_r" "$(readlink -m -- "$rd_p")")
+    [ -z "$rd_k" ] || { echo "refuse member-$rd_k $rd_p"; return 4; }
+  done <<RD_EOF
+$rd_prot
+RD_EOF
+  rd_ns=$(readlink /proc/self/ns/mnt) rd_seen=
+  for rd_c in /proc/[0-9]*/comm; do
+    { read -r rd_n < "$rd_c"; } 2>/dev/null || continue
+    case $rd_n in mariadbd|mysqld) ;; *) continue ;; esac
+    rd_d=${'$'}{rd_c%/comm}
+    [ "$(readlink "$rd_d/ns/mnt" 2>/dev/null)" = "$rd_ns" ] || continue
+    rd_w=$(readlink "$rd_d/cwd" 2>/dev/null) || continue
+    case $rd_seen in *"|$rd_w|"*) continue ;; esac
+    rd_seen="$rd_seen|$rd_w|"
+    rd_k=$(rd_rel "$rd_r" "$rd_w")
+    [ "$rd_k$rd_mode" = equalcheck-own ] && { echo "running-own $rd_w"; continue; }
+    [ -z "$rd_k" ] || { echo "refuse running-$rd_k $rd_w"; return 4; }
+  done
+  rd_s=missing
+  if [ -e "$rd_r" ]; then
+    rd_n=$(find "$rd_r" -xdev -mindepth 2 -maxdepth 3 \( -name ibdata1 -o -name aria_log_control \) -print -quit 2>/dev/null || true)
+    [ -z "$rd_n" ] || { echo "refuse nested ${'$'}{rd_n%/*}"; return 4; }
+    if ! rd_l=$(find "$rd_r" -mindepth 1 -maxdepth 1 -print -quit 2>/dev/null); then rd_s=unreadable
+    elif [ -z "$rd_l" ]; then rd_s=empty
+    else rd_s=nonempty; fi
+  fi
+  if [ "$rd_mode" != step ]; then
+    echo "content $rd_s"
+    [ "$rd_s" = nonempty ] && echo "size $(timeout 20 du -sxh -- "$rd_r" 2>/dev/null | cut -f1)"
+  fi
+  case $rd_s in missing|empty) return 0 ;; esac
+  [ "$rd_allow" = any ] && return 0
+  echo "refuse content $rd_r"
+  return 5
+}`
+
+/** The guard alone, read-only: its facts and verdict. Args: check|check-own TARGET ALLOW PROTECTED. */
+const GUARD_CHECK = String.raw`${GUARD_FN}
+rd_guard "$1" "$2" "$3" "$4"
+echo "verdict $?"
+exit 0`
+
+/** What may go besides a missing or empty dir: anything (confirmed, or this operation's own copy), or nothing. */
+export type Allow = 'any' | 'none'
+
+/** The datadirs the guard keeps away from on a member's host (other members there, other records' members), newline-joined. */
+export function protectedDirs(member: MariaMember, members: readonly MariaMember[], known: readonly { host: string; dataDir: string }[] = []): string {
+  const dirs = [...members.filter((m) => m.name !== member.name), ...known].filter((m) => m.host === member.host).map((m) => m.dataDir)
+  return [...new Set(dirs)].join('\n')
+}
+
+export interface GuardAnswer {
+  resolved?: string
+  refusal?: { kind: string; path: string }
+  content: 'missing' | 'empty' | 'nonempty' | 'unreadable'
+  size?: string
+  /** check-own: a server runs on the target itself. */
+  ownRunning?: string
+  /** 0: may go; 4: never; 5: not empty and not allowed. */
+  verdict: number
+}
+
+export function parseGuard(out: string): GuardAnswer {
+  const a: GuardAnswer = { content: 'missing', verdict: -1 }
+  for (const line of out.split('\n')) {
+    const sp = line.indexOf(' ')
+    const tag = sp < 0 ? line : line.slice(0, sp)
+    const arg = sp < 0 ? '' : line.slice(sp + 1).trim()
+    if (tag === 'resolved') a.resolved = arg
+    else if (tag === 'refuse' && !arg.startsWith('content ')) {
+      const i = arg.indexOf(' ')
+      a.refusal = { kind: i < 0 ? arg : arg.slice(0, i), path: i < 0 ? '' : arg.slice(i + 1) }
+    } else if (tag === 'content') a.content = arg as GuardAnswer['content']
+    else if (tag === 'size') a.size = arg || undefined
+    else if (tag === 'running-own') a.ownRunning = arg
+    else if (tag === 'verdict') a.verdict = Number(arg)
+  }
+  return a
+}
+
+/** As root (it sees every server and every dir). `own`: the target is a member's datadir whose server the operation stops before it deletes. */
+export function guardCommand(n: MariaNode, target: string, allow: Allow, prot: string, own = false): Command {
+  return n.root(['sh', '-c', GUARD_CHECK, 'sh', own ? 'check-own' : 'check', target, allow, prot], 'reads only: may ReplicaDesk empty or delete there?')
+}
+
+export async function checkDataDir(n: MariaNode, target: string, allow: Allow, prot: string, own = false): Promise<GuardAnswer> {
+  return parseGuard((await n.run(guardCommand(n, target, allow, prot, own), { timeoutMs: 60_000 })).stdout)
+}
+
+/** Why a hard refusal, in words. */
+function reason(kind: string, path: string): string {
+  const words: Record<string, string> = {
+    relative: 'it is not an absolute path',
+    symlink: 'it is a symbolic link (ReplicaDesk writes and deletes only in a plain directory, never through a link)',
+    notdir: 'it exists and is not a directory',
+    unresolvable: 'the host cannot resolve the path (ReplicaDesk needs GNU readlink -m there)',
+    system: `${path} is a system directory or a direct child of one`,
+    home: `it is, contains or lies in the hidden files of the home directory ${path}`,
+    'member-equal': `it is the datadir of another member on this host (${path})`,
+    'member-above': `it contains the datadir of another member on this host (${path})`,
+    'member-below': `it lies inside the datadir of another member on this host (${path})`,
+    'running-equal': `a MariaDB server runs on it (${path})`,
+    'running-above': `it contains the datadir of a running MariaDB server (${path})`,
+    'running-below': `it lies inside the datadir of a running MariaDB server (${path})`,
+    nested: `it contains another MariaDB datadir (${path})`,
+  }
+  return words[kind] ?? `${kind} ${path}`.trim()
+}
+
+/** The refusal of a hard rule: no flag lifts it. `member`: the target is an existing member's (remove --delete-data). */
+export function guardRefusal(host: string, target: string, r: { kind: string; path: string }, action: string, member = false): AppError {
+  const todo = member
+    ? `Move what is in the way out of ${target} (or correct the member's datadir in the cluster record), then run it again; or delete by hand only what you know is not needed.`
+    : 'Pick a datadir of its own for this member (a new or empty directory such as /srv/mariadb/<name>).'
+  return mariaError('preflight_failed', `ReplicaDesk will not ${action} ${target} on ${host}: ${reason(r.kind, r.path)}. Nothing was deleted. ${todo}`, { host, path: target, check: 'data_dir_guard', guard: r.kind, guardPath: r.path })
+}
+
+/** A step script that ran the guard failed: its refusal (exit 4, or 5 for content) as the pre-flight's message; any other failure unchanged. */
+export function explainGuardFailure(err: unknown, host: string, target: string, action: string, member = false): unknown {
+  if (!(err instanceof AppError) || err.code !== 'command_failed') return err
+  const d = err.detail as { exitCode?: unknown; stderrTail?: unknown; to?: { exitCode?: unknown; stderrTail?: unknown } } | undefined
+  // A copy's failure (ssh/pipe.ts) carries the destination's facts under `to`.
+  const end = d?.to ?? d
+  if (end?.exitCode !== 4 && end?.exitCode !== 5) return err
+  const tail = typeof end.stderrTail === 'string' ? end.stderrTail : ''
+  if (end.exitCode === 5 && /^refuse content /m.test(tail)) {
+    return mariaError('preflight_failed', `ReplicaDesk will not ${action} ${target} on ${host}: it is not empty now (it changed since the pre-flight) and it is not this operation's own copy. Nothing was deleted. Look at what is there; move it away, or confirm its deletion explicitly (replica add: --overwrite --overwrite-unrelated).`, { host, path: target, check: 'data_dir_guard', guard: 'content' })
+  }
+  const r = parseGuard(tail).refusal
+  return r ? guardRefusal(host, target, r, action, member) : err
+}
+
+export interface NewDataDirJudgement {
+  host: string
+  target: string
+  answer: GuardAnswer
+  /** The datadir is claimed by this very operation (a resume): what is in it is its own. */
+  ours: boolean
+  /** The user confirmed (twice: --overwrite --overwrite-unrelated) that whatever is there may go. */
+  overwrite: boolean
+  member: string
+}
+
+/**
+ * The pre-flight's verdict on a new member's datadir: hard refusals first (no flag lifts them);
+ * a server running on it that is not this operation's own; a non-empty dir not this
+ * operation's own needs both
+ * confirmations (MariaDB datadirs carry no cluster identity that could prove a stale copy).
+ */
+export function judgeNewDataDir(j: NewDataDirJudgement): void {
+  const { host, target, answer: a } = j
+  if (a.verdict === 4 && a.refusal) throw guardRefusal(host, target, a.refusal, j.overwrite ? 'empty' : 'use')
+  if (a.verdict < 0) throw mariaError('preflight_failed', `ReplicaDesk could not check ${target} on ${host} (the guard gave no verdict), so it touches nothing there. Check that sudo -n works there and that sh, find and readlink exist, then try again.`, { host, path: target, check: 'data_dir_guard' })
+  // check-own (a resume): the server on the datadir is the operation's own only when the datadir is.
+  if (a.ownRunning && !j.ours) throw guardRefusal(host, target, { kind: 'running-equal', path: a.ownRunning }, 'use')
+  if (j.ours || a.content !== 'nonempty' || j.overwrite) return
+  throw mariaError('preflight_failed', `The datadir ${target} on ${host} is not empty (${a.size ? `${a.size} on disk` : 'size unknown'}). Pick an empty or new directory for ${j.member}, or, if everything in it may go, run again with --overwrite --overwrite-unrelated.`, { host, path: target, check: 'data_dir', size: a.size })
+}

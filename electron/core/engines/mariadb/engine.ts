@@ -1,0 +1,104 @@
+// The MariaDB engine: detection, the host test's probe, live status (status/), and the cluster
+// operations as kinds for the operations runner. Build one per app with the app's HostExec
+// (with pipe: add-replica copies host to host); register `kinds` with createOperations.
+// Role changes come with issue 24: their kinds refuse in pre-flight (not-yet.ts). Settings:
+// semi-sync (settings/).
+import type { z } from 'zod'
+import { defineOperationKind, type OperationDefinition } from '../../operations'
+import type { Engine, StatusSource } from '../engine'
+import type { HostExec, HostPipe } from '../host-exec'
+import { addReplicaParams, addReplicaSummary, buildAddReplica, type AddReplicaParams } from './add-replica'
+import { mariadbCapabilities } from './capabilities'
+import { buildCreateCluster, createClusterParams, type CreateClusterParams } from './create-cluster'
+import { createClusterSummary } from './create-cluster/summary'
+import { detect, type MariaDetection } from './detect'
+import { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_REMOVE_REPLICA } from './kinds'
+import { leaseHosts, memberOf, parseCluster, type MariaCluster, type MariaClusterInput } from './model'
+import { refusedKind } from './not-yet'
+import { adoptSettings, readDrift, readPositions, type MariaReading } from './positions'
+import { buildRemoveReplica, removeReplicaParams, removeReplicaSummary, type RemoveReplicaParams } from './remove-replica'
+import { mariadbStatus, statusMembers, type MariaSample } from './status'
+import { mariadbHostProbe } from './versions'
+import { mariadbSettingsKind } from './settings/apply-settings'
+
+export interface MariaDbEngineOptions {
+  hosts: HostExec & HostPipe
+}
+
+export function mariadbKinds(hosts: HostExec & HostPipe) {
+  const createCluster = defineOperationKind({
+    kind: KIND_MARIADB_CREATE_CLUSTER,
+    params: createClusterParams,
+    build: ({ params }) => {
+      const m = memberOf(params.cluster, params.primary)
+      return {
+        member: m.name,
+        title: params.mode === 'init' ? `Create cluster ${params.cluster.id}: new primary ${m.name} on ${m.host}` : `Adopt cluster ${params.cluster.id}: primary ${m.name} on ${m.host}`,
+        steps: buildCreateCluster(hosts, params),
+        summary: () => createClusterSummary(params),
+      }
+    },
+  })
+  const addReplica = defineOperationKind({
+    kind: KIND_MARIADB_ADD_REPLICA,
+    params: addReplicaParams,
+    build: ({ params }) => {
+      const m = memberOf(params.cluster, params.member)
+      return { member: m.name, title: `Add replica ${m.name} on ${m.host} to cluster ${params.cluster.id}`, steps: buildAddReplica(hosts, params), summary: () => addReplicaSummary(hosts, params) }
+    },
+  })
+  const removeReplica = defineOperationKind({
+    kind: KIND_MARIADB_REMOVE_REPLICA,
+    params: removeReplicaParams,
+    build: ({ params }) => {
+      const m = memberOf(params.cluster, params.member)
+      return { member: m.name, title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
+    },
+  })
+  const refused = { switchover: refusedKind('switchover'), failover: refusedKind('failover'), rejoin: refusedKind('rejoin'), fence: refusedKind('fence') }
+  return { createCluster, addReplica, removeReplica, settings: mariadbSettingsKind(hosts), ...refused }
+}
+
+type Input<S extends z.ZodType> = Omit<z.input<S>, 'cluster'> & { cluster: MariaClusterInput }
+
+/** The Engine interface with MariaDB's own types. */
+export interface MariaDbEngine extends Engine<MariaCluster, 'sudo', MariaDetection, MariaReading> {
+  readonly status: StatusSource<MariaSample>
+  readonly hostProbe: typeof mariadbHostProbe
+  /** The typed operation kinds, for callers that want their parsed params. */
+  operations: ReturnType<typeof mariadbKinds>
+  createCluster(params: Input<typeof createClusterParams>): OperationDefinition<CreateClusterParams>
+  addReplica(params: Input<typeof addReplicaParams>): OperationDefinition<AddReplicaParams>
+  removeReplica(params: Input<typeof removeReplicaParams>): OperationDefinition<RemoveReplicaParams>
+}
+
+export function createMariaDbEngine(o: MariaDbEngineOptions): MariaDbEngine {
+  const ops = mariadbKinds(o.hosts)
+  const lease = (c: MariaClusterInput) => leaseHosts(c as MariaCluster)
+  const refuse = (k: (typeof ops)['switchover'], cluster: MariaCluster, rest: object) => k.create({ clusterId: cluster.id, params: { ...rest, cluster }, members: lease(cluster) })
+  return {
+    id: 'mariadb',
+    title: 'MariaDB',
+    operations: ops,
+    kinds: Object.fromEntries(Object.values(ops).map((k) => [k.kind, k.factory])),
+    capabilities: mariadbCapabilities,
+    parseCluster,
+    detect: (host) => detect(o.hosts, host),
+    hostProbe: mariadbHostProbe,
+    status: mariadbStatus,
+    statusMembers: (cluster, targetOf) => statusMembers(cluster, targetOf),
+    createCluster: (params) => ops.createCluster.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
+    addReplica: (params) => ops.addReplica.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
+    removeReplica: (params) => ops.removeReplica.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
+    switchover: ({ cluster, ...rest }) => refuse(ops.switchover, cluster, rest),
+    failover: ({ cluster, ...rest }) => refuse(ops.failover, cluster, rest),
+    rejoin: ({ cluster, ...rest }) => refuse(ops.rejoin, cluster, rest),
+    fence: ({ cluster, ...rest }) => refuse(ops.fence, cluster, rest),
+    applySettings: ({ cluster, previous }) => ops.settings.create({ clusterId: cluster.id, params: { cluster, previous }, members: lease(cluster) }),
+    readDrift: (cluster) => readDrift(o.hosts, cluster),
+    adoptSettings: (cluster, member) => adoptSettings(o.hosts, cluster, member),
+    readPositions: (cluster, timeoutMs) => readPositions(o.hosts, cluster, timeoutMs),
+    // Fencing comes with failover (issue 24): no MariaDB member is ever marked fenced before then.
+    fenceNow: async () => 'left',
+  }
+}

@@ -1,0 +1,11 @@
+// The MariaDB engine's public surface.
+export { createMariaDbEngine, mariadbKinds, type MariaDbEngine, type MariaDbEngineOptions } from './engine'
+export { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_REMOVE_REPLICA } from './kinds'
+export { parseCluster, memberOf, leaseHosts, type MariaCluster, type MariaClusterInput, type MariaMember } from './model'
+export { createClusterParams, type CreateClusterParams } from './create-cluster'
+export { addReplicaParams, type AddReplicaParams } from './add-replica'
+export { removeReplicaParams, type RemoveReplicaParams } from './remove-replica'
+export type { MariaDetection, MariaInstance } from './detect'
+export type { MariaReading } from './positions'
+export { mariadbHostProbe } from './versions'
+export { reasonOf, type MariaFailure } from './errors'
