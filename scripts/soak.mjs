@@ -54,7 +54,7 @@ const soaks = [
   { name: 'host prepare and clean on a bare host', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/hosts/prepare'] },
   // Issues 20 and 21 in the browser: the first hour (plans, badges, a killed primary) and the Prepare wizard, forget → clean.
   { name: 'first hour, Prepare wizard and cluster wizards in the browser', repeat: times, cmd: [join(root, 'node_modules', '.bin', 'playwright'), 'test', '--project=browser', 'e2e/specs/first-hour.spec.ts', 'e2e/specs/prepare-lab.spec.ts', 'e2e/specs/clusters-lab.spec.ts'] },
-  // Issue 23: MariaDB replicas added (relayed copy with progress) and removed; the runner killed before and after every step of the add (and during the copy and the catch-up), each point resumed and abandoned.
+  // Issue 23: MariaDB replicas added (relayed copy with progress) and removed; the runner killed before and after every step of the add (and during the copy; not the catch-up, found done at once on a quiet primary), each point resumed and abandoned.
   { name: 'MariaDB replicas: add two, remove one, killed at every step of the add', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/mariadb/mariadb-replica'] },
   // Issue 20: a killed postmaster diagnosed (stopped at, log lines), never blamed on sshd.
   { name: 'a crashed server diagnosed', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/status'] },

@@ -89,7 +89,8 @@ export const contract = {
       detect: method({
         summary: 'Show the database versions and instances on a host (PostgreSQL, or MariaDB with --engine mariadb)',
         input: z.object({ host: hostName, engine: engineId.default('postgres').describe('the database to look for: postgres or mariadb') }).strict(),
-        output: z.union([mariaDetection, pgDetection]),
+        // PostgreSQL's shape strict at the top: a MariaDB answer that fails its own schema is an error, never read as PostgreSQL's.
+        output: z.union([mariaDetection, pgDetection.strict()]),
         cli: { args: ['host'] },
       }),
       create: method({

@@ -107,7 +107,7 @@ export const mariaDetection = z.object({
       logSlaveUpdates: z.boolean().optional(),
       readOnly: z.boolean().optional(),
       gtidCurrentPos: z.string().optional(),
-      replication: z.array(z.object({ connection: z.string(), masterHost: z.string(), masterPort: z.number(), ioRunning: z.string(), sqlRunning: z.string(), lastError: z.string() })).optional(),
+      replication: z.array(z.object({ connection: z.string(), masterHost: z.string(), masterPort: z.number(), ioRunning: z.string(), sqlRunning: z.string(), lastError: z.string().optional() })).optional(),
       error: z.string().optional(),
     }),
   ),

@@ -63,6 +63,8 @@ export type StepPlan = z.infer<typeof stepPlan>
 export const dataLoss = z.object({
   kind: z.enum(['none', 'bound', 'unknown']),
   bytes: z.number().nonnegative().optional(),
+  /** MariaDB: transactions missing (GTID distance), in place of bytes. */
+  transactions: z.number().nonnegative().optional(),
   seconds: z.number().nonnegative().optional(),
   text: z.string(),
 })
@@ -77,6 +79,9 @@ export const candidateView = z.object({
   lsn: z.string().nullable(),
   /** Bytes behind the most advanced member read (or the primary for a switchover). */
   behindBytes: z.number().nullable(),
+  /** MariaDB: the GTID position received (a replica) or written (the primary), and transactions behind, in place of lsn and bytes. */
+  gtid: z.string().optional(),
+  behindTransactions: z.number().nullable().optional(),
   sync: z.boolean(),
   priority: z.number(),
   neverPromote: z.boolean(),

@@ -1,8 +1,11 @@
 // What a MariaDB cluster's card shows beyond the shared ClusterCard (ClustersPage.ts): the
 // semi-sync label and its fall-back warning, the line that says role changes come later, and
 // each member's live card (role, IO/SQL threads, transactions behind, GTID positions, errors).
-import type { Locator, Page } from '@playwright/test'
+// Its Redundancy panel (opened from the semi-sync label): semi-sync on/off, strict or a
+// fall-back after N s, per member semi-sync replica; then the plan's summary and Apply.
+import { expect, type Locator, type Page } from '@playwright/test'
 import { ClusterCard } from './ClustersPage'
+import { PlanPanel } from './PlanPanel'
 
 export class MariaMemberLive {
   readonly role: Locator
@@ -44,8 +47,91 @@ export class MariaDbClusterCard extends ClusterCard {
     this.failoverButton = this.root.getByTestId('cluster-failover')
   }
 
+  /** Opens the Redundancy panel from the semi-sync label in the card's header. */
+  async openMariaRedundancy(): Promise<MariaRedundancyPanel> {
+    await this.syncLabel.click()
+    const panel = new MariaRedundancyPanel(this.page)
+    await expect(panel.semiSync).toBeVisible()
+    return panel
+  }
+
   /** The live card of one member (under the member table). */
   live(name: string): MariaMemberLive {
     return new MariaMemberLive(this.root.locator(`[data-testid="member-card"][data-engine="mariadb"][data-member="${name}"]`))
+  }
+}
+
+/** The MariaDB Redundancy panel: the form, then the core's plan, then Apply. */
+export class MariaRedundancyPanel {
+  readonly root: Locator
+  readonly problem: Locator
+  /** The semi-sync switch (ElSwitch: aria-checked on its inner role=switch input). */
+  readonly semiSync: Locator
+  /** The sentence that says MariaDB waits for ONE acknowledgement (no count). */
+  readonly oneAck: Locator
+  readonly lostSync: Locator
+  readonly lostSyncMeaning: Locator
+  readonly relaxInput: Locator
+  readonly showPlanButton: Locator
+  readonly applyButton: Locator
+  readonly plan: PlanPanel
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('maria-redundancy')
+    this.problem = this.root.getByTestId('maria-redundancy-problem')
+    this.semiSync = this.root.getByTestId('maria-redundancy-semi-sync')
+    this.oneAck = this.root.getByTestId('maria-redundancy-one-ack')
+    this.lostSync = this.root.getByTestId('maria-redundancy-lost-sync')
+    this.lostSyncMeaning = this.root.getByTestId('maria-redundancy-lost-sync-meaning')
+    this.relaxInput = this.root.getByTestId('maria-redundancy-relax').locator('input')
+    this.showPlanButton = this.root.getByTestId('maria-redundancy-show-plan')
+    this.applyButton = this.root.getByTestId('maria-redundancy-apply')
+    this.plan = new PlanPanel(this.root)
+  }
+
+  /** Turns semi-sync on or off and waits until the switch shows it. */
+  async setSemiSync(on: boolean): Promise<void> {
+    const input = this.semiSync.getByRole('switch')
+    if ((await input.getAttribute('aria-checked')) !== String(on)) await this.semiSync.click()
+    await expect(input).toHaveAttribute('aria-checked', String(on))
+  }
+
+  /** strict (writes wait) or a fall-back to asynchronous after `afterS` seconds. */
+  async setLostSync(policy: 'strict' | 'available', afterS?: number): Promise<void> {
+    const option = this.lostSync.locator('label').filter({ hasText: policy === 'strict' ? 'Strict' : 'Fall back' })
+    await option.click()
+    await expect(option).toHaveClass(/is-active|is-checked/)
+    if (policy === 'available' && afterS !== undefined) {
+      await this.relaxInput.fill(String(afterS))
+      await this.relaxInput.press('Enter')
+      await expect(this.relaxInput).toHaveValue(String(afterS))
+    }
+  }
+
+  /** Ticks (or clears) "semi-sync replica" for one member. */
+  async setMemberSync(name: string, on: boolean): Promise<void> {
+    const box = this.root.locator(`[data-testid="maria-redundancy-member"][data-member="${name}"]`).getByTestId('maria-redundancy-member-sync')
+    if ((await box.locator('input').isChecked()) !== on) await box.click()
+    await expect(box.locator('input')).toBeChecked({ checked: on })
+  }
+
+  /** Asks for the plan and waits until it is shown; fails with the core's refusal. */
+  async showPlan(timeout = 30_000): Promise<void> {
+    await this.showPlanButton.click()
+    await expect
+      .poll(
+        async () => {
+          if (await this.problem.isVisible()) throw new Error(`the plan was refused: ${(await this.problem.innerText()).replace(/\s+/g, ' ')}`)
+          return this.applyButton.isVisible()
+        },
+        { timeout, message: 'the MariaDB redundancy plan did not arrive' },
+      )
+      .toBe(true)
+  }
+
+  /** Apply; the panel closes once the core has started the operation. */
+  async apply(timeout = 30_000): Promise<void> {
+    await this.applyButton.click()
+    await expect(this.root).toBeHidden({ timeout })
   }
 }

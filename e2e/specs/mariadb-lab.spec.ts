@@ -2,8 +2,12 @@
 // 10.11 (issue 23): a cluster created on host1 from the wizard (MariaDB, plain layout, a new
 // primary; the plan shown first), seeded with rows, two replicas added on host2 and host3 from
 // the card while the page shows the copy's progress reaching 100 %, and both shown replicating
-// on their live cards (IO and SQL threads Yes, 0 transactions behind, read_only ON); then one
+// on their live cards (IO and SQL threads Yes, 0 transactions behind, read_only ON). The wizard's
+// MariaDB detection: db1's running server found, picked for adopt and prefilled.
+// Semi-sync on from the Redundancy panel with db2 acknowledging (the plan's summary first): the
+// health verdict then survives 1 failure without losing a write; off again: 0. Then one replica
 // removed with its datadir. The card offers no switchover or failover and says why.
+import type { Locator } from '@playwright/test'
 import { exec, type Lab, type LabHost } from '../lab'
 import { expect, test, type AppUnderTest } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
@@ -54,6 +58,16 @@ async function cleanHosts(): Promise<void> {
   )
 }
 
+/** The wizard's MariaDB detection once done: its root, the ports servers listen on, one server by port. */
+async function mariaDetected(scope: Locator): Promise<{ root: Locator; ports: number[]; instance: (port: number) => Locator }> {
+  const root = scope.getByTestId('maria-detection')
+  await expect(root).toHaveAttribute('data-state', 'done', { timeout: 20_000 })
+  const ports = await root.getByTestId('maria-detection-instance').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-port'))))
+  return { root, ports, instance: (port) => root.locator(`[data-testid="maria-detection-instance"][data-port="${port}"]`) }
+}
+
+const freeFrom = (port: number, used: number[]): number => (used.includes(port) ? freeFrom(port + 1, used) : port)
+
 test.beforeAll(() => {
   lab = requireLab()
 })
@@ -84,12 +98,16 @@ test('MariaDB: create a cluster from the page, add two replicas with live progre
     const wizard = await clusters.startCreate()
     await wizard.pickEngine('mariadb')
     await wizard.pickHost('host1')
+    const found = await mariaDetected(wizard.root)
+    await expect(found.root.getByTestId('maria-detection-login')).toHaveText(lab.users.admin)
+    await expect(found.root.getByTestId('maria-detection-versions')).toContainText('10.11')
     await expect(wizard.root.getByTestId('create-mode')).toContainText('Adopt a running MariaDB')
     await wizard.next()
     await wizard.clusterId.fill(CLUSTER)
     await wizard.member.fill('db1')
     await expect(wizard.field('dataDir')).toHaveValue(`${BASE}/db1`)
-    await expect(wizard.field('port')).toHaveValue('3306')
+    // 3306 unless a server there listens on it (another test's Debian server): the next free one.
+    await expect(wizard.field('port')).toHaveValue(String(freeFrom(3306, found.ports)))
     await expect(wizard.root.getByTestId('create-major')).toHaveCount(0)
     await expect(wizard.root.getByTestId('create-sync-method')).toHaveCount(0)
     await expect(wizard.field('debianName')).toHaveCount(0)
@@ -169,6 +187,66 @@ test('MariaDB: create a cluster from the page, add two replicas with live progre
     await expect(card.live('db2').gtidCurrent).toHaveText(await card.live('db1').gtidCurrent.innerText())
     await app.snapshot('mariadb-cluster-three-members')
     lap('both replicas shown replicating, 0 transactions behind')
+
+    // --- the wizard's detection: the running primary found, picked for adopt, prefilled ----
+    const adopt = await clusters.startCreate()
+    await adopt.pickEngine('mariadb')
+    await adopt.pickHost('host1')
+    const db1Found = (await mariaDetected(adopt.root)).instance(PORT)
+    await expect(db1Found).toHaveAttribute('data-adoptable', 'true')
+    await expect(db1Found).toContainText(`${BASE}/db1`)
+    await expect(db1Found).toContainText(/primary · plain datadir · server_id 1 · binary log ROW · read_only OFF/)
+    await adopt.root.getByTestId('create-mode').getByText('Adopt a running MariaDB').click()
+    await expect((await mariaDetected(adopt.root)).instance(PORT)).toHaveAttribute('data-picked', 'true')
+    await app.snapshot('mariadb-create-detection')
+    await adopt.next()
+    await expect(adopt.field('dataDir')).toHaveValue(`${BASE}/db1`)
+    await expect(adopt.field('port')).toHaveValue(String(PORT))
+    await app.page.keyboard.press('Escape')
+    await expect(adopt.root).toBeHidden()
+    lap('detection: db1 found, picked and prefilled for adopt')
+
+    // --- semi-sync on, db2 acknowledging: the verdict survives one failure without loss ----
+    await expect(card.health.noLoss).toHaveText('survives 0 member failures without losing a write', { timeout: 15_000 })
+    await expect(card.health.writes).toHaveText('0 member failures and keeps writing')
+    const on = await card.openMariaRedundancy()
+    await expect(on.oneAck).toContainText('waits for one acknowledgement')
+    await on.setSemiSync(true)
+    await on.setLostSync('strict')
+    await expect(on.lostSyncMeaning).toContainText('writes on the primary wait')
+    await on.setLostSync('available', 5)
+    await on.setMemberSync('db2', true)
+    await on.showPlan()
+    const planned = (await on.plan.readSummary()).join('\n')
+    expect(planned).toContain('Semi-synchronous replication goes on (AFTER_SYNC)')
+    expect(planned).toContain('Semi-sync timeout: after 5 s without an acknowledgement')
+    expect(planned).toContain('Replicas that acknowledge commits: db2 (was none)')
+    await app.snapshot('mariadb-redundancy-plan')
+    await on.apply()
+    const applyOn = card.operation('mariadb-settings')
+    await applyOn.expectSucceeded('semi-sync on', 30_000)
+    const onId = await applyOn.root.getAttribute('data-id')
+    await expect(card.syncLabel).toHaveText('semi-synchronous (falls back after 5 s)')
+    await expect(card.member('db2').getByTestId('member-sync')).toHaveText('semi-sync replica')
+    await mariadbSql(lab, 'host1', 'CREATE TABLE IF NOT EXISTS seed.acked (id INT AUTO_INCREMENT PRIMARY KEY); INSERT INTO seed.acked () VALUES ()', { socket: SOCKET })
+    await expect(card.live('db2').semiSync).toHaveText('on: acknowledges commits', { timeout: 15_000 })
+    await expect(card.health.noLoss).toHaveText('survives 1 member failure without losing a write', { timeout: 15_000 })
+    await expect(card.health.noLoss).toHaveAttribute('title', /on db1 and on at least one of db2/)
+    await app.snapshot('mariadb-semi-sync-verdict')
+    lap('semi-sync on: survives 1 failure without losing a write')
+
+    // --- semi-sync off: back to 0 -----------------------------------------------------------
+    const off = await card.openMariaRedundancy()
+    await off.setSemiSync(false)
+    await off.showPlan()
+    expect((await off.plan.readSummary()).join('\n')).toContain('Semi-synchronous replication goes off')
+    await off.apply()
+    await expect(card.operation('mariadb-settings').root).not.toHaveAttribute('data-id', onId ?? '')
+    await card.operation('mariadb-settings').expectSucceeded('semi-sync off', 30_000)
+    await expect(card.syncLabel).toHaveText('asynchronous')
+    await expect(card.health.noLoss).toHaveText('survives 0 member failures without losing a write', { timeout: 15_000 })
+    await expect(card.health.noLoss).toHaveAttribute('title', /^asynchronous/)
+    lap('semi-sync off: 0')
 
     // --- remove db3 and its datadir (confirmed twice) --------------------------------------
     const remove = await card.startRemove('db3')

@@ -1,8 +1,8 @@
 // MariaDB through the same verbs as PostgreSQL, end to end against the lab, as a user runs
 // them (hosts reached by the admin login rdadmin): detect, create a primary, add a semi-sync
 // replica, status and the health verdict in MariaDB's words, semi-sync through the redundancy
-// settings (on, strict, a member's own flag), the role changes refused with what to do by
-// hand, remove the replica with its datadir.
+// settings (on, strict, a member's own flag), a switchover there and back, automatic failover
+// refused, remove the replica with its datadir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec, type LabHost } from '../../e2e/lab'
 import { cliLab, type CliLab } from '../../e2e/support/cli/cli-lab'
@@ -78,7 +78,7 @@ describe('replicadesk with a MariaDB cluster, against the lab', () => {
     const verdict = await json('health', 'shop')
     expect(verdict.noLoss).toMatchObject({ failures: 1 })
     expect(verdict.noLoss.why).toMatch(/semi-sync: every acknowledged write is on m1 and on at least one of m2/)
-    expect(verdict.writes.why).toMatch(/promoted by hand/)
+    expect(verdict.writes).toMatchObject({ failures: 1, why: expect.stringMatching(/a failover on a click included\); if m1 and m2 fail, writes stop/) })
   }, 180_000)
 
   it('semi-sync through the redundancy settings: strict, then off; the servers and their option files follow', async () => {
@@ -97,10 +97,17 @@ describe('replicadesk with a MariaDB cluster, against the lab', () => {
     expect(foreign.err).toMatch(/--sync-num is not a MariaDB setting/)
   }, 120_000)
 
-  it('role changes are refused with what to do by hand; the replica is removed with its datadir', async () => {
-    const sw = await cli('switchover', 'shop', '--yes')
-    expect(sw.code).not.toBe(0)
-    expect(sw.err).toMatch(/shop is a MariaDB cluster: ReplicaDesk cannot switch over on MariaDB yet/)
+  it('switches over and back through the same verbs; automatic failover is refused for MariaDB; the replica is removed with its datadir', async () => {
+    const plan = await json('switchover', 'shop', '--dry-run')
+    expect(plan.plan.assessment).toMatchObject({ from: 'm1', to: 'm2', loss: { kind: 'none' } })
+    expect((await cli('switchover', 'shop', '--yes')).err).toBe('')
+    await expect.poll(async () => (await json('status', 'shop')).primary, { timeout: 10_000 }).toBe('m2')
+    expect(await sql(hosts[0]!, 'SELECT @@read_only')).toBe('1')
+    expect((await cli('switchover', 'shop', '--to', 'm1', '--yes')).err).toBe('')
+    await expect.poll(async () => (await json('status', 'shop')).primary, { timeout: 10_000 }).toBe('m1')
+    const auto = await cli('automatic', 'shop', '--on', '--yes')
+    expect(auto.code).not.toBe(0)
+    expect(auto.err).toMatch(/shop is a MariaDB cluster: ReplicaDesk cannot hand it over to an automatic-failover manager on MariaDB yet/)
     const removed = await cli('replica', 'remove', 'shop', 'm2', '--delete-data')
     expect(removed.err).toBe('')
     expect(removed.code).toBe(0)

@@ -92,7 +92,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Every change republishes the full list: small, and a client that missed an event heals.
   const follow = (clusters: readonly ClusterRecord[]) => {
     const pg = clusters.filter(isPostgres)
-    fenceMarks.follow(pg)
+    fenceMarks.follow(clusters)
     live.follow(clusters)
     // A record change (settings, members, fence marks) may change the verdict (a standalone CLI computes it only when asked).
     if (options.live) for (const c of pg) health.changed(c.id)
@@ -135,11 +135,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     status: { snapshot: live.snapshot, lastPrimary: (id) => live.service.lastPrimary(id) },
   })
   const fenceWatcher = createFenceWatcher({
-    cluster: (id) => clustersStore.find(id),
+    cluster: (id) => clustersStore.findAny(id),
     snapshot: live.snapshot,
     fencedOf: fenceMarks.of,
     busy: (id) => ops.isBusy(id),
-    fence: (c, member, upstream) => postgres.fenceNow(c, member, upstream, 'fenced member seen again'),
+    fence: (c, member, upstream) => (isMariaDb(c) ? mariadb.fenceNow(c, member, upstream, 'fenced member seen again') : postgres.fenceNow(c, member, upstream, 'fenced member seen again')),
     log: (message, err) => activity.notice('fence-watcher', message, err),
   })
   const syncGuard = createSyncGuard({

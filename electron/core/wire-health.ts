@@ -21,7 +21,7 @@ import { settingsOf } from './status/settings'
 import type { PgCluster } from '../../shared/postgres'
 import { isMariaDb } from '../../shared/cluster-record'
 import type { MariaCluster } from '../../shared/mariadb'
-import { mariaSurvival, mariaSyncUnmet } from './engines/mariadb/survival'
+import { MARIADB_ADVICE, mariaSurvival, mariaSyncUnmet } from './engines/mariadb/survival'
 
 /** A MariaDB record as the verdict reads it: its lag is counted in transactions, not bytes, so no byte bound applies. */
 type MariaHealthRecord = MariaCluster & { maxLagBytes: number }
@@ -81,6 +81,7 @@ export function wireHealth(w: HealthWiring) {
       return byHost
     },
     notifyUrl: (c) => c.notifyUrl,
+    advice: (c) => (isMariaDb(c) ? MARIADB_ADVICE : undefined),
     addressHolders: async (c) => (!isMariaDb(c) && c.serviceAddress ? readHolders({ c, address: c.serviceAddress.address }) : undefined),
     // A store that cannot be read fails the verdict with the store's own error (file, what to do), never an empty list.
     domains: async () => new Map((await w.hosts.list()).map((h) => [h.name, h.failureDomain])),

@@ -67,7 +67,7 @@ export function createClusterService(o: ClusterServiceOptions) {
   const planOrStart = planner(o)
   const refuseDuringSplitBrain = splitBrainGuard(o)
 
-  const maria = createMariaDbClusters({ engine: o.mariadb, hosts: o.hosts, planOrStart: (def, dryRun) => planOrStart(def, dryRun), knownDataDirs })
+  const maria = createMariaDbClusters({ engine: o.mariadb, hosts: o.hosts, planOrStart: (def, dryRun) => planOrStart(def, dryRun), knownDataDirs, snapshot: o.status.snapshot })
   const pgRecord = (id: string, what: string) => pgRecordOf(o.store, id, what)
 
   return {
@@ -92,14 +92,7 @@ export function createClusterService(o: ClusterServiceOptions) {
       return planOrStart(def, input.dryRun)
     },
 
-    async forget(id: string) {
-      const gone = await o.store.getAny(id)
-      await o.store.updateAny(id, () => undefined)
-      o.changed()
-      // Offered for cleaning: hosts that carried this cluster and carry no other (their leases, fences, passfile lines).
-      const inUse = new Set((await o.store.listAll()).flatMap((c) => c.members.map((m) => m.host)))
-      return { forgotten: id, cleanable: [...new Set(gone.members.map((m) => m.host))].filter((h) => !inUse.has(h)) }
-    },
+    forget: (id: string) => forgetRecord(o, id),
 
     async addReplica(input: z.output<typeof replicaAddInput>): Promise<OperationStartResult> {
       const any = await o.store.getAny(input.cluster)
@@ -113,7 +106,9 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async switchover(input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
-      const cluster = await pgRecord(input.cluster, 'switch over')
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (refuseDuringSplitBrain(any.id), maria.switchover(any, input))
+      const cluster = any
       if (cluster.automatic) return planOrStart(await patroniSwitchover(o.engine, cluster, input), input.dryRun)
       refuseDuringSplitBrain(cluster.id)
       const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
@@ -124,7 +119,9 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async failover(input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
-      const cluster = await pgRecord(input.cluster, 'fail over')
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (refuseDuringSplitBrain(any.id), maria.failover(any, input))
+      const cluster = any
       if (cluster.automatic) return planOrStart(await patroniFailover(o.engine, cluster, input), input.dryRun)
       // A member whose host status shows silent is asked briefly: it is gone or cut off, and a
       // failover must not wait a whole connect timeout for it. The primary status shows silent
@@ -170,7 +167,9 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async rejoin(input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
-      const cluster = await pgRecord(input.cluster, 'rejoin a member')
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (maria.rejoin(any, input))
+      const cluster = any
       memberNamed(cluster, input.member)
       if (cluster.automatic) return planOrStart(await patroniRebuild(o.engine, cluster, input), input.dryRun)
       const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await knownDataDirs(cluster.id) })
@@ -179,7 +178,9 @@ export function createClusterService(o: ClusterServiceOptions) {
     },
 
     async fence(input: z.output<typeof fenceInput>): Promise<OperationStartResult> {
-      const cluster = await pgRecord(input.cluster, 'fence a member')
+      const any = await o.store.getAny(input.cluster)
+      if (isMariaDb(any)) return (maria.fence(any, input))
+      const cluster = any
       refuseHandedOver(cluster, 'fence members')
       memberNamed(cluster, input.member)
       const def = o.engine.fence({ cluster, member: input.member })
@@ -198,6 +199,15 @@ export function createClusterService(o: ClusterServiceOptions) {
       return planOrStart(def, input.dryRun)
     },
   }
+}
+
+/** Takes the record out (nothing on the servers changes); offers for cleaning the hosts that carried it and carry no other cluster (their leases, fences, passfile lines). */
+async function forgetRecord(o: Pick<ClusterServiceOptions, 'store' | 'changed'>, id: string) {
+  const gone = await o.store.getAny(id)
+  await o.store.updateAny(id, () => undefined)
+  o.changed()
+  const inUse = new Set((await o.store.listAll()).flatMap((c) => c.members.map((m) => m.host)))
+  return { forgotten: id, cleanable: [...new Set(gone.members.map((m) => m.host))].filter((h) => !inUse.has(h)) }
 }
 
 /** The PostgreSQL record; a MariaDB one is refused for what it cannot do yet (said, never run with PostgreSQL's steps). */

@@ -3,7 +3,7 @@
 // are written as soon as its host answers with the server stopped. Never waits for a poll
 // loop of its own: it reacts to status events. Which members are fenced is fencing.ts.
 import type { ClusterStatus } from '../../../shared/status'
-import type { PgCluster } from '../../../shared/postgres'
+import type { ClusterRecord } from '../../../shared/cluster-record'
 import type { StatusServiceEvent } from '../status'
 import { isFenced } from './fencing'
 
@@ -11,12 +11,12 @@ interface FenceWatcherOptions {
   /** The members the record marks fenced, as last published (memory, FenceMarks: asked on every status event). */
   fencedOf(id: string): readonly string[]
   /** The record as stored now (read only before acting). */
-  cluster(id: string): Promise<PgCluster | null>
+  cluster(id: string): Promise<ClusterRecord | null>
   snapshot(id: string): ClusterStatus | null
   /** An operation of this instance runs on the cluster (a fence, failover or rejoin does its own fencing). */
   busy(id: string): boolean
   /** Reads the member afresh and fences it as needed (following `upstream` when given); idempotent. */
-  fence(cluster: PgCluster, member: string, upstream: string | null): Promise<'fenced' | 'files' | 'left'>
+  fence(cluster: ClusterRecord, member: string, upstream: string | null): Promise<'fenced' | 'files' | 'left'>
   /** Tells the user (activity log) what was done or what failed. */
   log(message: string, error?: unknown): void
 }
@@ -50,7 +50,7 @@ export function createFenceWatcher(o: FenceWatcherOptions) {
         // The record as stored: a rejoin may have ended (and unfenced it) since this event was made.
         const cluster = await o.cluster(clusterId)
         // Handed over to Patroni: its own fencing (the leader key) decides.
-        if (!cluster || cluster.automatic || !isFenced(cluster, name) || o.busy(clusterId)) continue
+        if (!cluster || ('automatic' in cluster && cluster.automatic) || !isFenced(cluster, name) || o.busy(clusterId)) continue
         const done = await o.fence(cluster, name, upstream)
         if (done === 'left') continue
         settled.add(key)

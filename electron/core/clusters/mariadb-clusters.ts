@@ -2,16 +2,17 @@
 // record (shared/mariadb.ts) and handed to its engine. The PostgreSQL methods stay in
 // cluster-service.ts, which sends a MariaDB cluster's calls here.
 import type { z } from 'zod'
-import type { clusterCreateInput, replicaAddInput, replicaRemoveInput, settingsInput } from '../../../shared/clusters'
+import type { clusterCreateInput, failoverInput, fenceInput, rejoinInput, replicaAddInput, replicaRemoveInput, settingsInput, switchoverInput } from '../../../shared/clusters'
+import type { ClusterStatus } from '../../../shared/status'
+import { assessMariaFailover, assessMariaSwitchover, type MariaDbEngine, type MariaLastPrimary } from '../engines/mariadb'
 import { AppError } from '../../../shared/errors'
 import { DEBIAN_DATADIR, freeServerId, mariaMember, type MariaCluster, type MariaMember } from '../../../shared/mariadb'
 import type { OperationStartResult } from '../../../shared/operations'
-import type { Engine } from '../engines/engine'
 import type { OperationDefinition } from '../operations'
 import type { HostsStore } from '../hosts/hosts-store'
 import { memberNamed } from './member-named'
 
-export type MariaDbEngineView = Engine<MariaCluster, 'sudo'>
+export type MariaDbEngineView = MariaDbEngine
 
 type Placement = Pick<z.output<typeof replicaAddInput>, 'host' | 'datadir' | 'pgdata' | 'port' | 'address' | 'layout' | 'sync' | 'priority' | 'neverPromote'>
 
@@ -21,6 +22,20 @@ interface MariaDbClustersOptions {
   planOrStart(def: OperationDefinition<unknown>, dryRun: boolean): Promise<OperationStartResult>
   /** Data dirs of the members of the other records (every engine), for the data-dir guard. */
   knownDataDirs(except: string): Promise<{ host: string; dataDir: string }[]>
+  /** The live snapshot (null when status is not collected here): the primary as last seen. */
+  snapshot(cluster: string): ClusterStatus | null
+}
+
+/** How long a role change waits for a member's answer before counting it unreachable. */
+const READ_TIMEOUT_MS = 3000
+
+/** The primary as status last saw it: its GTID position, when, and whether semi-sync was in force (the failover's loss statement). */
+export function lastMariaPrimary(s: ClusterStatus | null): MariaLastPrimary | null {
+  if (!s) return null
+  const seen = s.members.filter((m) => m.role === 'primary' && m.gtid && m.writable)
+  const p = seen.find((m) => m.state === 'up') ?? seen[0]
+  if (!p?.gtid) return null
+  return { member: p.name, gtid: p.gtid.binlogPos, at: p.state === 'up' ? s.at : (p.down?.since ?? s.at), semiSyncOn: p.gtid.semiSync === 'on' }
 }
 
 export function createMariaDbClusters(o: MariaDbClustersOptions) {
@@ -54,6 +69,41 @@ export function createMariaDbClusters(o: MariaDbClustersOptions) {
       const next = o.engine.parseCluster(mariaSettingsOf(cluster, input))
       const def = o.engine.applySettings({ cluster: next, previous: cluster })
       confirmedSettings(input, cluster.id)
+      return o.planOrStart(def, input.dryRun)
+    },
+
+    async switchover(cluster: MariaCluster, input: z.output<typeof switchoverInput>): Promise<OperationStartResult> {
+      const seen = await o.engine.readPositions(cluster, READ_TIMEOUT_MS)
+      const assessment = assessMariaSwitchover(cluster, seen, input.to)
+      const def = o.engine.switchover({ cluster, from: assessment.from!, to: assessment.to, assessment })
+      confirmed(input, `switch over ${cluster.id} from ${assessment.from} to ${assessment.to}`)
+      return o.planOrStart(def, input.dryRun)
+    },
+
+    /** The primary is lost: the candidate with the most received, the loss stated from the primary status last saw. */
+    async failover(cluster: MariaCluster, input: z.output<typeof failoverInput>): Promise<OperationStartResult> {
+      const snapshot = o.snapshot(cluster.id)
+      const last = lastMariaPrimary(snapshot)
+      const gone = new Set(snapshot?.members.filter((m) => m.state === 'down' && (m.down?.code === 'ssh_unreachable' || m.down?.code === 'timeout')).map((m) => m.name))
+      const seen = await o.engine.readPositions(cluster, (m) => (gone.has(m) ? 800 : READ_TIMEOUT_MS))
+      const from = last?.member ?? (seen.filter((r) => r.role !== 'replica').length === 1 ? seen.find((r) => r.role !== 'replica')!.member : null)
+      const assessment = assessMariaFailover({ cluster, from, seen, lastPrimary: last, to: input.to })
+      const def = o.engine.failover({ cluster, from, to: assessment.to, assessment, ...(from && gone.has(from) && { fenceTimeoutMs: 250 }) })
+      confirmed(input, `fail over ${cluster.id} to ${assessment.to} (expected loss: ${assessment.loss.text})`)
+      return o.planOrStart(def, input.dryRun)
+    },
+
+    async rejoin(cluster: MariaCluster, input: z.output<typeof rejoinInput>): Promise<OperationStartResult> {
+      memberNamed(cluster, input.member)
+      const def = o.engine.rejoin({ cluster, member: input.member, rebuild: input.rebuild, knownDataDirs: await o.knownDataDirs(cluster.id) })
+      confirmed(input, input.rebuild ? `replace the data of ${input.member} with a fresh copy of the primary` : `rejoin ${input.member} as a replica`)
+      return o.planOrStart(def, input.dryRun)
+    },
+
+    async fence(cluster: MariaCluster, input: z.output<typeof fenceInput>): Promise<OperationStartResult> {
+      memberNamed(cluster, input.member)
+      const def = o.engine.fence({ cluster, member: input.member })
+      confirmed(input, `stop ${input.member} and fence it`)
       return o.planOrStart(def, input.dryRun)
     },
 
@@ -92,11 +142,12 @@ export function mariaSettingsOf(c: MariaCluster, input: z.output<typeof settings
   }
 }
 
-function confirmedSettings(input: { dryRun: boolean; yes: boolean }, id: string): void {
-  if (!input.dryRun && !input.yes) throw new AppError('confirmation_required', `Confirm to change the redundancy settings of ${id}: look at the plan (--dry-run), then run again with --yes.`)
+function confirmed(input: { dryRun: boolean; yes: boolean }, what: string): void {
+  if (!input.dryRun && !input.yes) throw new AppError('confirmation_required', `Confirm to ${what}: look at the plan (--dry-run), then run again with --yes.`)
 }
+const confirmedSettings = (input: { dryRun: boolean; yes: boolean }, id: string) => confirmed(input, `change the redundancy settings of ${id}`)
 
-/** What a MariaDB cluster cannot do yet: said, never attempted with PostgreSQL's steps. */
+/** What a MariaDB cluster cannot do (automatic failover): said, never attempted with PostgreSQL's steps. */
 export function refuseMariaDb(c: MariaCluster, what: string): never {
-  throw new AppError('conflict', `${c.id} is a MariaDB cluster: ReplicaDesk cannot ${what} on MariaDB yet (it comes with MariaDB role changes, issue 24). Do it by hand with SQL on the servers; ReplicaDesk's status shows the result.`)
+  throw new AppError('conflict', `${c.id} is a MariaDB cluster: ReplicaDesk cannot ${what} on MariaDB yet. Unattended failover is delegated to a proven manager, never home-made, and ReplicaDesk has none for MariaDB; a failover runs on a click (replicadesk failover ${c.id}).`)
 }

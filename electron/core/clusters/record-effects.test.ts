@@ -132,3 +132,30 @@ describe('an adopted Patroni cluster', () => {
     expect((await other.get('c')).members.map((m) => m.name)).toEqual(['x'])
   })
 })
+
+describe('records of another engine (MariaDB) beside PostgreSQL ones in one file', () => {
+  const maria = (names: string[]) => ({ engine: 'mariadb' as const, id: 'm', members: names.map((n, i) => ({ name: n, host: `h${i + 1}`, address: `10.0.0.${i + 1}`, dataDir: `/srv/mdb/${n}`, serverId: i + 1 })) })
+  const op = (kind: string, status: string, params: object, steps: object[] = []) => ({ id: 'op3', kind, clusterId: 'm', status, params, steps }) as unknown as OperationSummary
+
+  it('a MariaDB add is recorded when it starts and taken out when abandoned; the PostgreSQL record is untouched', async () => {
+    const store = await storeWithCluster()
+    await applyOperationStart(store, { kind: 'mariadb-create-cluster', clusterId: 'm', params: { cluster: maria(['m1']) } })
+    await applyOperationStart(store, { kind: 'mariadb-add-replica', clusterId: 'm', params: { cluster: maria(['m1', 'm2']), member: 'm2' } })
+    expect((await store.getAny('m')).members.map((x) => x.name)).toEqual(['m1', 'm2'])
+    expect(await applyOperationOutcome(store, op('mariadb-add-replica', 'abandoned', { member: 'm2' }))).toBe(true)
+    expect((await store.getAny('m')).members.map((x) => x.name)).toEqual(['m1'])
+    expect((await store.list()).map((c) => c.id)).toEqual(['c'])
+    expect((await store.listAll()).map((c) => c.id).sort()).toEqual(['c', 'm'])
+    // A PostgreSQL change may not take a MariaDB cluster's name.
+    await expect(store.update('m', () => clusterOf(['x']))).rejects.toThrow(/taken by a MariaDB cluster/)
+  })
+
+  it('a MariaDB failover marks the old primary fenced from its start; a rejoin takes the mark away', async () => {
+    const store = emptyStore()
+    await store.updateAny('m', () => ({ ...maria(['m1', 'm2']), semiSync: { enabled: false, timeoutMs: 10_000 }, replicationUser: 'replicadesk', fenced: [] }) as never)
+    await applyOperationStart(store, { kind: 'mariadb-failover', clusterId: 'm', params: { from: 'm1', to: 'm2' } })
+    expect((await store.getAny('m')).fenced).toEqual(['m1'])
+    expect(await applyOperationOutcome(store, op('mariadb-rejoin', 'succeeded', { member: 'm1' }))).toBe(true)
+    expect((await store.getAny('m')).fenced).toEqual([])
+  })
+})

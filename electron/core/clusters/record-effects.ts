@@ -7,7 +7,7 @@
 import type { OperationSummary, StepSummary } from '../../../shared/operations'
 import type { PgCluster } from '../../../shared/postgres'
 import { KIND_ADD_REPLICA, KIND_CREATE_CLUSTER, KIND_FAILOVER, KIND_FENCE, KIND_REJOIN, KIND_REMOVE_REPLICA, KIND_SETTINGS, KIND_HANDOVER, KIND_HANDBACK, KIND_PATRONI_SETTINGS, KIND_PATRONI_ADOPT, automaticOf } from '../engines/postgres'
-import { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_REMOVE_REPLICA, KIND_MARIADB_SETTINGS } from '../engines/mariadb/kinds'
+import { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_FAILOVER, KIND_MARIADB_FENCE, KIND_MARIADB_REJOIN, KIND_MARIADB_REMOVE_REPLICA, KIND_MARIADB_SETTINGS } from '../engines/mariadb/kinds'
 import type { ClusterRecord } from '../../../shared/cluster-record'
 import type { AnyRecordChange, ClustersStore, RecordChange } from './clusters-store'
 import { markFenced, unmarkFenced } from './fencing'
@@ -90,22 +90,45 @@ interface AnyParams {
   cluster?: ClusterRecord
   previous?: ClusterRecord
   member?: string
+  from?: string | null
 }
 const anyWithoutMember =
   (member: string | undefined): AnyRecordChange =>
   (c) =>
     c && member ? { ...c, members: c.members.filter((m) => m.name !== member) } as ClusterRecord : c
-const anyEffects: Readonly<Record<string, { onStart?: (p: AnyParams) => AnyRecordChange | null; onSucceeded?: (p: AnyParams) => AnyRecordChange | null; onAbandoned?: (p: AnyParams) => AnyRecordChange | null }>> = {
+type AnyEffect = (p: AnyParams, steps: readonly JournalStep[]) => AnyRecordChange | null
+const anyEffects: Readonly<Record<string, { onStart?: AnyEffect; onProgress?: AnyEffect; onSucceeded?: AnyEffect; onAbandoned?: AnyEffect }>> = {
   [KIND_MARIADB_CREATE_CLUSTER]: { onStart: (p) => () => p.cluster, onAbandoned: () => () => undefined },
   [KIND_MARIADB_ADD_REPLICA]: { onStart: (p) => () => p.cluster, onAbandoned: (p) => anyWithoutMember(p.member) },
   [KIND_MARIADB_REMOVE_REPLICA]: { onSucceeded: (p) => anyWithoutMember(p.member) },
   // New settings are recorded from the start (status and the verdict judge against them); an abandon restores the old ones.
   [KIND_MARIADB_SETTINGS]: { onStart: (p) => (p.cluster ? (c) => c && p.cluster : null), onAbandoned: (p) => (p.previous ? (c) => c && p.previous : null) },
+  // Fence marks as for PostgreSQL: the failed-over primary from the start (and when its fence step starts), a fenced member until it rejoins.
+  [KIND_MARIADB_FENCE]: { onStart: (p) => (p.member ? markFenced(p.member) : null) },
+  [KIND_MARIADB_REJOIN]: { onSucceeded: (p) => unmarkFenced(p.member) },
+  [KIND_MARIADB_FAILOVER]: {
+    onStart: (p) => (p.from ? markFenced(p.from) : null),
+    onProgress: (p, steps) => (p.from && startedStep(steps, 'fence') ? markFenced(p.from) : null),
+    onAbandoned: (p, steps) => (steps.some((s) => s.id === 'promote' && s.startedAt) ? null : unmarkFenced(p.from ?? undefined)),
+  },
+}
+
+/** The other engines' journal changes: the end's effect, else (while it runs) the progress one, written only when it changes the record. */
+async function applyAnyOutcome(store: ClustersStore, op: OperationSummary, e: (typeof anyEffects)[string]): Promise<boolean> {
+  const params = (op.params ?? {}) as AnyParams
+  const final = (op.status === 'succeeded' ? e.onSucceeded : op.status === 'abandoned' ? e.onAbandoned : undefined)?.(params, op.steps)
+  if (final) return (await store.updateAny(op.clusterId, final), true)
+  if (op.status === 'abandoned' || op.status === 'abandoning') return false
+  const change = e.onProgress?.(params, op.steps)
+  const current = change && (await store.findAny(op.clusterId))
+  if (!change || !current || change(current) === current) return false
+  await store.updateAny(op.clusterId, change)
+  return true
 }
 
 /** Writes what an operation the caller just started (its lease held) puts in the record. */
 export async function applyOperationStart(store: ClustersStore, op: { kind: string; clusterId: string; params: unknown }): Promise<void> {
-  const other = anyEffects[op.kind]?.onStart?.(op.params as AnyParams)
+  const other = anyEffects[op.kind]?.onStart?.(op.params as AnyParams, [])
   if (other) return void (await store.updateAny(op.clusterId, other))
   const change = effects[op.kind]?.onStart?.(op.params as Params, [])
   if (change) await store.update(op.clusterId, change)
@@ -114,11 +137,7 @@ export async function applyOperationStart(store: ClustersStore, op: { kind: stri
 /** Writes what a change of an operation's journal puts in the record; true when it wrote. */
 export async function applyOperationOutcome(store: ClustersStore, op: OperationSummary): Promise<boolean> {
   const other = anyEffects[op.kind]
-  if (other) {
-    const change = (op.status === 'succeeded' ? other.onSucceeded : op.status === 'abandoned' ? other.onAbandoned : undefined)?.((op.params ?? {}) as AnyParams)
-    if (change) await store.updateAny(op.clusterId, change)
-    return !!change
-  }
+  if (other) return applyAnyOutcome(store, op, other)
   const kind = effects[op.kind]
   if (!kind) return false
   const params = (op.params ?? {}) as Params

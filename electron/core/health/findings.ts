@@ -37,6 +37,8 @@ export interface FindingsInput {
   status: ClusterStatus
   hosts: ReadonlyMap<string, HostFacts>
   domains: ReadonlyMap<string, string | undefined>
+  /** The engine's words where a fix names its tools (default: PostgreSQL's). */
+  advice?: { notStreaming?: string; backupTools?: string; writesSpof?: string }
   /** Bytes per second a slot's retained WAL grew lately, by slot name. */
   slotGrowth: ReadonlyMap<string, number>
   /** Bytes per second the primary's free disk space fell lately (undefined: not measured yet). */
@@ -108,11 +110,13 @@ function replication(i: FindingsInput): HealthFinding[] {
   for (const m of s.members) {
     if (m.name === s.primary || i.record.fenced.includes(m.name)) continue
     if (m.state !== 'up') out.push({ id: `down:${m.name}`, severity: 'warning', text: m.down ? `Down: ${m.down.reason}` : `${m.name} on ${m.host} is down.`, fix: managed ? managed(m.name) : 'Start it, or rejoin it if it was a primary.' })
-    else if (s.primary && m.senderState !== 'streaming') out.push({ id: `not-streaming:${m.name}`, severity: 'warning', text: `${m.name} does not stream from ${s.primary}${m.senderState ? ` (${m.senderState})` : ''}.`, fix: managed ? managed(m.name) : 'Look at its log; rejoin it if it follows another timeline.' })
+    else if (s.primary && m.senderState !== 'streaming') out.push({ id: `not-streaming:${m.name}`, severity: 'warning', text: `${m.name} does not stream from ${s.primary}${m.senderState ? ` (${m.senderState})` : ''}.`, fix: managed ? managed(m.name) : (i.advice?.notStreaming ?? 'Look at its log; rejoin it if it follows another timeline.') })
   }
   for (const f of i.record.fenced) out.push({ id: `fenced:${f}`, severity: 'warning', text: `${f} is fenced: it counts for nothing until it is rejoined.`, fix: `Rejoin it (rejoin ${i.record.id} ${f}).` })
   const candidates = s.members.filter((m) => m.name !== s.primary && m.state === 'up' && m.senderState === 'streaming' && !i.record.fenced.includes(m.name) && !i.record.members.find((x) => x.name === m.name)?.neverPromote && (m.lagBytes ?? 0) <= i.record.maxLagBytes)
-  if (s.primary && replicas > 0 && candidates.length === 0) out.push({ id: 'no-candidate', severity: 'critical', text: `No replica can take over from ${s.primary}: each is down, fenced, never-promote or more than ${Math.round(i.record.maxLagBytes / 1048576)} MiB behind.`, fix: 'Bring a replica back to streaming, or allow one to be promoted (settings).' })
+  // A record without a byte bound (MariaDB counts transactions) says no MiB.
+  const behind = i.record.maxLagBytes < Number.MAX_SAFE_INTEGER ? ` or more than ${Math.round(i.record.maxLagBytes / 1048576)} MiB behind` : ' or not replicating'
+  if (s.primary && replicas > 0 && candidates.length === 0) out.push({ id: 'no-candidate', severity: 'critical', text: `No replica can take over from ${s.primary}: each is down, fenced, never-promote${behind}.`, fix: 'Bring a replica back to streaming, or allow one to be promoted (settings).' })
   return out
 }
 
@@ -192,6 +196,6 @@ export function findings(i: FindingsInput): HealthFinding[] {
   if (i.status.splitBrain) out.push({ id: 'split-brain', severity: 'critical', text: i.status.splitBrain.message, fix: 'Fence all but one of them.' })
   else if (!i.status.primary) out.push({ id: 'no-primary', severity: 'critical', text: 'No member accepts writes.', fix: 'Start the primary, or fail over to a replica.' })
   out.push(...placement(i), ...replication(i), ...slots(i))
-  out.push({ id: 'no-backup', severity: 'info', text: 'No backup: replication copies a mistaken DROP TABLE to every replica within milliseconds.', fix: 'Back up to another machine as well (pgBackRest, or pg_dump on a timer); replicas are not backups.' })
+  out.push({ id: 'no-backup', severity: 'info', text: 'No backup: replication copies a mistaken DROP TABLE to every replica within milliseconds.', fix: `Back up to another machine as well (${i.advice?.backupTools ?? 'pgBackRest, or pg_dump on a timer'}); replicas are not backups.` })
   return out
 }

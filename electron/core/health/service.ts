@@ -4,7 +4,7 @@
 import type { HealthHistory, HealthVerdict, HealthWorse, Survival } from '../../../shared/health'
 import type { ClusterStatus } from '../../../shared/status'
 import type { SettingsDrift } from '../engines/engine'
-import type { HealthRecord } from './findings'
+import type { FindingsInput, HealthRecord } from './findings'
 import { VerdictHistory, type HistoryLimits } from './history'
 import type { HostFactsReader } from './host-facts'
 import { sendNotification, type Fetch } from './notify'
@@ -20,6 +20,8 @@ export interface HealthServiceOptions<C extends HealthRecord> {
   /** Data dirs by host, then by member. */
   dataDirs(c: C): Map<string, Record<string, string>>
   notifyUrl(c: C): string | undefined
+  /** The engine's words where a fix names its tools (default: PostgreSQL's). */
+  advice?(c: C): FindingsInput['advice']
   /** Drift of the managed settings (read at most every few seconds: the service caches nothing itself). */
   drift?(c: C): Promise<SettingsDrift | undefined>
   /** Who holds the cluster's service address now, when it has one. */
@@ -66,7 +68,7 @@ export function createHealthService<C extends HealthRecord>(o: HealthServiceOpti
     const [c, s] = await Promise.all([o.record(id), o.status(id)])
     if (!c || !s) return unknownVerdict(id)
     const [domains, facts, address, drift] = await Promise.all([o.domains(), o.facts.read(o.dataDirs(c)), o.addressHolders?.(c), o.drift?.(c).catch(() => undefined)])
-    const v = verdict({ record: c, status: s, hosts: facts, domains, ...growthOf(id, s), syncUnmet: o.syncUnmet(c, s), survival: o.survival(c, s), address, drift })
+    const v = verdict({ record: c, status: s, hosts: facts, domains, ...growthOf(id, s), syncUnmet: o.syncUnmet(c, s), survival: o.survival(c, s), address, drift, advice: o.advice?.(c) })
     const before = latest.get(id)
     latest.set(id, v)
     const h = histories.get(id) ?? new VerdictHistory(limits)

@@ -8,7 +8,7 @@ export function verdict(i: FindingsInput & { survival: { noLoss: Survival; write
   const found = findings(i)
   // Writes that stop at the next failure are a single point of failure too (FIRST k of k, one replica left…).
   if (i.status.primary && i.record.members.length > 1 && i.survival.writes.failures === 0 && !found.some((f) => f.id === 'sync-unmet')) {
-    found.splice(found.length - 1, 0, { id: 'writes-spof', severity: 'warning', text: `One more member failure stops writes: ${i.survival.writes.why}`, fix: 'Add a replica, or require fewer synchronous confirmations (settings --sync-num, or ANY instead of FIRST).' })
+    found.splice(found.length - 1, 0, { id: 'writes-spof', severity: 'warning', text: `One more member failure stops writes: ${i.survival.writes.why}`, fix: i.advice?.writesSpof ?? 'Add a replica, or require fewer synchronous confirmations (settings --sync-num, or ANY instead of FIRST).' })
   }
   const bad = found.some((f) => f.severity !== 'info')
   return { cluster: i.record.id, at: at.toISOString(), state: bad ? 'degraded' : 'healthy', noLoss: i.survival.noLoss, writes: i.survival.writes, findings: found, serviceAddress: i.address ?? null }

@@ -16,6 +16,8 @@ const verbs: Record<string, { active: string; stopped: string }> = {
   'mariadb-create-cluster': { active: 'being created', stopped: 'creation stopped' },
   'mariadb-add-replica': { active: 'being created', stopped: 'add stopped' },
   'mariadb-remove-replica': { active: 'being removed', stopped: 'removal stopped' },
+  'mariadb-rejoin': { active: 'rejoining', stopped: 'rejoin stopped' },
+  'mariadb-fence': { active: 'being fenced', stopped: 'fence stopped' },
 }
 
 export interface MemberOperationState {
@@ -44,7 +46,7 @@ export interface FinishedOperation extends MemberOperationState {
 }
 
 /** The operations that bring a member up (a new copy, a rejoin): their end means it runs. */
-const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin', 'pg-settings', 'mariadb-add-replica'])
+const BRINGS_UP: ReadonlySet<string> = new Set(['pg-add-replica', 'pg-rejoin', 'pg-settings', 'mariadb-add-replica', 'mariadb-rejoin'])
 
 /**
  * Per member name, its newest operation when that is an add or a rejoin that succeeded. The

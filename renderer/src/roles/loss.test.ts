@@ -28,4 +28,16 @@ describe('expected data loss', () => {
     expect(lossTone({ kind: 'unknown' })).toBe('bad')
     expect(lossDetail({ kind: 'unknown', text: 'pg1 was never seen' })).toBeNull()
   })
+
+  it('MariaDB counts transactions (a GTID distance) where PostgreSQL counts bytes; none is semi-sync', () => {
+    const none = { kind: 'none' as const, transactions: 0, text: 'None: semi-sync was in force when db1 was last seen' }
+    expect(formatLoss(none)).toBe('none (semi-sync)')
+    expect(formatLoss(none, 'switchover')).toBe('none (clean switchover)')
+    const bound = { kind: 'bound' as const, transactions: 3, seconds: 2.4, text: 'At least 3 transactions (the last position seen on db1, 0-1-45, minus what db2 received, 0-1-42)' }
+    expect(formatLoss(bound)).toBe('at least 3 transactions + up to 2.4 s of writes')
+    expect(lossDetail(bound)).toBe(bound.text)
+    expect(lossTone(bound)).toBe('bad')
+    expect(formatLoss({ kind: 'bound', transactions: 1, text: '' })).toBe('at least 1 transaction')
+    expect(formatLoss({ kind: 'bound', transactions: 0, seconds: 0.5, text: '' })).toBe('at least 0 transactions + up to 0.5 s of writes')
+  })
 })

@@ -1,22 +1,26 @@
 // How a role change's judgement reads in the UI: the expected data loss as numbers
 // ("none (synchronous)", "at least 1.2 MB + up to 4.5 s of writes", "unknown: why") and its
-// tone. Pure; the core's own sentence stays beside the numbers.
+// tone; a MariaDB loss counts transactions (a GTID distance) where PostgreSQL's counts bytes
+// ("at least 3 transactions + up to 4.5 s of writes", "none (semi-sync)"). Pure; the core's own
+// sentence stays beside the numbers.
 import type { DataLoss } from '../../../shared/operations'
 import { formatBytes, formatSeconds } from '../status/format'
 
 export type RoleChangeKind = 'switchover' | 'failover' | 'rejoin' | 'fence'
 
+const transactions = (n: number) => `${n} transaction${n === 1 ? '' : 's'}`
+
 /** The loss as the headline shows it, numbers first. */
 export function formatLoss(loss: DataLoss, kind: RoleChangeKind = 'failover'): string {
-  if (loss.kind === 'none') return kind === 'switchover' ? 'none (clean switchover)' : 'none (synchronous)'
+  if (loss.kind === 'none') return kind === 'switchover' ? 'none (clean switchover)' : loss.transactions !== undefined ? 'none (semi-sync)' : 'none (synchronous)'
   if (loss.kind === 'unknown') {
     const why = loss.text.trim().replace(/^unknown\s*[:,-]?\s*/i, '')
     return why ? `unknown: ${why}` : 'unknown'
   }
-  const bytes = loss.bytes !== undefined ? formatBytes(loss.bytes) : null
+  const amount = loss.transactions !== undefined ? transactions(loss.transactions) : loss.bytes !== undefined ? formatBytes(loss.bytes) : null
   const seconds = loss.seconds !== undefined ? formatSeconds(loss.seconds) : null
-  if (bytes && seconds) return `at least ${bytes} + up to ${seconds} of writes`
-  if (bytes) return `at least ${bytes}`
+  if (amount && seconds) return `at least ${amount} + up to ${seconds} of writes`
+  if (amount) return `at least ${amount}`
   if (seconds) return `up to ${seconds} of writes`
   return loss.text.trim() || 'some writes may be lost'
 }

@@ -56,6 +56,12 @@ describe('rejoin', () => {
     expect(rejoinReason(standbyMember('pg3', 'pg2', { senderState: 'startup' }), 'pg2', false)).toBe('not-streaming')
   })
 
+  it("MariaDB: a replica whose threads do not both run (its status's senderState stopped or connecting) is offered; one replicating is not", () => {
+    expect(rejoinReason(standbyMember('db3', 'db2', { senderState: 'stopped' }), 'db2', false)).toBe('not-streaming')
+    expect(rejoinReason(standbyMember('db3', 'db2', { senderState: 'connecting' }), 'db2', false)).toBe('not-streaming')
+    expect(rejoinReason(standbyMember('db3', 'db2', { senderState: 'streaming' }), 'db2', false)).toBeNull()
+  })
+
   it('not for a streaming standby, the primary itself, a member not read yet, or without a primary', () => {
     expect(rejoinReason(standbyMember('pg2', 'pg1'), 'pg1', false)).toBeNull()
     expect(rejoinReason(standbyMember('pg2', 'pg1', { senderState: 'catchup' }), 'pg1', false)).toBeNull()

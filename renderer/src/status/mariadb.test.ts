@@ -81,6 +81,7 @@ describe('semiSyncView', () => {
   it('semi-synchronous while the primary waits for acknowledgements', () => {
     expect(semiSyncView(on, primaryMember('db1', { gtid: gtid() }))).toEqual({ label: 'semi-synchronous (falls back after 10 s)', tone: 'ok', fallback: false, text: null })
     expect(semiSyncView(on, null)).toMatchObject({ tone: 'none', fallback: false })
+    expect(semiSyncView({ semiSync: { enabled: true, timeoutMs: 4_294_967_295 } }, null).label).toBe('semi-synchronous (strict: writes wait for an acknowledgement)')
   })
 
   it('says the fall-back to asynchronous plainly', () => {

@@ -92,6 +92,13 @@ export interface SemiSyncView {
   text: string | null
 }
 
+/**
+ * A semi-sync timeout this long (ms) or more is "strict": writes wait rather than fall back. The
+ * core's threshold (electron/core/engines/mariadb/survival.ts STRICT_TIMEOUT_MS), said again
+ * here because the renderer may not import the engine; "strict" itself sets the maximum.
+ */
+export const STRICT_SEMI_SYNC_MS = 24 * 3600 * 1000
+
 /** `10 s`, `2 min`, `24 h`: rpl_semi_sync_master_timeout as a person reads it. */
 export function formatTimeout(ms: number): string {
   if (ms < 1000) return `${ms} ms`
@@ -108,7 +115,7 @@ export function formatTimeout(ms: number): string {
 export function semiSyncView(cluster: Pick<MariaCluster, 'semiSync'>, primary: Pick<MemberStatus, 'name' | 'gtid'> | null): SemiSyncView {
   const { enabled, timeoutMs } = cluster.semiSync
   if (!enabled) return { label: 'asynchronous', tone: 'none', fallback: false, text: null }
-  const label = `semi-synchronous (falls back after ${formatTimeout(timeoutMs)})`
+  const label = timeoutMs >= STRICT_SEMI_SYNC_MS ? 'semi-synchronous (strict: writes wait for an acknowledgement)' : `semi-synchronous (falls back after ${formatTimeout(timeoutMs)})`
   const state = primary?.gtid?.semiSync ?? null
   if (state === 'on' || state === null) return { label, tone: state === 'on' ? 'ok' : 'none', fallback: false, text: null }
   if (state === 'off')

@@ -61,6 +61,29 @@ describe('useClustersStore', () => {
     expect(store.detections.get('host1')?.error).toBeUndefined()
   })
 
+  it('asks MariaDB with engine mariadb and keeps its answer apart from PostgreSQL\'s', async () => {
+    const store = await started()
+    const maria = store.detectMaria('host1')
+    const pg = store.detect('host1')
+    const [m, p] = bridge.pending('cluster.detect')
+    expect(m!.input).toEqual({ host: 'host1', engine: 'mariadb' })
+    expect(p!.input).toEqual({ host: 'host1', engine: 'postgres' })
+    p!.reply({ ok: false, error: { code: 'ssh_connect', message: 'no answer' } })
+    m!.reply({ ok: true, value: { host: 'host1', loginUser: 'admin', addresses: [], versions: [], instances: [], debian: { conf: true, unit: true, datadir: 'empty' } } })
+    expect(await maria).toMatchObject({ debian: { unit: true } })
+    expect(await pg).toBeNull()
+    expect(store.mariaDetections.get('host1')).toMatchObject({ loading: false, result: { loginUser: 'admin' } })
+    expect(store.detections.get('host1')?.error?.message).toBe('no answer')
+  })
+
+  it('an answer to a MariaDB detect that is not MariaDB\'s shape is an error, not a half-empty detection', async () => {
+    const store = await started()
+    const maria = store.detectMaria('host2')
+    bridge.answer('cluster.detect', { ok: true, value: { host: 'host2', loginUser: 'admin', addresses: [], versions: [], instances: [] } })
+    expect(await maria).toBeNull()
+    expect(store.mariaDetections.get('host2')?.error?.message).toMatch(/not a MariaDB detection \(debian:/)
+  })
+
   it('puts a started operation in the operations store at once; a dry run only returns the plan', async () => {
     const store = await started()
     const operations = useOperationsStore()

@@ -1,16 +1,17 @@
 // Clusters: the records the core keeps (members and their settings, never who is primary),
-// kept current by clustersChanged; what a host runs (cluster.detect), asked on demand; and
+// kept current by clustersChanged; what a host runs (cluster.detect: PostgreSQL, or MariaDB in
+// mariaDetections), asked on demand; and
 // the calls that start operations (create, add or remove a replica, switchover, failover,
 // rejoin, fence), whose summaries go to the operations store at once so the panels show them
 // before the first event. Role changes run only with yes: true, after the plan was shown.
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, shallowRef } from 'vue'
 import type { AutomaticInput, ClusterCreateInput, FailoverInput, FenceInput, RejoinInput, ReplicaAddInput, SettingsInput, SwitchoverInput } from '../../../shared/clusters'
-import type { AppError } from '../../../shared/errors'
+import { AppError } from '../../../shared/errors'
 import type { OperationStartResult } from '../../../shared/operations'
 import type { PgCluster, PgDetection } from '../../../shared/postgres'
 import { isMariaDb, isPostgres, type ClusterRecord } from '../../../shared/cluster-record'
-import type { MariaCluster } from '../../../shared/mariadb'
+import { mariaDetection, type MariaCluster, type MariaDetectionOutput } from '../../../shared/mariadb'
 import { asAppError } from './errors'
 import { useBridge } from './bridge'
 import { loadOnEverySession } from './sessions'
@@ -18,12 +19,14 @@ import { useOperationsStore } from './operations'
 
 const byId = (a: PgCluster, b: PgCluster) => a.id.localeCompare(b.id, undefined, { numeric: true, sensitivity: 'base' })
 
-export interface Detection {
+export interface Detection<R = PgDetection> {
   loading: boolean
   at?: string
-  result?: PgDetection
+  result?: R
   error?: AppError
 }
+
+export type MariaDetection = Detection<MariaDetectionOutput>
 
 export const useClustersStore = defineStore('clusters', () => {
   const { client } = useBridge()
@@ -36,6 +39,8 @@ export const useClustersStore = defineStore('clusters', () => {
   const loadError = shallowRef<AppError | null>(null)
   /** What cluster.detect found, by host record name (the last answer; a new ask replaces it). */
   const detections = reactive(new Map<string, Detection>())
+  /** What cluster.detect --engine mariadb found, by host record name, the same way. */
+  const mariaDetections = reactive(new Map<string, MariaDetection>())
   const asks = new Map<string, number>()
   // Bumped by every authoritative list: a load that started before an event must not undo it.
   let generation = 0
@@ -62,17 +67,17 @@ export const useClustersStore = defineStore('clusters', () => {
 
   loadOnEverySession(load)
 
-  /** Asks what a host runs; resolves to the answer, or null when it failed (detections says why). */
-  async function detect(host: string): Promise<PgDetection | null> {
-    // Only the latest ask per host may write its answer.
-    const ask = (asks.get(host) ?? 0) + 1
-    asks.set(host, ask)
-    detections.set(host, { loading: true, result: detections.get(host)?.result })
-    const settle = (d: Detection) => {
-      if (asks.get(host) === ask) detections.set(host, d)
+  /** One engine's ask: only the latest ask per host and engine may write its answer. */
+  async function ask<R>(host: string, engine: 'postgres' | 'mariadb', into: Map<string, Detection<R>>, check: (v: unknown) => R = (v) => v as R): Promise<R | null> {
+    const key = `${engine}:${host}`
+    const mine = (asks.get(key) ?? 0) + 1
+    asks.set(key, mine)
+    into.set(host, { loading: true, result: into.get(host)?.result })
+    const settle = (d: Detection<R>) => {
+      if (asks.get(key) === mine) into.set(host, d)
     }
     try {
-      const result = await client.cluster.detect({ host })
+      const result = check(await client.cluster.detect({ host, engine }))
       settle({ loading: false, at: new Date().toISOString(), result })
       return result
     } catch (err) {
@@ -80,6 +85,19 @@ export const useClustersStore = defineStore('clusters', () => {
       return null
     }
   }
+
+  /** Asks what PostgreSQL a host runs; resolves to the answer, or null when it failed (detections says why). */
+  const detect = (host: string): Promise<PgDetection | null> => ask(host, 'postgres', detections as Map<string, Detection>)
+
+  /** Asks what MariaDB a host runs (mariaDetections), the same way. */
+  const detectMaria = (host: string): Promise<MariaDetectionOutput | null> =>
+    ask(host, 'mariadb', mariaDetections as Map<string, MariaDetection>, (v) => {
+      // The contract's output is either engine's: an answer that is not MariaDB's shape must not pass as one.
+      const parsed = mariaDetection.safeParse(v)
+      if (parsed.success) return parsed.data
+      const issue = parsed.error.issues[0]
+      throw new AppError('internal', `The core's answer about MariaDB on ${host} is not a MariaDB detection (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'wrong shape'}).`, parsed.error.issues)
+    })
 
   function started(result: OperationStartResult): OperationStartResult {
     if (!result.dryRun) operations.put(result.operation)
@@ -137,6 +155,8 @@ export const useClustersStore = defineStore('clusters', () => {
   const sorted = computed(() => [...clusters.value].sort(byId))
   const count = computed(() => clusters.value.length)
   const named = (id: string): PgCluster | undefined => clusters.value.find((c) => c.id === id)
+  /** The record of either engine (what both share: members, the fenced list). */
+  const record = (id: string): ClusterRecord | undefined => named(id) ?? mariaClusters.value.find((c) => c.id === id)
 
-  return { clusters, mariaClusters, sorted, count, loaded, loadError, detections, load, detect, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, automatic, forget, named }
+  return { clusters, mariaClusters, sorted, count, loaded, loadError, detections, mariaDetections, load, detect, detectMaria, create, addReplica, removeReplica, switchover, failover, rejoin, fence, settings, automatic, forget, named, record }
 })

@@ -1,8 +1,7 @@
 // The MariaDB engine: detection, the host test's probe, live status (status/), and the cluster
 // operations as kinds for the operations runner. Build one per app with the app's HostExec
 // (with pipe: add-replica copies host to host); register `kinds` with createOperations.
-// Role changes come with issue 24: their kinds refuse in pre-flight (not-yet.ts). Settings:
-// semi-sync (settings/).
+// Role changes: switchover/, failover/, fence/, rejoin/. Settings: semi-sync (settings/).
 import type { z } from 'zod'
 import { defineOperationKind, type OperationDefinition } from '../../operations'
 import type { Engine, StatusSource } from '../engine'
@@ -12,9 +11,12 @@ import { mariadbCapabilities } from './capabilities'
 import { buildCreateCluster, createClusterParams, type CreateClusterParams } from './create-cluster'
 import { createClusterSummary } from './create-cluster/summary'
 import { detect, type MariaDetection } from './detect'
-import { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_REMOVE_REPLICA } from './kinds'
+import { KIND_MARIADB_ADD_REPLICA, KIND_MARIADB_CREATE_CLUSTER, KIND_MARIADB_FAILOVER, KIND_MARIADB_FENCE, KIND_MARIADB_REMOVE_REPLICA, KIND_MARIADB_SWITCHOVER } from './kinds'
+import { buildSwitchover, switchoverParams, switchoverSummary, type MariaSwitchoverParams } from './switchover'
+import { buildFailover, failoverLeaseHosts, failoverParams, failoverSummary, type MariaFailoverParams } from './failover'
+import { buildFence, fenceNow, fenceParams, fenceSummary, type MariaFenceParams } from './fence'
 import { leaseHosts, memberOf, parseCluster, type MariaCluster, type MariaClusterInput } from './model'
-import { refusedKind } from './not-yet'
+import { rejoinKind, type RejoinInput, type RejoinParams } from './rejoin'
 import { adoptSettings, readDrift, readPositions, type MariaReading } from './positions'
 import { buildRemoveReplica, removeReplicaParams, removeReplicaSummary, type RemoveReplicaParams } from './remove-replica'
 import { mariadbStatus, statusMembers, type MariaSample } from './status'
@@ -55,8 +57,22 @@ export function mariadbKinds(hosts: HostExec & HostPipe) {
       return { member: m.name, title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
     },
   })
-  const refused = { switchover: refusedKind('switchover'), failover: refusedKind('failover'), rejoin: refusedKind('rejoin'), fence: refusedKind('fence') }
-  return { createCluster, addReplica, removeReplica, settings: mariadbSettingsKind(hosts), ...refused }
+  const switchover = defineOperationKind({
+    kind: KIND_MARIADB_SWITCHOVER,
+    params: switchoverParams,
+    build: ({ params }) => ({ title: `Switchover of ${params.cluster.id}: ${params.from} → ${params.to}`, steps: buildSwitchover(hosts, params), summary: () => switchoverSummary(params, params.assessment) }),
+  })
+  const failover = defineOperationKind({
+    kind: KIND_MARIADB_FAILOVER,
+    params: failoverParams,
+    build: ({ params }) => ({ title: `Failover of ${params.cluster.id}: ${params.from ?? 'lost primary'} → ${params.to}`, steps: buildFailover(hosts, params), summary: () => failoverSummary(params) }),
+  })
+  const fence = defineOperationKind({
+    kind: KIND_MARIADB_FENCE,
+    params: fenceParams,
+    build: ({ params }) => ({ member: params.member, title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params), summary: () => fenceSummary(params) }),
+  })
+  return { createCluster, addReplica, removeReplica, settings: mariadbSettingsKind(hosts), switchover, failover, fence, rejoin: rejoinKind(hosts) }
 }
 
 type Input<S extends z.ZodType> = Omit<z.input<S>, 'cluster'> & { cluster: MariaClusterInput }
@@ -70,12 +86,15 @@ export interface MariaDbEngine extends Engine<MariaCluster, 'sudo', MariaDetecti
   createCluster(params: Input<typeof createClusterParams>): OperationDefinition<CreateClusterParams>
   addReplica(params: Input<typeof addReplicaParams>): OperationDefinition<AddReplicaParams>
   removeReplica(params: Input<typeof removeReplicaParams>): OperationDefinition<RemoveReplicaParams>
+  switchover(params: Input<typeof switchoverParams>): OperationDefinition<MariaSwitchoverParams>
+  failover(params: Input<typeof failoverParams>): OperationDefinition<MariaFailoverParams>
+  fence(params: Input<typeof fenceParams>): OperationDefinition<MariaFenceParams>
+  rejoin(params: Omit<RejoinInput, 'cluster'> & { cluster: MariaClusterInput }): OperationDefinition<RejoinParams>
 }
 
 export function createMariaDbEngine(o: MariaDbEngineOptions): MariaDbEngine {
   const ops = mariadbKinds(o.hosts)
   const lease = (c: MariaClusterInput) => leaseHosts(c as MariaCluster)
-  const refuse = (k: (typeof ops)['switchover'], cluster: MariaCluster, rest: object) => k.create({ clusterId: cluster.id, params: { ...rest, cluster }, members: lease(cluster) })
   return {
     id: 'mariadb',
     title: 'MariaDB',
@@ -90,15 +109,14 @@ export function createMariaDbEngine(o: MariaDbEngineOptions): MariaDbEngine {
     createCluster: (params) => ops.createCluster.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
     addReplica: (params) => ops.addReplica.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
     removeReplica: (params) => ops.removeReplica.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
-    switchover: ({ cluster, ...rest }) => refuse(ops.switchover, cluster, rest),
-    failover: ({ cluster, ...rest }) => refuse(ops.failover, cluster, rest),
-    rejoin: ({ cluster, ...rest }) => refuse(ops.rejoin, cluster, rest),
-    fence: ({ cluster, ...rest }) => refuse(ops.fence, cluster, rest),
+    switchover: (params) => ops.switchover.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
+    failover: (params) => ops.failover.create({ clusterId: params.cluster.id, params, members: failoverLeaseHosts(params.cluster as MariaCluster, params.from ?? null) }),
+    rejoin: (params) => ops.rejoin.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
+    fence: (params) => ops.fence.create({ clusterId: params.cluster.id, params, members: lease(params.cluster) }),
     applySettings: ({ cluster, previous }) => ops.settings.create({ clusterId: cluster.id, params: { cluster, previous }, members: lease(cluster) }),
     readDrift: (cluster) => readDrift(o.hosts, cluster),
     adoptSettings: (cluster, member) => adoptSettings(o.hosts, cluster, member),
     readPositions: (cluster, timeoutMs) => readPositions(o.hosts, cluster, timeoutMs),
-    // Fencing comes with failover (issue 24): no MariaDB member is ever marked fenced before then.
-    fenceNow: async () => 'left',
+    fenceNow: (cluster, member, _upstream, reason) => fenceNow(o.hosts, cluster, member, reason),
   }
 }

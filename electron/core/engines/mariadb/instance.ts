@@ -10,6 +10,7 @@ import { mariaError } from './errors'
 import { DEBIAN_UNIT, errorLog, optionFile, pidFile, socketOf, who, type MariaCluster, type MariaMember } from './model'
 import type { Command, MariaNode } from './node'
 import { optionFileText, type KeepFromServer } from './conf'
+import { fenceMarker, NOT_FENCED } from './fence/scripts'
 import { PUT_FILE, READ_FILE, SERVER_STATE, SOCKET_DIR, START_PLAIN, STOP_PLAIN, WAIT_READY, WAIT_STOPPED } from './scripts'
 
 /** How long a start or stop may take (crash recovery of a big datadir takes a while). */
@@ -47,10 +48,13 @@ export const removeConfigCommand = (n: MariaNode): Command => n.root(['rm', '-f'
 /** The commands that start the member and return once it answers on its socket (bounded). */
 export function startCommands(n: MariaNode): Command[] {
   const m = n.member
+  // A fenced member (fence/scripts.ts) is never started: it could come back as a second primary.
+  const guard = n.login(['sh', '-c', NOT_FENCED, 'sh', fenceMarker(m), m.name], 'refuses while the member is fenced')
   if (m.layout === 'debian') {
-    return [n.root(['systemctl', 'start', DEBIAN_UNIT]), n.mysql(['sh', '-c', WAIT_READY, 'sh', socketOf(m), String(START_TIMEOUT_S), m.dataDir, pidFile(m), '-'], 'waits until it answers on its socket')]
+    return [guard, n.root(['systemctl', 'start', DEBIAN_UNIT]), n.mysql(['sh', '-c', WAIT_READY, 'sh', socketOf(m), String(START_TIMEOUT_S), m.dataDir, pidFile(m), '-'], 'waits until it answers on its socket')]
   }
   return [
+    guard,
     n.root(['sh', '-c', SOCKET_DIR, 'sh', socketDir(m)], 'the socket directory, when missing'),
     n.mysql(['sh', '-c', START_PLAIN, 'sh', optionFile(m), m.dataDir, pidFile(m), socketOf(m), logOf(m), String(START_TIMEOUT_S)], 'setsid mariadbd --defaults-file=…, then waits until it answers'),
   ]

@@ -1,4 +1,4 @@
-// Every member's role and GTID position, read now (readPositions), and the record's managed
+// Every member's role facts, read now (readPositions: roles.ts), and the record's managed
 // settings compared with what each server runs (readDrift, adoptSettings). Reads only; a member
 // that does not answer is an answer too.
 import type { SettingsDrift } from '../engine'
@@ -7,30 +7,13 @@ import { adoptChanges } from './create-cluster/adopt'
 import { readFacts } from './facts'
 import { memberOf, type MariaCluster } from './model'
 import { MariaNode } from './node'
+import { readRoles, type MariaReading } from './roles'
 
-export interface MariaReading {
-  member: string
-  host: string
-  /** primary: follows no one and read_only is off; replica: follows a source; unknown: not read, or neither. */
-  role: 'primary' | 'replica' | 'unknown'
-  gtidCurrentPos?: string
-  readOnly?: boolean
-  error?: string
-}
+export type { MariaReading } from './roles'
 
-export async function readPositions(hosts: HostExec, c: MariaCluster, timeoutMs?: number | ((member: string) => number)): Promise<MariaReading[]> {
-  return Promise.all(
-    c.members.map(async (m) => {
-      try {
-        const f = await readFacts(new MariaNode(hosts, m), typeof timeoutMs === 'function' ? timeoutMs(m.name) : timeoutMs)
-        const role = f.follows.length ? 'replica' : f.readOnly ? 'unknown' : 'primary'
-        return { member: m.name, host: m.host, role, gtidCurrentPos: f.gtidCurrentPos, readOnly: f.readOnly }
-      } catch (err) {
-        return { member: m.name, host: m.host, role: 'unknown' as const, error: (err as Error).message }
-      }
-    }),
-  )
-}
+/** Every member's role facts read now (read_only, GTID positions, what it received, its threads, semi-sync); failures are answers. */
+export const readPositions = (hosts: HostExec, c: MariaCluster, timeoutMs?: number | ((member: string) => number)): Promise<MariaReading[]> =>
+  readRoles(c.members.map((m) => new MariaNode(hosts, m)), timeoutMs)
 
 /** Managed settings that differ on a server (SET GLOBAL ones), and restart-only ones not in effect yet. */
 export async function readDrift(hosts: HostExec, c: MariaCluster): Promise<SettingsDrift> {

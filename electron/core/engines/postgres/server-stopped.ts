@@ -6,9 +6,7 @@
 // (pg_ctl -l, Debian's /var/log/postgresql/postgresql-VER-NAME.log).
 import { LIVE_POSTMASTER } from './scripts'
 
-/** Lines of the log shown, and characters kept of each. */
-export const LOG_LINES = 5
-export const LOG_LINE_CHARS = 200
+export { LOG_LINE_CHARS, LOG_LINES, parseServerStopped, type ServerState } from '../server-stopped'
 
 /** Args: DATADIR LOGFILE|- LINES CHARS. One fact per line; `line ` lines last. */
 export const SERVER_STOPPED = String.raw`dir=$1 log=$2 n=$3 w=$4
@@ -30,42 +28,3 @@ if [ "$log" != - ] && [ -f "$log" ] && [ -r "$log" ]; then
   tail -n "$n" -- "$log" | cut -c "1-$w" | sed 's/^/line /'
 fi
 exit 0`
-
-export type ServerState =
-  | { state: 'unknown' }
-  | { state: 'running'; pid: number }
-  | {
-      state: 'stopped'
-      /** postmaster.pid is still there: it crashed or was killed (a clean stop removes it). */
-      crashed: boolean
-      /** Seconds between the log's last write and the moment of the check (server clock). */
-      logAgeS: number | null
-      logFile: string | null
-      lines: string[]
-    }
-
-// Passwords a statement log may hold (log_statement = ddl) never reach the screen.
-const redact = (line: string) => line.replace(/(password\s*)('(?:[^']|'')*'?|\S+)/gi, '$1***')
-
-/** Parses the script's output (from a server: never trusted, never thrown on). */
-export function parseServerStopped(stdout: string): ServerState {
-  let now: number | null = null
-  let logAt: number | null = null
-  let logFile: string | null = null
-  let crashed = false
-  const lines: string[] = []
-  for (const raw of stdout.split('\n')) {
-    const [tag = '', ...rest] = raw.split(' ')
-    const value = rest.join(' ')
-    if (tag === 'unknown') return { state: 'unknown' }
-    if (tag === 'running') return /^\d+$/.test(value) ? { state: 'running', pid: Number(value) } : { state: 'unknown' }
-    if (tag === 'now' && /^\d+$/.test(value)) now = Number(value)
-    else if (tag === 'pidfile') crashed = true
-    else if (tag === 'log' && /^\d+$/.test(rest[0] ?? '')) {
-      logAt = Number(rest[0])
-      logFile = rest.slice(1).join(' ') || null
-    } else if (tag === 'line' && lines.length < LOG_LINES) lines.push(redact(value.slice(0, LOG_LINE_CHARS)))
-  }
-  if (now === null) return { state: 'unknown' }
-  return { state: 'stopped', crashed, logAgeS: logAt === null ? null : Math.max(0, now - logAt), logFile, lines }
-}

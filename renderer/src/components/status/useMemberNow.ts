@@ -37,7 +37,7 @@ export function useBusyMembers(cluster: () => string): ComputedRef<ReadonlyMap<s
   const status = useStatusStore()
   const clusters = useClustersStore()
   const { states, finished } = useMemberOperations(cluster)
-  return computed(() => busyMembers(status.statusOf(cluster())?.members ?? [], new Set(clusters.named(cluster())?.fenced ?? []), states.value, finished.value))
+  return computed(() => busyMembers(status.statusOf(cluster())?.members ?? [], new Set(clusters.record(cluster())?.fenced ?? []), states.value, finished.value))
 }
 
 export function useMemberNow(cluster: () => string, name: () => string): MemberNow {
@@ -53,7 +53,7 @@ export function useMemberNow(cluster: () => string, name: () => string): MemberN
     const next = finished.value.get(name())
     return previous && next && previous.operationId === next.operationId && previous.endedAt === next.endedAt ? previous : next
   })
-  const fenced = computed(() => clusters.named(cluster())?.fenced.includes(name()) ?? false)
+  const fenced = computed(() => clusters.record(cluster())?.fenced.includes(name()) ?? false)
   const badge = computed<MemberBadge>((previous) => {
     const next = memberBadge(status.member(cluster(), name()), fenced.value, opState.value, finishedOp.value)
     return previous && sameBadge(previous, next) ? previous : next

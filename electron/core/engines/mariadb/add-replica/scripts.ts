@@ -116,7 +116,7 @@ echo "killed$alive"`
  * without the binary and relay logs, the redo log (mariadb-backup copies only its tail) and the
  * server's temporary tablespace, pid file and error log. Args: DATADIR.
  */
-export const COPY_SIZE = String.raw`find "$1" -xdev -type f ! -name 'binlog.*' ! -name 'relay-bin*' ! -name 'ib_logfile*' ! -name 'ibtmp*' ! -name '*.pid' ! -name '*.err' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'`
+export const COPY_SIZE = String.raw`find "$1" -xdev -type f ! -name 'binlog.*' ! -name 'relay-bin*' ! -name 'ib_logfile*' ! -name 'ibtmp*' ! -name '*.pid' ! -name '*.err' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'`
 
 /**
  * What the new member's host offers, one fact per line. Args: DATADIR PORT ADDRESS PORT (the

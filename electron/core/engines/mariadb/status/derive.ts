@@ -80,6 +80,8 @@ export function derive(views: readonly MariaView[]): DerivedStatus {
     }
     base.gtid = gtid
     if (thread) {
+      // The engine-neutral "replicating" the verdict and the UI read (PostgreSQL: the primary's WAL sender state).
+      base.senderState = thread.ioRunning === 'Yes' && thread.sqlRunning === 'Yes' ? 'streaming' : thread.ioRunning === 'Connecting' ? 'connecting' : 'stopped'
       const up = byAlias(thread.masterHost, thread.masterPort)
       base.upstream = up ? up.name : thread.masterHost ? `${thread.masterHost}:${thread.masterPort ?? ''}` : null
     }

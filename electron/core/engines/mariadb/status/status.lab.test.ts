@@ -12,7 +12,7 @@ import { labContext } from '../../../../../e2e/support/ssh/lab-fixtures'
 import { watch, type Watch } from '../../../../../e2e/support/status/watch'
 import { clusterStatus } from '../../../../../shared/status'
 import type { SshService } from '../../../ssh'
-import { createStatusService, type StatusService } from '../../../status'
+import { createStatusService, readStatusOnce, type StatusClusterInput, type StatusService } from '../../../status'
 import { postgresStatus } from '../../postgres/status'
 import { statusMembers } from './members'
 
@@ -28,6 +28,7 @@ let db1: PlainMariaDb, db2: PlainMariaDb
 let ssh: SshService
 let status: StatusService
 let w: Watch
+let input: StatusClusterInput
 
 describe.skipIf(!netns)('MariaDB live status on a primary and a replica', () => {
   beforeAll(async () => {
@@ -40,7 +41,8 @@ describe.skipIf(!netns)('MariaDB live status on a primary and a replica', () => 
     // Another engine's source as the service's default: the cluster brings its own.
     status = createStatusService({ ssh, dataDir: ctx.dir, source: postgresStatus, defaults: { connectTimeoutMs: 3000 } })
     w = watch(status, 'lab-maria')
-    await status.start(statusMembers(pair.record('lab-maria'), (host) => ctx.target(host, lab.users.admin)))
+    input = statusMembers(pair.record('lab-maria'), (host) => ctx.target(host, lab.users.admin))
+    await status.start(input)
   })
 
   afterAll(async () => {
@@ -72,6 +74,9 @@ describe.skipIf(!netns)('MariaDB live status on a primary and a replica', () => 
     await new Promise((res) => setTimeout(res, 2200))
     expect(await sessions()).toEqual(before)
     expect(before.map((x) => x.split(',').length)).toEqual([1, 1])
+    // the one-shot read (`replicadesk status --json` run cold) takes the cluster's own source too
+    const once = await readStatusOnce(ssh, input, { source: postgresStatus })
+    expect(once).toMatchObject({ primary: 'db1', members: [{ state: 'up', role: 'primary' }, { state: 'up', role: 'standby', upstream: 'db1', gtid: { sqlRunning: 'Yes' } }] })
   })
 
   it("shows a replica's SQL thread stopped by an error, how far behind it is, and its recovery", async () => {

@@ -7,7 +7,7 @@ import { derive } from './derive'
 import { statusMembers } from './members'
 import { maskSecrets, parseSample, type MariaSample, type SlaveThreads } from './query'
 import { accessAdvice, mariaDownReason } from './reasons'
-import { statementTimeoutSql } from './session'
+import { DECLINED_AUTH_PLUGINS, statementTimeoutSql } from './session'
 import { endpointOf, mariadbStatus } from './source'
 import { stoppedArgs } from './stopped'
 
@@ -96,6 +96,12 @@ describe('the poll answer', () => {
     expect(s.readOnly).toBe(false)
     expect(s.startedMs).toBeNull()
     expect(s.slaves[0]).toMatchObject({ ioRunning: '?', sqlRunning: '?', secondsBehind: null, masterHost: null })
+  })
+
+  it("answers MariaDB's own client plugins with no credentials, so a chain goes on to unix_socket", () => {
+    const answer = (name: keyof typeof DECLINED_AUTH_PLUGINS) => DECLINED_AUTH_PLUGINS[name]()()
+    expect(answer('client_ed25519')).toEqual(Buffer.alloc(64)) // an invalid signature
+    for (const name of ['auth_gssapi_client', 'dialog', 'mysql_clear_password'] as const) expect(answer(name)).toEqual(Buffer.from([0]))
   })
 
   it('bounds every statement of the session on the server', () => {

@@ -6,8 +6,7 @@
 // server's own @@log_error (read by the last sample), else the member's (statusMembers), else
 // the unit's journal (Debian, where journalctl is there and readable).
 import type { DownContext, DownReason, StatusMemberInput, StatusSsh } from '../../engine'
-import { LOG_LINE_CHARS, LOG_LINES, parseServerStopped } from '../../postgres/server-stopped'
-import { clockText, stoppedAt } from '../../postgres/status/stopped'
+import { clockText, LOG_LINE_CHARS, LOG_LINES, parseServerStopped, stoppedAt } from '../../server-stopped'
 import { LIVE_SERVER } from '../scripts'
 import type { MariaStatusMemberInput } from './members'
 import { maskSecrets, type MariaSample } from './query'

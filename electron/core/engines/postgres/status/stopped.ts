@@ -6,28 +6,8 @@ import type { DownContext, DownReason, StatusMemberInput, StatusSsh } from '../.
 import type { RawSample } from './query'
 import { LOG_LINE_CHARS, LOG_LINES, parseServerStopped, SERVER_STOPPED } from '../server-stopped'
 
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** 01:00:55 today, else 2026-12-06 01:00:55 (the machine's local time, as the rest of the screen). */
-export function clockText(at: Date, now = new Date()): string {
-  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`
-  const sameDay = at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate()
-  return sameDay ? time : `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${time}`
-}
-
-/**
- * When it stopped: the log's last write (a stop or a crash is the last thing a server logs; its
- * backends log their exit right after a killed postmaster), taken relative to the host's own
- * clock, when that write is after the server's last start and not after status saw it down
- * (plus a few seconds); else when status first saw it down.
- */
-export function stoppedAt(since: string, logAgeS: number | null, last: Pick<RawSample, 'startedMs'> | null, now = Date.now()): Date {
-  const seen = Date.parse(since)
-  if (logAgeS === null) return new Date(seen)
-  const logAt = now - logAgeS * 1000
-  const startedMs = last?.startedMs ?? null
-  return (startedMs === null || logAt >= startedMs - 1000) && logAt <= seen + 5000 ? new Date(Math.min(logAt, seen)) : new Date(seen)
-}
+export { clockText, stoppedAt } from '../../server-stopped'
+import { stoppedAt, clockText } from '../../server-stopped'
 
 export async function explainPgDown(ssh: StatusSsh, m: StatusMemberInput, c: DownContext<RawSample>): Promise<DownReason | null> {
   const dataDir = c.dataDir ?? m.dataDir
