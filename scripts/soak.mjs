@@ -56,6 +56,8 @@ const soaks = [
   { name: 'first hour, Prepare wizard and cluster wizards in the browser', repeat: times, cmd: [join(root, 'node_modules', '.bin', 'playwright'), 'test', '--project=browser', 'e2e/specs/first-hour.spec.ts', 'e2e/specs/prepare-lab.spec.ts', 'e2e/specs/clusters-lab.spec.ts'] },
   // Issue 23: MariaDB replicas added (relayed copy with progress) and removed; the runner killed before and after every step of the add (and during the copy; not the catch-up, found done at once on a quiet primary), each point resumed and abandoned.
   { name: 'MariaDB replicas: add two, remove one, killed at every step of the add', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/mariadb/mariadb-replica'] },
+  // Issue 24: MariaDB switchover and failover under the write probe; the runner killed before and after every step of both, each point resumed and abandoned.
+  { name: 'MariaDB role changes: killed at every step of switchover and failover', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/mariadb/mariadb-roles'] },
   // Issue 20: a killed postmaster diagnosed (stopped at, log lines), never blamed on sshd.
   { name: 'a crashed server diagnosed', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/status'] },
 ]

@@ -1,11 +1,13 @@
 // What a MariaDB cluster's card shows beyond the shared ClusterCard (ClustersPage.ts): the
-// semi-sync label and its fall-back warning, the line that says role changes come later, and
-// each member's live card (role, IO/SQL threads, transactions behind, GTID positions, errors).
+// semi-sync label and its fall-back warning, each member's live card (role, IO/SQL threads,
+// transactions behind, GTID positions, errors, the fenced badge and the Rejoin offer), and the
+// role changes, through the same controls and dialog as PostgreSQL's (RoleChangeDialog.ts).
 // Its Redundancy panel (opened from the semi-sync label): semi-sync on/off, strict or a
 // fall-back after N s, per member semi-sync replica; then the plan's summary and Apply.
 import { expect, type Locator, type Page } from '@playwright/test'
 import { ClusterCard } from './ClustersPage'
 import { PlanPanel } from './PlanPanel'
+import { RoleActions } from './RoleChangeDialog'
 
 export class MariaMemberLive {
   readonly role: Locator
@@ -15,9 +17,14 @@ export class MariaMemberLive {
   readonly readOnly: Locator
   readonly gtidCurrent: Locator
   readonly gtidSlave: Locator
+  /** The primary's gtid_binlog_pos (a replica shows gtidSlave instead). */
+  readonly gtidBinlog: Locator
   readonly semiSync: Locator
   readonly threadErrors: Locator
   readonly progress: Locator
+  readonly fenced: Locator
+  /** The Rejoin offer (data-reason: fenced, stopped, down, former-primary, not-streaming). */
+  readonly rejoinOffer: Locator
 
   constructor(readonly root: Locator) {
     this.role = root.getByTestId('member-card-role')
@@ -27,24 +34,28 @@ export class MariaMemberLive {
     this.readOnly = root.getByTestId('member-card-read-only')
     this.gtidCurrent = root.getByTestId('member-card-gtid-current')
     this.gtidSlave = root.getByTestId('member-card-gtid-slave')
+    this.gtidBinlog = root.getByTestId('member-card-gtid-binlog')
     this.semiSync = root.getByTestId('member-card-semi-sync')
     this.threadErrors = root.getByTestId('member-card-thread-errors')
     this.progress = root.getByTestId('member-card-progress')
+    this.fenced = root.getByTestId('member-card-fenced')
+    this.rejoinOffer = root.getByTestId('member-card-offer')
   }
 }
 
 export class MariaDbClusterCard extends ClusterCard {
-  readonly rolesLater: Locator
   readonly semiSyncFallback: Locator
   readonly switchoverButton: Locator
   readonly failoverButton: Locator
+  /** Switchover, Failover, Rejoin and Fence: the dialog they open is PostgreSQL's. */
+  readonly roles: RoleActions
 
   constructor(page: Page, id: string) {
     super(page, page.locator(`[data-testid="cluster"][data-engine="mariadb"][data-cluster="${id}"]`))
-    this.rolesLater = this.root.getByTestId('cluster-roles-later')
     this.semiSyncFallback = this.root.getByTestId('semi-sync-fallback')
     this.switchoverButton = this.root.getByTestId('cluster-switchover')
     this.failoverButton = this.root.getByTestId('cluster-failover')
+    this.roles = new RoleActions(page, id)
   }
 
   /** Opens the Redundancy panel from the semi-sync label in the card's header. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { canAbandon, canResume, commandsByHost, destructiveNotes, elapsed, isActive, plannedCommandLine, progressView } from './format'
-import { progress } from './testing'
+import { canAbandon, canResume, cardOperations, commandsByHost, destructiveNotes, elapsed, isActive, plannedCommandLine, progressView } from './format'
+import { op, progress } from './testing'
 
 describe('progressView', () => {
   it('shows percent, rate, ETA, bytes and the message while a step copies', () => {
@@ -64,5 +64,18 @@ describe('elapsed', () => {
     const start = '2026-01-01T00:00:00.000Z'
     expect(elapsed({ createdAt: start, startedAt: start, endedAt: '2026-01-01T00:00:03.200Z' }, 0)).toBe('3.2 s')
     expect(elapsed({ createdAt: start }, Date.parse(start) + 65_000)).toBe('1 min 05 s')
+  })
+})
+
+describe('cardOperations', () => {
+  const names = (ops: { title: string }[]) => ops.map((o) => o.title)
+  it('the running and undecided ones, and the newest one when it has ended', () => {
+    const failed = op({ name: 'rejoin', status: 'failed' })
+    const older = op({ name: 'add', status: 'succeeded' })
+    expect(names(cardOperations([op({ name: 'rebuild', status: 'succeeded' }), failed, older]))).toEqual(['rebuild', 'rejoin'])
+    expect(names(cardOperations([op({ name: 'rebuild', status: 'running' }), failed, older]))).toEqual(['rebuild', 'rejoin'])
+    expect(names(cardOperations([failed, older]))).toEqual(['rejoin'])
+    expect(names(cardOperations([op({ name: 'switchover', status: 'succeeded' }), older]))).toEqual(['switchover'])
+    expect(cardOperations([])).toEqual([])
   })
 })

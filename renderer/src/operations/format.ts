@@ -119,3 +119,14 @@ export function elapsed(op: Pick<OperationSummary, 'startedAt' | 'endedAt' | 'cr
   const whole = Math.round(s)
   return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`
 }
+
+/**
+ * The operations a cluster's card shows (newest first in, newest first out): the running and
+ * undecided ones, and the newest one too when it has ended (what happened last stays in view,
+ * also when an older one still waits for Resume or Abandon).
+ */
+export function cardOperations<T extends Pick<OperationSummary, 'status'>>(all: readonly T[]): T[] {
+  const open = all.filter((op) => isActive(op) || needsDecision(op))
+  const newest = all[0]
+  return newest && !open.includes(newest) ? [newest, ...open] : open
+}

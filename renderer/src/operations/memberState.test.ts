@@ -23,6 +23,15 @@ describe('memberStates', () => {
     expect(done.get('db2')?.label).toBe('being created')
   })
 
+  it('a newer operation that ended well supersedes an older stopped one on the same member', () => {
+    const states = memberStates([
+      op({ name: '2', kind: 'mariadb-rejoin', status: 'succeeded', member: 'db2' }),
+      op({ name: '1', kind: 'mariadb-rejoin', status: 'failed', member: 'db2' }),
+      op({ name: '0', kind: 'mariadb-fence', status: 'interrupted', member: 'db3' }),
+    ])
+    expect(Object.fromEntries([...states].map(([m, s]) => [m, `${s.label}/${s.tone}`]))).toEqual({ db3: 'fence stopped/warn' })
+  })
+
   it('rejoin and fence mark their member; switchover and failover name none', () => {
     const states = memberStates([
       op({ name: '3', kind: 'pg-rejoin', status: 'running', member: 'db1' }),

@@ -26,14 +26,20 @@ export interface MemberOperationState {
   operationId: string
 }
 
-/** Per member name, what the newest running or undecided operation on it is doing. */
+/**
+ * Per member name, what the newest operation on it is doing when it runs or waits for a decision.
+ * Only the newest counts: a stopped rejoin that a later rebuild of the same member superseded no
+ * longer marks it.
+ */
 export function memberStates(operations: readonly OperationSummary[]): Map<string, MemberOperationState> {
   const out = new Map<string, MemberOperationState>()
+  const seen = new Set<string>()
   // Newest first: the first one seen for a member wins.
   for (const op of operations) {
     const verb = verbs[op.kind]
     const member = op.member
-    if (!verb || !member || out.has(member)) continue
+    if (!verb || !member || seen.has(member)) continue
+    seen.add(member)
     if (isActive(op)) out.set(member, { label: verb.active, tone: 'busy', operationId: op.id })
     else if (needsDecision(op)) out.set(member, { label: verb.stopped, tone: op.status === 'failed' ? 'bad' : 'warn', operationId: op.id })
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../../shared/errors'
 import { assessMariaFailover, assessMariaSwitchover, FENCED_EXCLUDED } from './assess'
 import { parseCluster, type MariaCluster } from './model'
+import { NOT_FENCED } from './fence/scripts'
 import { fileSaysReadOnly, gtidBehind, gtidContains, mergeGtid, receivedGtid, ROLE_SQL, SET_READ_ONLY, type MariaReading } from './roles'
 import type { MariaSample, SlaveThreads } from './status/query'
 
@@ -127,6 +128,22 @@ describe('read_only in the option file', () => {
     expect(run('# nothing\n', 'ON').text).toBe('# nothing\n[mariadbd]\nread_only = ON\n')
     expect(fileSaysReadOnly('[mariadbd]\nread_only = ON\n')).toBe(true)
     expect(fileSaysReadOnly('[mariadbd]\nport = 1\n')).toBe(false)
+  })
+
+  it('a start is refused while the fence marker is there, with the reason and what to do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rd-fence-'))
+    const marker = join(dir, 'KEY')
+    const start = () => {
+      try {
+        execFileSync('sh', ['-c', NOT_FENCED, 'sh', marker, 'm1'], { stdio: 'pipe' })
+        return 'started'
+      } catch (e) {
+        return String((e as { stderr: Buffer }).stderr)
+      }
+    }
+    expect(start()).toBe('started')
+    writeFileSync(marker, 'member=m1\nreason=failover of mc to m2\n')
+    expect(start()).toMatch(/^m1 is fenced \(failover of mc to m2\): ReplicaDesk does not start it.*Rejoin it/)
   })
 })
 

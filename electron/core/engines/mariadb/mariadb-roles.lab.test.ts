@@ -58,9 +58,10 @@ async function probeRun(primary: string) {
     probe,
     async finish(final: string) {
       await sleep(400)
-      await probe.stop()
-      const r = await probe.analyse(final)
-      return r
+      // Bounded: after a power-off the probe's watcher may wait on a connect to the dead box
+      // (its own bug, reported); writes still in flight after 1 s count as uncertain.
+      await Promise.race([probe.stop({ drainMs: 1000 }), sleep(5000)])
+      return probe.analyse(final)
     },
   }
 }
@@ -201,7 +202,9 @@ describe('MariaDB role changes against the lab', () => {
     expect((await w.run(w.engine.applySettings({ cluster: async, previous: c }))).summary.status).toBe('succeeded')
     c = async
     const run = await probeRun(primary!)
-    // The survivor stops receiving while the primary keeps acknowledging: a real gap to bound.
+    // The replicas stop receiving while the primary keeps acknowledging (the survivor last): a real gap to bound.
+    for (const m of c.members.filter((x) => x.name !== primary && x.name !== survivor && !c.fenced.includes(x.name))) await sql(m.name, 'STOP SLAVE IO_THREAD')
+    await sleep(200)
     await sql(survivor, 'STOP SLAVE IO_THREAD')
     await sleep(600)
     const last = await lastPrimaryOf(primary!)
@@ -216,6 +219,8 @@ describe('MariaDB role changes against the lab', () => {
     const r = await w.run(w.engine.failover({ cluster: c, from: primary!, to: a.to, assessment: a, fenceTimeoutMs: 1000 }))
     expect(r.summary.error?.message ?? r.summary.status).toBe('succeeded')
     await sleep(300)
+    // Power back before the probe stops (its stop waits on sockets to a dead box); nothing starts MariaDB there.
+    await powerOn(host)
     const report = await run.finish(a.to)
     // The probe writes one id every 20 ms: at most 50 acknowledgements a second since the primary was last seen.
     const bound = (a.loss.transactions ?? 0) + Math.ceil(((a.loss.seconds ?? 0) + 0.2) * 50)
@@ -226,7 +231,6 @@ describe('MariaDB role changes against the lab', () => {
     expect(report.lost.length).toBeGreaterThanOrEqual(a.loss.transactions!)
     // …and nothing beyond what the primary could acknowledge in the seconds since.
     expect(report.lost.length).toBeLessThanOrEqual(bound)
-    await powerOn(host)
     await access.teardown(a.to)
   }, 90_000)
 })
