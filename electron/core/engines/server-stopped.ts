@@ -1,7 +1,9 @@
 // What every engine's "is the server of this data dir running, and how does its log end?"
 // answers with, read the same way: one fact per line (`unknown`, `running PID`, `now EPOCH`,
 // `pidfile left`, `log EPOCH FILE`, then `line …`), from a bounded script of the engine's own.
-// Also when it stopped, in words. Pure.
+// Also when it stopped, in words.
+import type { Arg } from '../ssh'
+import type { StatusMemberInput, StatusSsh } from './engine'
 
 /** Lines of the log shown, and characters kept of each. */
 export const LOG_LINES = 5
@@ -67,4 +69,19 @@ export function stoppedAt(since: string, logAgeS: number | null, last: { started
   const logAt = now - logAgeS * 1000
   const startedMs = last?.startedMs ?? null
   return (startedMs === null || logAt >= startedMs - 1000) && logAt <= seen + 5000 ? new Date(Math.min(logAt, seen)) : new Date(seen)
+}
+
+/**
+ * Runs an engine's "is it running, how does its log end" script on the member's host (as the
+ * server's user when the login is another one; 5 s and 16 kB at most) and parses its answer;
+ * null when it could not look (then status's own reason stands). Never rejects.
+ */
+export async function readServerStopped(ssh: StatusSsh, m: StatusMemberInput, argv: readonly Arg[], timeoutMs: number): Promise<{ state: ServerState; out: string } | null> {
+  const sudo = m.serverUser && m.serverUser !== m.target.user ? m.serverUser : undefined
+  try {
+    const r = await ssh.exec(m.target, argv, { timeoutMs: Math.min(timeoutMs, 5000), sudo, maxOutputBytes: 16 * 1024, allowTruncated: true })
+    return { state: parseServerStopped(r.stdout), out: r.stdout }
+  } catch {
+    return null
+  }
 }

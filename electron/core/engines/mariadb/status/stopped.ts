@@ -6,7 +6,7 @@
 // server's own @@log_error (read by the last sample), else the member's (statusMembers), else
 // the unit's journal (Debian, where journalctl is there and readable).
 import type { DownContext, DownReason, StatusMemberInput, StatusSsh } from '../../engine'
-import { clockText, LOG_LINE_CHARS, LOG_LINES, parseServerStopped, stoppedAt } from '../../server-stopped'
+import { clockText, LOG_LINE_CHARS, LOG_LINES, readServerStopped, stoppedAt } from '../../server-stopped'
 import { LIVE_SERVER } from '../scripts'
 import type { MariaStatusMemberInput } from './members'
 import { maskSecrets, type MariaSample } from './query'
@@ -56,20 +56,9 @@ export async function explainMariaDown(ssh: StatusSsh, member: StatusMemberInput
   const m = member as MariaStatusMemberInput
   const a = stoppedArgs(m, c)
   if (!a.dataDir) return null
-  const sudo = m.serverUser && m.serverUser !== m.target.user ? m.serverUser : undefined
-  let out: string
-  try {
-    const r = await ssh.exec(m.target, ['sh', '-c', MARIADB_STOPPED, 'sh', a.dataDir, a.pidFile, a.log, a.unit, String(LOG_LINES), String(LOG_LINE_CHARS)], {
-      timeoutMs: Math.min(c.timeoutMs, 5000),
-      sudo,
-      maxOutputBytes: 16 * 1024,
-      allowTruncated: true,
-    })
-    out = r.stdout
-  } catch {
-    return null // could not look: status's own reason stands
-  }
-  const s = parseServerStopped(out)
+  const read = await readServerStopped(ssh, m, ['sh', '-c', MARIADB_STOPPED, 'sh', a.dataDir, a.pidFile, a.log, a.unit, String(LOG_LINES), String(LOG_LINE_CHARS)], c.timeoutMs)
+  if (!read) return null // could not look: status's own reason stands
+  const { state: s, out } = read
   if (s.state !== 'stopped') return null
   // A killed mariadbd logs nothing on its way out: its log's last write is older than the stop.
   const at = clockText(stoppedAt(c.since, s.crashed ? null : s.logAgeS, c.last))

@@ -4,28 +4,17 @@
 // (stopped at HH:MM:SS)", with how its log ends; with one, status's reason stands.
 import type { DownContext, DownReason, StatusMemberInput, StatusSsh } from '../../engine'
 import type { RawSample } from './query'
-import { LOG_LINE_CHARS, LOG_LINES, parseServerStopped, SERVER_STOPPED } from '../server-stopped'
+import { LOG_LINE_CHARS, LOG_LINES, SERVER_STOPPED } from '../server-stopped'
+import { clockText, readServerStopped, stoppedAt } from '../../server-stopped'
 
 export { clockText, stoppedAt } from '../../server-stopped'
-import { stoppedAt, clockText } from '../../server-stopped'
 
 export async function explainPgDown(ssh: StatusSsh, m: StatusMemberInput, c: DownContext<RawSample>): Promise<DownReason | null> {
   const dataDir = c.dataDir ?? m.dataDir
   if (!dataDir) return null
-  const sudo = m.serverUser && m.serverUser !== m.target.user ? m.serverUser : undefined
-  let out: string
-  try {
-    const r = await ssh.exec(m.target, ['sh', '-c', SERVER_STOPPED, 'sh', dataDir, m.logFile ?? '-', String(LOG_LINES), String(LOG_LINE_CHARS)], {
-      timeoutMs: Math.min(c.timeoutMs, 5000),
-      sudo,
-      maxOutputBytes: 16 * 1024,
-      allowTruncated: true,
-    })
-    out = r.stdout
-  } catch {
-    return null // could not look: status's own reason stands
-  }
-  const s = parseServerStopped(out)
+  const read = await readServerStopped(ssh, m, ['sh', '-c', SERVER_STOPPED, 'sh', dataDir, m.logFile ?? '-', String(LOG_LINES), String(LOG_LINE_CHARS)], c.timeoutMs)
+  if (!read) return null // could not look: status's own reason stands
+  const s = read.state
   if (s.state !== 'stopped') return null
   const at = clockText(stoppedAt(c.since, s.logAgeS, c.last))
   const how = s.crashed ? ' It crashed or was killed (its postmaster.pid was left behind); start it again, or fail over if it was the primary.' : ''
