@@ -10,6 +10,7 @@ const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns 
 const noElectron = { group: ['electron'], message: 'core, server and cli run in plain Node: never import electron (DESIGN.md).' }
 const noTestSupport = { group: ['**/e2e/**', '**/e2e'], message: 'Production code never imports test support: it lives under e2e/ (test files beside the code may import it).' }
 const noEngineInternals = { group: ['**/engines/*/**'], message: 'status/, operations/, ssh/, health/ and address/ are engine-neutral: use the Engine interface (engines/engine.ts), never an engine\'s own files (DESIGN.md).' }
+const otherEngine = "One engine never imports another's files (DESIGN.md: engines own their database); move what both need to electron/core/engines/."
 const sharedOnly = [
   { group: [...nodeBuiltins, 'electron', 'ssh2', 'pg', 'ws'], message: 'shared/ holds the contract only: no node, electron, ssh2 or pg (DESIGN.md).' },
   { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports nothing from the layers above it.' },
@@ -41,6 +42,9 @@ export const layerRules = [
   { files: nodeLayers, rules: restrict([noElectron]) },
   { files: nodeLayers, ignores: tests, rules: restrict([noElectron, noTestSupport]) },
   { files: neutralCore, ignores: tests, rules: restrict([noElectron, noTestSupport, noEngineInternals]) },
+  // An engine owns its database: one engine never reaches into another's folder (shared pieces live in engines/).
+  { files: ['electron/core/engines/postgres/**'], ignores: tests, rules: restrict([noElectron, noTestSupport, { group: ['**/mariadb/**', '../mariadb', '../../mariadb'], message: otherEngine }]) },
+  { files: ['electron/core/engines/mariadb/**'], ignores: tests, rules: restrict([noElectron, noTestSupport, { group: ['**/engines/postgres/**', '../postgres/**', '../../postgres/**', '../postgres', '../../postgres'], message: otherEngine }]) },
   { files: ['electron/main/**', 'electron/preload/**'], ignores: tests, rules: restrict([noTestSupport]) },
   { files: ['shared/**'], rules: restrict(sharedOnly) },
   { files: ['shared/**'], ignores: tests, rules: restrict([...sharedOnly, noTestSupport]) },

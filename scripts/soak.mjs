@@ -58,6 +58,9 @@ const soaks = [
   { name: 'MariaDB replicas: add two, remove one, killed at every step of the add', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/mariadb/mariadb-replica'] },
   // Issue 24: MariaDB switchover and failover under the write probe; the runner killed before and after every step of both, each point resumed and abandoned.
   { name: 'MariaDB role changes: killed at every step of switchover and failover', repeat: 1, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/mariadb/mariadb-roles'] },
+  // Issues 23 and 24: create/adopt (plain, Debian via sudo), live status, rejoin with errant GTIDs, the write probe, the lab's MariaDB, and the CLI end to end (semi-sync settings, verdict, switchover there and back).
+  { name: 'MariaDB create, status, rejoin, probe, lab and the CLI', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/mariadb/mariadb-create', 'electron/core/engines/mariadb/status', 'electron/core/engines/mariadb/rejoin', 'e2e/support/mariadb', 'e2e/lab/mariadb', 'electron/cli/cli-mariadb'] },
+  { name: 'MariaDB in the browser: create, two replicas, semi-sync and the verdict, switchover, failover, rejoin and rebuild', repeat: times, cmd: [join(root, 'node_modules', '.bin', 'playwright'), 'test', '--project=browser', 'e2e/specs/mariadb-lab.spec.ts', 'e2e/specs/mariadb-roles-lab.spec.ts'] },
   // Issue 20: a killed postmaster diagnosed (stopped at, log lines), never blamed on sshd.
   { name: 'a crashed server diagnosed', repeat: times, cmd: [vitest, 'run', '--project', 'lab', 'electron/core/engines/postgres/status'] },
 ]

@@ -40,6 +40,13 @@ describe('MariaDB lives in its engine folder', () => {
     expect(await ruleMessages(file, code, 'no-restricted-syntax')).not.toEqual([])
   })
 
+  it.each([
+    ['electron/core/engines/mariadb/sample.ts', "import { Handoff } from '../postgres/handoff'\nexport const h = Handoff"],
+    ['electron/core/engines/postgres/status/sample.ts', "import { gtidBehind } from '../../mariadb/roles'\nexport const g = gtidBehind"],
+  ])('%s: importing the other engine fails lint', async (file, code) => {
+    expect(await restrictedImports(file, code)).not.toEqual([])
+  })
+
   it('the same inside the engine folder passes', async () => {
     expect(await ruleMessages('electron/core/engines/mariadb/sample.ts', "export const q = 'SHOW ALL SLAVES STATUS'", 'no-restricted-syntax')).toEqual([])
   })

@@ -7,7 +7,7 @@
 // resume) it reads the servers.
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
-import type { Attempt } from '../postgres/handoff'
+import type { Attempt } from '../handoff'
 import { readConfig } from './instance'
 import type { MariaCluster, MariaMember } from './model'
 import { MariaNode } from './node'

@@ -203,13 +203,13 @@ export async function follow(c: Pick<MariaCluster, 'id' | 'replicationUser'>, n:
 }
 
 /**
- * Makes `n` follow `up` unless it does already (its reading `r`, read just now): one that
- * answers writable is refused (it needs a fence and a rejoin), one that does not answer is
- * left for a rejoin. Says what it did.
+ * Makes `n` follow `up` unless it does already (its reading `r`, read just now): a primary
+ * (writable, replicating from nobody) is refused (it needs a fence and a rejoin; a replica left
+ * writable is set read-only), one that does not answer is left for a rejoin. Says what it did.
  */
-export async function followNewPrimary(c: MariaCluster, n: MariaNode, up: MariaMember, r: MariaReading, o: { writableOk?: boolean } = {}): Promise<string> {
+export async function followNewPrimary(c: MariaCluster, n: MariaNode, up: MariaMember, r: MariaReading): Promise<string> {
   if (!isUp(r)) return `${n.name} not reachable (${r.error ?? 'no answer'}): rejoin it later`
-  if (!r.facts.readOnly && !o.writableOk) throw mariaError('cluster_state', `${who(n.member)} accepts writes: it is not a replica any more. Fence it, then rejoin it.`, { host: n.host, member: n.name })
+  if (isPrimaryNow(r)) throw mariaError('cluster_state', `${who(n.member)} accepts writes: it is not a replica any more. Fence it, then rejoin it.`, { host: n.host, member: n.name })
   if (follows(r, up) && threadsOf(r)?.sqlRunning === 'Yes' && threadsOf(r)?.ioRunning !== 'No' && r.facts.readOnly) return `${n.name} follows ${up.name} already`
   await follow(c, n, up)
   return `${n.name} follows ${up.name}`

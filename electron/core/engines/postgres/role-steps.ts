@@ -5,7 +5,7 @@
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
 import { pgError } from './errors'
-import type { Attempt } from './handoff'
+import type { Attempt } from '../handoff'
 import { isRunning } from './instance'
 import type { PgCluster, PgMember } from './model'
 import type { PgNode } from './node'

@@ -5,7 +5,7 @@
 // off it the moment it is seen again).
 import { createServiceAddress, type HolderState, type ServiceAddress } from '../../address'
 import type { Step } from '../../operations'
-import type { Attempt } from './handoff'
+import type { Attempt } from '../handoff'
 import type { HostExec } from '../host-exec'
 import { PgNode } from './node'
 import { isUp, readPosition, writable } from './roles'

@@ -7,7 +7,7 @@
 // starts the old primary: undo). Not reached in time: it stays marked fenced in the record (the
 // core) and is fenced when it is seen again. What was read is handed along (Survivors).
 import type { Step } from '../../../operations'
-import type { Attempt, Handoff } from '../../postgres/handoff'
+import type { Attempt, Handoff } from '../../handoff'
 import { assessMariaFailover } from '../assess'
 import { mariaError } from '../errors'
 import { fence, fenceCommand, unfence } from '../fence'

@@ -19,7 +19,7 @@ import { z } from 'zod'
 import { roleChangeAssessment } from '../../../../../shared/operations'
 import type { Step } from '../../../operations'
 import type { HostExec } from '../../host-exec'
-import { Handoff } from '../../postgres/handoff'
+import { Handoff } from '../../handoff'
 import { mariaCluster, refineMembers, type MariaCluster } from '../model'
 import { promoteStep, repointStep } from '../role-steps'
 import { gtidContains } from '../roles'
@@ -65,7 +65,8 @@ export function buildFailover(hosts: HostExec, p: MariaFailoverParams): Step<Mar
     assessStep(op, survivors),
     fenceStep(op, survivors),
     applyStep(op, judged),
-    repointStep<MariaFailoverParams>(fencedAfter, op.T, op.others, { handed: judged, skip }),
+    // Abandoned before the promotion (the old primary unfenced and started again: fence's undo, after this one), they follow it again.
+    repointStep<MariaFailoverParams>(fencedAfter, op.T, op.others, { handed: judged, skip, undoTo: op.F?.member }),
     promoteStep<MariaFailoverParams>(hosts, fencedAfter, op.T, judged),
     verifyStep(op),
   ]

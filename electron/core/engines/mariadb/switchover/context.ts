@@ -1,7 +1,7 @@
 // What every step of a MariaDB switchover works from (the params and the nodes), and the reads
 // handed from step to step within one attempt (../../postgres/handoff.ts).
 import type { HostExec } from '../../host-exec'
-import type { Handoff } from '../../postgres/handoff'
+import type { Handoff } from '../../handoff'
 import { memberOf, type MariaCluster, type MariaMember } from '../model'
 import { MariaNode } from '../node'
 import { readRoles, type MariaReading } from '../roles'

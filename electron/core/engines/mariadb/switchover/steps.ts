@@ -6,7 +6,7 @@
 // demote: `from` follows `to` (read-only, CHANGE MASTER … MASTER_USE_GTID = slave_pos).
 // verify: every reachable member replicates from `to` (bounded wait); never found done.
 import type { Step } from '../../../operations'
-import { Handoff } from '../../postgres/handoff'
+import { Handoff } from '../../handoff'
 import { assessMariaSwitchover } from '../assess'
 import { mariaError } from '../errors'
 import { who, type MariaMember } from '../model'
@@ -55,8 +55,8 @@ export function demoteStep(op: SwitchoverOp, h: SwitchoverHandoffs): Step<MariaS
       return isUp(f) && f.facts.readOnly && follows(f, T.member)
     },
     async run(_ctx, report) {
-      // Read-only since the read-only step: following is allowed (a writable one would be refused).
-      const said = await followNewPrimary(c, F, T.member, await readRole(F), { writableOk: false })
+      // Read-only since the read-only step; one that accepts writes again (a primary) is refused.
+      const said = await followNewPrimary(c, F, T.member, await readRole(F))
       report({ message: said })
     },
   }

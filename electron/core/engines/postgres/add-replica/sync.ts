@@ -4,7 +4,7 @@
 // what its check read.
 import type { Step } from '../../../operations'
 import type { AddReplicaParams } from '../add-replica'
-import { Handoff, type Attempt } from '../handoff'
+import { Handoff, type Attempt } from '../../handoff'
 import { alterSystem } from '../statements'
 import { degradedSyncValue, satisfiable, syncNames } from '../sync'
 import { locate, type AddReplicaHandoffs, type AddReplicaOp, type Up } from './context'

@@ -10,7 +10,7 @@ import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, pg
 import { conninfo } from '../conf'
 import { pgError } from '../errors'
 import type { PgFacts } from '../facts'
-import { Handoff } from '../handoff'
+import { Handoff } from '../../handoff'
 import { hbaFile } from '../model'
 import type { Command } from '../node'
 import { findPassword } from '../pgpass'

@@ -9,7 +9,7 @@ import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, re
 import { parseClaim } from '../claims'
 import { confLine } from '../conf'
 import { explainGuardFailure } from '../data-dir-guard'
-import type { Handoff } from '../handoff'
+import type { Handoff } from '../../handoff'
 import { execTimeoutMs, isRunning, releaseDataDir, START_TIMEOUT_S, stopCommand } from '../instance'
 import { debianConfDir, hbaFile } from '../model'
 import type { Command } from '../node'

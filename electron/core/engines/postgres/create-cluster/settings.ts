@@ -5,7 +5,7 @@
 import type { Step } from '../../../operations'
 import type { CreateClusterParams } from '../create-cluster'
 import type { PgFacts } from '../facts'
-import type { Handoff } from '../handoff'
+import type { Handoff } from '../../handoff'
 import type { PgCluster } from '../model'
 import { alterSystem } from '../statements'
 import { addressesOf, upFacts, type CreateClusterOp, type Preflighted } from './context'

@@ -9,7 +9,7 @@ import type { Step } from '../../../operations'
 import type { FailoverParams } from '../failover'
 import { assessFailover } from '../assess'
 import { pgError } from '../errors'
-import type { Handoff } from '../handoff'
+import type { Handoff } from '../../handoff'
 import { ahead, isUp, writable, type Seen } from '../roles'
 import { readSurvivors, type FailoverOp, type Survivors } from './context'
 

@@ -2,7 +2,7 @@
 // the one read handed from step to step within an attempt: the survivors (handoff.ts).
 import type { HostExec } from '../../host-exec'
 import type { FailoverParams } from '../failover'
-import type { Attempt, Handoff } from '../handoff'
+import type { Attempt, Handoff } from '../../handoff'
 import { memberOf, type PgCluster, type PgMember } from '../model'
 import { PgNode } from '../node'
 import { readPosition, type Seen } from '../roles'

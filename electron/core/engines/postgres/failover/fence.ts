@@ -11,7 +11,7 @@
 // without one it is done once this attempt's survivors are judged.
 import type { Step } from '../../../operations'
 import type { FailoverParams } from '../failover'
-import type { Attempt, Handoff } from '../handoff'
+import type { Attempt, Handoff } from '../../handoff'
 import { promotedNow } from '../role-steps'
 import { fence, stopAndFenceCommand, unfenceAndStart } from '../roles'
 import { judge } from './assess'

@@ -6,7 +6,7 @@ import type { Step } from '../../../operations'
 import type { RemoveReplicaParams } from '../remove-replica'
 import { accessChange, accessPlan, applyAccess, clusterHbaBlock, hbaUpToDate, pgpassEntries, pgpassUpToDate, readState } from '../access'
 import { claimKey } from '../claims'
-import type { Attempt, Handoff } from '../handoff'
+import type { Attempt, Handoff } from '../../handoff'
 import { hbaFile } from '../model'
 import { hbaPathOf, located, type Located, type RemoveReplicaOp } from './context'
 

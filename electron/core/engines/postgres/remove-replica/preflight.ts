@@ -6,7 +6,7 @@ import type { RemoveReplicaParams } from '../remove-replica'
 import { checkDataDir, guardRefusal } from '../data-dir-guard'
 import { pgError } from '../errors'
 import { factsQuery, readFacts } from '../facts'
-import type { Handoff } from '../handoff'
+import type { Handoff } from '../../handoff'
 import { locate, type Located, type RemoveReplicaOp } from './context'
 
 export function preflightStep(op: RemoveReplicaOp, located: Handoff<Located>): Step<RemoveReplicaParams> {

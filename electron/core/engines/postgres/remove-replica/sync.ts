@@ -4,7 +4,7 @@
 // run acts on what its check read.
 import type { Step } from '../../../operations'
 import type { RemoveReplicaParams } from '../remove-replica'
-import type { Handoff } from '../handoff'
+import type { Handoff } from '../../handoff'
 import { alterSystem } from '../statements'
 import { degradedSyncValue, syncNames } from '../sync'
 import { locate, located, standbysUp, type Located, type RemoveReplicaOp, type Up } from './context'

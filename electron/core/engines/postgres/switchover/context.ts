@@ -2,7 +2,7 @@
 // the reads handed from step to step within one attempt (handoff.ts).
 import type { HostExec } from '../../host-exec'
 import type { SwitchoverParams } from '../switchover'
-import type { Handoff } from '../handoff'
+import type { Handoff } from '../../handoff'
 import { memberOf, type PgCluster, type PgMember } from '../model'
 import { PgNode } from '../node'
 import { readPosition, type Seen } from '../roles'

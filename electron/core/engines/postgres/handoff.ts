@@ -1,2 +1,0 @@
-// Moved: engine-neutral, shared by every engine's role changes (../handoff.ts).
-export * from '../handoff'
