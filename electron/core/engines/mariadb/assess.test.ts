@@ -122,10 +122,11 @@ describe('read_only in the option file', () => {
       return { out, text: readFileSync(f, 'utf8') }
     }
     const base = '# ours\n[mariadbd]\nport = 3310\n'
-    expect(run(base, 'ON')).toEqual({ out: 'changed', text: '# ours\n[mariadbd]\nread_only = ON\nport = 3310\n' })
-    expect(run('[mariadbd]\nport = 1\nread_only = ON\n', 'OFF').text).toBe('[mariadbd]\nread_only = OFF\nport = 1\n')
-    expect(run('[mariadbd]\nread_only = ON\n', 'ON').out).toBe('same')
-    expect(run('# nothing\n', 'ON').text).toBe('# nothing\n[mariadbd]\nread_only = ON\n')
+    const replica = 'read_only = ON\nrpl_semi_sync_master_wait_no_slave = OFF\n'
+    expect(run(base, 'ON')).toEqual({ out: 'changed', text: `# ours\n[mariadbd]\n${replica}port = 3310\n` })
+    expect(run(`[mariadbd]\nport = 1\n${replica}`, 'OFF').text).toBe('[mariadbd]\nread_only = OFF\nrpl_semi_sync_master_wait_no_slave = ON\nport = 1\n')
+    expect(run(`[mariadbd]\n${replica}`, 'ON').out).toBe('same')
+    expect(run('# nothing\n', 'ON').text).toBe(`# nothing\n[mariadbd]\n${replica}`)
     expect(fileSaysReadOnly('[mariadbd]\nread_only = ON\n')).toBe(true)
     expect(fileSaysReadOnly('[mariadbd]\nport = 1\n')).toBe(false)
   })

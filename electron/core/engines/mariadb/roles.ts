@@ -116,18 +116,21 @@ export function receivedGtid(r: MariaReading): string | null {
 
 /**
  * As root: sets `read_only = VALUE` in the member's option file (its [mariadbd] group; added
- * when missing), everything else kept, owner and mode kept, written only when it changes. So a
- * restart keeps the role the server has now. Args: FILE VALUE.
+ * when missing) and with it the role's rpl_semi_sync_master_wait_no_slave (a replica: OFF, a
+ * primary: ON, see REPLICA_SEMI_SYNC), everything else kept, owner and mode kept, written only
+ * when it changes. So a restart keeps the role the server has now. Args: FILE VALUE.
  */
 export const SET_READ_ONLY = String.raw`set -eu
 f=$1 v=$2
 [ -f "$f" ] || { echo "the option file $f is missing" >&2; exit 4; }
+w=ON; [ "$v" = ON ] && w=OFF
 tmp=$f.rd-tmp.$$
-awk -v v="$v" '
-  /^[ \t]*read[_-]only[ \t]*=/ { if (!done) { print "read_only = " v; done = 1 }; next }
+awk -v v="$v" -v w="$w" '
+  function put() { print "read_only = " v; print "rpl_semi_sync_master_wait_no_slave = " w; done = 1 }
+  /^[ 	]*(read[_-]only|rpl[_-]semi[_-]sync[_-]master[_-]wait[_-]no[_-]slave)[ 	]*=/ { if (!done) put(); next }
   { print }
-  /^[ \t]*\[(mariadbd|mysqld|server)\][ \t]*$/ && !done { print "read_only = " v; done = 1 }
-  END { if (!done) { print "[mariadbd]"; print "read_only = " v } }
+  /^[ 	]*\[(mariadbd|mysqld|server)\][ 	]*$/ && !done { put() }
+  END { if (!done) { print "[mariadbd]"; put() } }
 ' "$f" > "$tmp"
 if cmp -s "$f" "$tmp"; then rm -f -- "$tmp"; echo same; exit 0; fi
 chown --reference="$f" -- "$tmp"; chmod --reference="$f" -- "$tmp"
@@ -150,7 +153,8 @@ export const fileSaysReadOnly = (text: string | undefined) => ['ON', '1', 'TRUE'
  * keeps its Rpl_semi_sync_master_status ON with no client left, so its SQL thread's first commit
  * waited the whole rpl_semi_sync_master_timeout (measured: 4.4 s). A replica does not wait when
  * no semi-sync replica of its own is connected (rpl_semi_sync_master_wait_no_slave OFF); the
- * promotion puts the server default (ON) back. Not in the option file: a restart starts ON.
+ * promotion puts the server default (ON) back. The option file says the same (SET_READ_ONLY writes
+ * it with read_only): a replica restarted with ON and a strict timeout would stall its SQL thread.
  */
 export const REPLICA_SEMI_SYNC = 'SET GLOBAL rpl_semi_sync_master_wait_no_slave = OFF;'
 export const PRIMARY_SEMI_SYNC = 'SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON;'

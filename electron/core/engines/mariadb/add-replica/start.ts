@@ -15,7 +15,8 @@ import type { AddReplicaParams } from './params'
 
 /** The replica's option file: the member's settings, and read_only. */
 export function replicaOptionText(c: MariaCluster, m: MariaMember): string {
-  return optionFileText(c, m).replace(/^\[mariadbd\]$/m, '[mariadbd]\nread_only = ON')
+  // A replica's commits never wait for semi-sync replicas of its own (roles.ts REPLICA_SEMI_SYNC).
+  return optionFileText(c, m).replace(/^\[mariadbd\]$/m, '[mariadbd]\nread_only = ON\nrpl_semi_sync_master_wait_no_slave = OFF')
 }
 
 /** The option file is one ReplicaDesk wrote for this member of this cluster (its first line says so). */
