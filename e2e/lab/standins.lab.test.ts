@@ -116,7 +116,8 @@ WantedBy=multi-user.target
     for (const [name, text] of Object.entries(units)) {
       expect((await admin(host1, `sudo -n tee /etc/systemd/system/${name} >/dev/null`, text)).code).toBe(0)
     }
-    const tmpl = await admin(host1, 'sudo -n systemctl start rdlab-tmpl@one && systemctl is-active rdlab-tmpl@one.service && cat /srv/rdlab-one')
+    // A simple unit's start returns once its process runs, not once it wrote anything: wait (bounded) for the file.
+    const tmpl = await admin(host1, 'sudo -n systemctl start rdlab-tmpl@one && systemctl is-active rdlab-tmpl@one.service && for i in $(seq 50); do [ -s /srv/rdlab-one ] && break; sleep 0.1; done; cat /srv/rdlab-one')
     expect(tmpl.stdout.split('\n').slice(0, 2)).toEqual(['active', 'one'])
     expect((await admin(host1, 'sudo -n systemctl stop rdlab-tmpl@one; systemctl is-active rdlab-tmpl@one')).code).toBe(3)
 

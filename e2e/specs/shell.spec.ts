@@ -13,7 +13,7 @@ test('the sidebar switches screens; the empty Clusters, Operations and Activity 
 
   const clusters = new ClustersPage(app.page)
   await expect(clusters.emptyState).toContainText('No clusters yet')
-  await expect(clusters.emptyState).toContainText('a PostgreSQL primary and its streaming replicas')
+  await expect(clusters.emptyState).toContainText('a PostgreSQL or MariaDB primary and its replicas')
   // Without hosts there is nothing to create a cluster on: the way there is offered first.
   await expect(clusters.emptyCreateButton).toBeDisabled()
   await app.snapshot('clusters-empty')
