@@ -10,7 +10,7 @@ import { assessMariaFailover, assessMariaSwitchover, FENCED_EXCLUDED } from './a
 import { parseCluster, type MariaCluster } from './model'
 import { NOT_FENCED } from './fence/scripts'
 import { fileSaysReadOnly, gtidBehind, gtidContains, mergeGtid, receivedGtid, ROLE_SQL, SET_READ_ONLY, type MariaReading } from './roles'
-import type { MariaSample, SlaveThreads } from './status/query'
+import type { MariaSample, SlaveThreads } from './sample'
 
 const cluster = (semi: boolean, extra: Partial<Record<string, { priority?: number; neverPromote?: boolean; sync?: boolean }>> = {}, fenced: string[] = []): MariaCluster =>
   parseCluster({

@@ -1,6 +1,6 @@
 // The role primitives switchover, failover and fence share: one member's role facts read in one
 // round trip (read_only, the GTID positions, what its IO thread received, its replication
-// threads and the source it follows, semi-sync), GTID arithmetic on top of status/gtid.ts
+// threads and the source it follows, semi-sync), GTID arithmetic on top of gtid.ts
 // (containment, the merged "most received" position, distance), the promotion and making a
 // member follow another. Each action is idempotent and bounded; its error names the member.
 import { AppError } from '../../../../shared/errors'
@@ -11,8 +11,8 @@ import { execTimeoutMs } from './instance'
 import { optionFile, replicationOptionFile, socketOf, who, type MariaCluster, type MariaMember } from './model'
 import type { Command, MariaNode } from './node'
 import { clientArgv, lit, runSql, sqlFailure } from './sql'
-import { gtidDistance, parseGtidPosition, type GtidPosition } from './status/gtid'
-import { mainSlave, parseSample, POLL_SQL, type MariaSample, type SlaveThreads } from './status/query'
+import { gtidDistance, parseGtidPosition, type GtidPosition } from './gtid'
+import { mainSlave, parseSample, POLL_SQL, type MariaSample, type SlaveThreads } from './sample'
 
 // ---- reading ----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import { mariaError } from '../errors'
 import { who, type MariaCluster, type MariaMember } from '../model'
 import type { MariaNode } from '../node'
 import { clientArgv, parseRows, sqlFailure } from '../sql'
-import { parseSlave, type SlaveThreads } from '../status/query'
+import { parseSlave, type SlaveThreads } from '../sample'
 
 export interface MemberFacts {
   version: string

@@ -5,8 +5,8 @@
 // read_only=OFF are two writable members (a replica left writable takes writes too).
 import type { GtidStatus, MemberStatus } from '../../../../../shared/status'
 import type { DerivedStatus, MemberView } from '../../engine'
-import { transactionsBehind } from './gtid'
-import { mainSlave, type MariaSample } from './query'
+import { transactionsBehind } from '../gtid'
+import { mainSlave, type MariaSample } from '../sample'
 
 type MariaView = MemberView<MariaSample>
 

@@ -2,4 +2,4 @@
 // reads them). See README.md.
 export { mariadbStatus, endpointOf } from './source'
 export { statusMembers, type MariaStatusMemberInput } from './members'
-export type { MariaSample } from './query'
+export type { MariaSample } from '../sample'

@@ -8,7 +8,7 @@ import type { Connection } from 'mysql2'
 import { AppError } from '../../../../../shared/errors'
 import type { Target } from '../../../ssh'
 import type { StatusSession, StatusSsh } from '../../engine'
-import { parseSample, POLL_SQL, type MariaSample } from './query'
+import { parseSample, POLL_SQL, type MariaSample } from '../sample'
 
 export interface MariaSessionOptions {
   target: Target

@@ -5,7 +5,7 @@
 import type { StatusMemberInput, StatusSource } from '../../engine'
 import { socketOf } from '../model'
 import { derive } from './derive'
-import type { MariaSample } from './query'
+import type { MariaSample } from '../sample'
 import { mariaDownReason } from './reasons'
 import { MariaSession } from './session'
 import { explainMariaDown } from './stopped'

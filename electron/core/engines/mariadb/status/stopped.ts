@@ -9,7 +9,7 @@ import type { DownContext, DownReason, StatusMemberInput, StatusSsh } from '../.
 import { clockText, LOG_LINE_CHARS, LOG_LINES, readServerStopped, stoppedAt } from '../../server-stopped'
 import { LIVE_SERVER } from '../scripts'
 import type { MariaStatusMemberInput } from './members'
-import { maskSecrets, type MariaSample } from './query'
+import { maskSecrets, type MariaSample } from '../sample'
 
 /**
  * As mysql. Args: DATADIR PIDFILE|- LOG|- UNIT|- LINES CHARS. One fact per line, the tags of

@@ -1,4 +1,5 @@
-// What one poll asks a MariaDB member (10.5.9 or later) and how its answer is read. One round
+// What one read of a MariaDB member asks (10.5.9 or later) and how its answer is read: the status
+// poll, and the role changes and the add-replica catch-up that judge the same facts. One round
 // trip: a SELECT of the server's variables and global status, then SHOW ALL SLAVES STATUS,
 // sent together (multiple statements, one packet). Grants: anyone reads the SELECT;
 // SHOW ALL SLAVES STATUS needs SLAVE MONITOR (or SUPER). performance_schema is off by default
