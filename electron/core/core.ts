@@ -28,7 +28,7 @@ import { applyOperationOutcome } from './clusters/record-effects'
 import { remoteRunnerOf, sshHostExec } from './engines/host-exec'
 import { createPostgresEngine, relaxSync, restoreSync, syncUnmet } from './engines/postgres'
 import { createMariaDbEngine } from './engines/mariadb'
-import { isMariaDb, isPostgres, type ClusterRecord } from '../../shared/cluster-record'
+import { isMariaDb, type ClusterRecord } from '../../shared/cluster-record'
 import { createSyncGuard } from './clusters/sync-guard'
 import { createServiceAddress } from './address'
 import { createOperations, loadInstanceId } from './operations'
@@ -91,11 +91,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const fenceMarks = new FenceMarks()
   // Every change republishes the full list: small, and a client that missed an event heals.
   const follow = (clusters: readonly ClusterRecord[]) => {
-    const pg = clusters.filter(isPostgres)
     fenceMarks.follow(clusters)
     live.follow(clusters)
-    // A record change (settings, members, fence marks) may change the verdict (a standalone CLI computes it only when asked).
-    if (options.live) for (const c of pg) health.changed(c.id)
+    // A record change (settings, members, fence marks) may change the verdict of either engine (a standalone CLI computes it only when asked).
+    if (options.live) for (const c of clusters) health.changed(c.id)
   }
   const publishClusters = () => {
     void clustersStore.listAll().then((clusters) => {

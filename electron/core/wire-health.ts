@@ -53,6 +53,19 @@ export function wireHealth(w: HealthWiring) {
     const c = await w.store.findAny(id)
     return c && asHealthRecord(c)
   }
+  // A verdict computed from a kept read may be older than the change that prompted it (the
+  // address moved by the step that also changed the status): one more computation once the kept
+  // read expires, so the verdict settles on what the hosts say within the period.
+  const trailing = new Map<string, NodeJS.Timeout>()
+  const recomputeAfter = (id: string, ms: number) => {
+    if (trailing.has(id)) return
+    const t = setTimeout(() => {
+      trailing.delete(id)
+      if (w.live.service.watched().includes(id)) health.changed(id)
+    }, ms + 50)
+    t.unref?.()
+    trailing.set(id, t)
+  }
   const readHolders = cachedFor(
     HOLDERS_EVERY_MS,
     async ({ c, address }: { c: PgCluster; address: string }) => {
@@ -60,9 +73,12 @@ export function wireHealth(w: HealthWiring) {
       return { address, holders: seen.filter((h) => h.state === 'holds').map((h) => h.host), unknown: seen.filter((h) => h.state === 'unknown').map((h) => h.host) }
     },
     ({ c, address }) => `${c.id} ${address}`,
+    { afterHit: ({ c }, ms) => recomputeAfter(c.id, ms) },
   )
   // A failed drift read claims nothing (undefined) and is kept like a good one: it is retried after the period.
-  const readDrift = cachedFor(DRIFT_EVERY_MS, (c: PgCluster): Promise<SettingsDrift | undefined> => w.engine.readDrift(c).catch(() => undefined), (c) => c.id)
+  const readDrift = cachedFor(DRIFT_EVERY_MS, (c: PgCluster): Promise<SettingsDrift | undefined> => w.engine.readDrift(c).catch(() => undefined), (c) => c.id, {
+    afterHit: (c, ms) => recomputeAfter(c.id, ms),
+  })
   // The lag history's horizon and size (one row per status period): a verdict changes at most once per computation.
   const lag = settingsOf()
   const service = createHealthService({
@@ -96,8 +112,13 @@ export function wireHealth(w: HealthWiring) {
       return service.history(id, seconds)
     },
   }
-  const stop = w.live.service.onEvent((e) => {
+  const unsubscribe = w.live.service.onEvent((e) => {
     if (e.name === 'statusChanged' && e.payload.kind !== 'heartbeat') health.changed(e.payload.cluster)
   })
+  const stop = () => {
+    unsubscribe()
+    for (const t of trailing.values()) clearTimeout(t)
+    trailing.clear()
+  }
   return { health, stop }
 }

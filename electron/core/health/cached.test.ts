@@ -29,3 +29,19 @@ describe('cachedFor', () => {
     expect(read).toHaveBeenCalledTimes(2)
   })
 })
+
+describe('cachedFor: a kept read is announced', () => {
+  it('tells the caller when a kept read is served and when a new one is due', async () => {
+    vi.useFakeTimers()
+    const hits: Array<[string, number]> = []
+    const get = cachedFor(2000, async (k: string) => k, (k) => k, { afterHit: (k, ms) => hits.push([k, ms]) })
+    await get('a')
+    expect(hits).toEqual([])
+    vi.advanceTimersByTime(500)
+    await get('a')
+    expect(hits).toEqual([['a', 1500]])
+    vi.advanceTimersByTime(1600)
+    await get('a')
+    expect(hits).toHaveLength(1)
+  })
+})

@@ -159,7 +159,10 @@ function slots(i: FindingsInput): HealthFinding[] {
     }
     if (free === undefined || fullIn >= HORIZON_S) continue
     const fills = rate > walRate * 1.2 ? ` while the free space falls ${mibPerS(rate)} (WAL and data)` : ''
-    out.push({ id: `slot-fill:${slot.name}`, severity: fullIn < 6 * 3600 ? 'critical' : 'warning', text: `Slot ${slot.name} holds ${mib(slot.retainedBytes ?? 0)} of WAL and grows ${mibPerS(walRate)}${fills}: the primary's disk (${mib(free)} free) is full in about ${duration(fullIn)}.`, fix: 'Bring its replica back, remove it (replica remove drops the slot), or cap the WAL a slot may hold (settings --slot-wal-cap).' })
+    // Until df has measured the fall of the free space, the slot's growth alone gives only an upper
+    // bound: the data written besides the WAL (about as much again for INSERTs) fills it sooner.
+    const when = i.diskFill === undefined ? `in at most about ${duration(fullIn)} (counting the WAL alone: the data written besides it is not measured yet and fills it sooner)` : `in about ${duration(fullIn)}`
+    out.push({ id: `slot-fill:${slot.name}`, severity: fullIn < 6 * 3600 ? 'critical' : 'warning', text: `Slot ${slot.name} holds ${mib(slot.retainedBytes ?? 0)} of WAL and grows ${mibPerS(walRate)}${fills}: the primary's disk (${mib(free)} free) is full ${when}.`, fix: 'Bring its replica back, remove it (replica remove drops the slot), or cap the WAL a slot may hold (settings --slot-wal-cap).' })
   }
   return out
 }

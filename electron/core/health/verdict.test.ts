@@ -117,7 +117,7 @@ describe('single points of failure', () => {
     const s = status('db3')
     s.members[0] = { ...s.members[0]!, disk: { path: '/d', freeBytes: 3600 * 1048576, totalBytes: 1e12, at: s.at } }
     s.members[2] = { ...s.members[2]!, slot: { name: 'rd_db3', active: false, retainedBytes: 100 * 1048576, walStatus: 'extended', safeWalSizeBytes: null } }
-    const f = findings(input(cluster('ANY 1'), s, { slotGrowth: new Map([['rd_db3', 1048576]]) }))
+    const f = findings(input(cluster('ANY 1'), s, { slotGrowth: new Map([['rd_db3', 1048576]]), diskFill: 1048576 }))
     expect(f.find((x) => x.id === 'slot-fill:rd_db3')?.text).toBe('Slot rd_db3 holds 100 MiB of WAL and grows 1.0 MiB/s: the primary\'s disk (3600 MiB free) is full in about 60 minutes.')
     s.members[2] = { ...s.members[2]!, slot: { name: 'rd_db3', active: false, retainedBytes: null, walStatus: 'lost', safeWalSizeBytes: null } }
     expect(findings(input(cluster('ANY 1'), s)).find((x) => x.id === 'slot-lost:rd_db3')?.severity).toBe('critical')
