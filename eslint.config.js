@@ -36,6 +36,18 @@ const mariaDbOutsideItsEngine = [
   { selector: "ImportDeclaration[source.value='mysql2'], ImportExpression[source.value='mysql2']", message: mariaDbMessage },
 ]
 
+const ownStatus = 'Status asks the engine, never the other way round: an engine step imports what it shares with status from the engine root (e.g. gtid.ts, lsn.ts), not from its status/ folder.'
+/** An engine's folder: the other engine is out of reach; only the engine's wiring (engine.ts, index.ts) imports its status/ folder. */
+function engineRules(engine, otherEngineGroup) {
+  const base = [noElectron, noTestSupport, otherEngineGroup]
+  const root = `electron/core/engines/${engine}`
+  return [
+    { files: [`${root}/**`], ignores: tests, rules: restrict(base) },
+    { files: [`${root}/*.ts`], ignores: [...tests, `${root}/engine.ts`, `${root}/index.ts`], rules: restrict([...base, { group: ['./status', './status/**'], message: ownStatus }]) },
+    { files: [`${root}/*/**`], ignores: [...tests, `${root}/status/**`], rules: restrict([...base, { group: ['../status', '../status/**'], message: ownStatus }]) },
+  ]
+}
+
 // One entry per file group with every pattern that applies to it (a later entry for the same
 // file replaces an earlier one's no-restricted-imports, it does not add to it).
 export const layerRules = [
@@ -43,8 +55,8 @@ export const layerRules = [
   { files: nodeLayers, ignores: tests, rules: restrict([noElectron, noTestSupport]) },
   { files: neutralCore, ignores: tests, rules: restrict([noElectron, noTestSupport, noEngineInternals]) },
   // An engine owns its database: one engine never reaches into another's folder (shared pieces live in engines/).
-  { files: ['electron/core/engines/postgres/**'], ignores: tests, rules: restrict([noElectron, noTestSupport, { group: ['**/mariadb/**', '../mariadb', '../../mariadb'], message: otherEngine }]) },
-  { files: ['electron/core/engines/mariadb/**'], ignores: tests, rules: restrict([noElectron, noTestSupport, { group: ['**/engines/postgres/**', '../postgres/**', '../../postgres/**', '../postgres', '../../postgres'], message: otherEngine }]) },
+  ...engineRules('postgres', { group: ['**/mariadb/**', '../mariadb', '../../mariadb'], message: otherEngine }),
+  ...engineRules('mariadb', { group: ['**/engines/postgres/**', '../postgres/**', '../../postgres/**', '../postgres', '../../postgres'], message: otherEngine }),
   { files: ['electron/main/**', 'electron/preload/**'], ignores: tests, rules: restrict([noTestSupport]) },
   { files: ['shared/**'], rules: restrict(sharedOnly) },
   { files: ['shared/**'], ignores: tests, rules: restrict([...sharedOnly, noTestSupport]) },

@@ -47,6 +47,18 @@ describe('MariaDB lives in its engine folder', () => {
     expect(await restrictedImports(file, code)).not.toEqual([])
   })
 
+  it.each([
+    ['electron/core/engines/mariadb/failover/sample.ts', "import { gtidBehind } from '../status/derive'\nexport const g = gtidBehind"],
+    ['electron/core/engines/postgres/sample.ts', "import { statusMembers } from './status'\nexport const s = statusMembers"],
+  ])('%s: an engine step importing its own status/ folder fails lint', async (file, code) => {
+    expect(await restrictedImports(file, code)).not.toEqual([])
+  })
+
+  it('the engine wiring and Patroni\'s own status file pass', async () => {
+    expect(await restrictedImports('electron/core/engines/postgres/engine.ts', "import { postgresStatus } from './status'\nexport const s = postgresStatus")).toEqual([])
+    expect(await restrictedImports('electron/core/engines/postgres/patroni/index.ts', "import { readPatroniStatus } from './status'\nexport const s = readPatroniStatus")).toEqual([])
+  })
+
   it('the same inside the engine folder passes', async () => {
     expect(await ruleMessages('electron/core/engines/mariadb/sample.ts', "export const q = 'SHOW ALL SLAVES STATUS'", 'no-restricted-syntax')).toEqual([])
   })
