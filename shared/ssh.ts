@@ -30,6 +30,8 @@ export const hostTestResult = z.object({
   name: hostName,
   os: z.object({ id: z.string().optional(), versionId: z.string().optional(), prettyName: z.string().optional() }).nullable(),
   postgresVersions: z.array(z.string()),
+  /** MariaDB server versions found (mariadbd --version); absent from an older core. */
+  mariadbVersions: z.array(z.string()).default([]),
   roundTripMs: z.number(),
   shell: z.string(),
   hostKey: z.object({ fingerprint: z.string(), keyType: z.string() }),

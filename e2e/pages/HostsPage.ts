@@ -73,12 +73,13 @@ export class HostsPage {
     return this.row(name).getByTestId('host-connection-detail')
   }
 
-  /** What the last connection test found: OS, PostgreSQL versions, round trip. */
-  system(name: string): { os: Locator; postgres: Locator; roundTrip: Locator; error: Locator; all: Locator } {
+  /** What the last connection test found: OS, PostgreSQL and MariaDB versions, round trip. */
+  system(name: string): { os: Locator; postgres: Locator; mariadb: Locator; roundTrip: Locator; error: Locator; all: Locator } {
     const row = this.row(name)
     return {
       os: row.getByTestId('host-os'),
       postgres: row.getByTestId('host-postgres'),
+      mariadb: row.getByTestId('host-mariadb'),
       roundTrip: row.getByTestId('host-rtt'),
       error: row.getByTestId('host-test-error'),
       all: row.getByTestId('host-system'),

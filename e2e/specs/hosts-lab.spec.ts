@@ -42,7 +42,7 @@ async function addTrusted(app: { cli(args: string[]): Promise<{ code: number; js
   }
 }
 
-test('three lab hosts: first contact asks for the fingerprint, then they are connected with OS and PostgreSQL shown', async ({ app }) => {
+test('three lab hosts: first contact asks for the fingerprint, then they are connected with OS, PostgreSQL and MariaDB shown', async ({ app }) => {
   // Connects to the hosts: another spec must not kill or cut them meanwhile.
   test.setTimeout(200_000)
   const release = await lockLabHosts('hosts-lab: three hosts connect')
@@ -74,6 +74,7 @@ test('three lab hosts: first contact asks for the fingerprint, then they are con
       const system = hosts.system(h.name)
       await expect(system.os).toContainText('Debian')
       await expect(system.postgres).toHaveText('PostgreSQL 15')
+      await expect(system.mariadb).toHaveText(/^MariaDB 10\.11\.\d+$/)
       await expect(system.roundTrip).toHaveText(/^\d+(\.\d)? ms$/)
     }
     await expect(hosts.connectedSummary).toHaveText('3 connected')

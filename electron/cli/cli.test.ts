@@ -106,8 +106,10 @@ describe('human output', () => {
     const act = formatActivity([{ id: 'a', host: 'postgres@10.0.0.5', argv: ['sh', '-c', 'echo "$1"', 'sh', 'it\'s'], sudo: 'postgres', startedAt: '2026-12-07T02:00:00.000Z', durationMs: 12.4, exitCode: 0 }], 120)
     expect(act).not.toContain('["')
     expect(act).toContain(`[sudo -u postgres] sh -c 'echo "$1"' sh 'it'\\''s'`)
-    const test = formatHostTest({ name: 'pi1', os: { prettyName: 'Debian GNU/Linux 12 (bookworm)' }, postgresVersions: ['15'], roundTripMs: 41.7, shell: '/bin/bash', hostKey: { fingerprint: 'SHA256:abc', keyType: 'ssh-ed25519' } })
-    expect(test).toBe(['pi1: connected in 42 ms', '  system      Debian GNU/Linux 12 (bookworm)', '  PostgreSQL  15', '  shell       /bin/bash', '  host key    ssh-ed25519 SHA256:abc'].join('\n'))
+    const tested = { name: 'pi1', os: { prettyName: 'Debian GNU/Linux 12 (bookworm)' }, postgresVersions: ['15'], mariadbVersions: [], roundTripMs: 41.7, shell: '/bin/bash', hostKey: { fingerprint: 'SHA256:abc', keyType: 'ssh-ed25519' } }
+    expect(formatHostTest(tested)).toBe(['pi1: connected in 42 ms', '  system      Debian GNU/Linux 12 (bookworm)', '  PostgreSQL  15', '  shell       /bin/bash', '  host key    ssh-ed25519 SHA256:abc'].join('\n'))
+    // A MariaDB server installed: its line after PostgreSQL's (none when there is none).
+    expect(formatHostTest({ ...tested, mariadbVersions: ['10.11.19'] }).split('\n').slice(2, 4)).toEqual(['  PostgreSQL  15', '  MariaDB     10.11.19'])
   })
 
   it('prints hints as the user invoked the CLI, with the data dir, so they work when pasted', async () => {

@@ -55,6 +55,7 @@ export function formatHostTest(t: HostTestReport): string {
     `${t.name}: connected in ${Math.round(t.roundTripMs)} ms`,
     `  system      ${t.os?.prettyName ?? t.os?.id ?? 'unknown'}`,
     `  PostgreSQL  ${t.postgresVersions.length ? t.postgresVersions.join(', ') : 'not installed'}`,
+    ...(t.mariadbVersions.length ? [`  MariaDB     ${t.mariadbVersions.join(', ')}`] : []),
     `  shell       ${t.shell}`,
     `  host key    ${t.hostKey.keyType} ${t.hostKey.fingerprint}`,
     // Not prepared yet: where the checks (sudo, sshd forwarding) and the install are.

@@ -3,6 +3,7 @@
 // missed an event heals); cluster changes are published by the cluster service.
 import { toErrorData } from '../../shared/errors'
 import { postgresHostProbe } from './engines/postgres'
+import { mariadbHostProbe } from './engines/mariadb'
 import type { ActivityLog } from './activity'
 import type { ClusterService } from './clusters/cluster-service'
 import { hostCandidates } from './clusters/candidates'
@@ -66,7 +67,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       remove: ({ name }) => hosts.remove(name).then(() => publishHosts({ removed: name })),
       // The same checks as host prepare; a check that cannot run does not fail the connection test.
       test: async ({ name }) => {
-        const tested = { ...(await ssh.test(await targetNamed(name), postgresHostProbe)), name }
+        const tested = { ...(await ssh.test(await targetNamed(name), postgresHostProbe, mariadbHostProbe)), name }
         return d.setup.checks(name).then((prepare) => ({ ...tested, prepare }), (err: unknown) => ({ ...tested, prepareError: toErrorData(err) }))
       },
       trust: async ({ name, fingerprint }) => {

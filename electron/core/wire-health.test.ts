@@ -39,7 +39,7 @@ function world() {
         return hosts.map((h) => ({ host: h, state: h === holder ? 'holds' : 'free' })) as never
       },
     },
-    engine: { readDrift: async () => undefined },
+    engine: { readDrift: async () => undefined as never },
     busy: () => false,
   })
   const statusChanged = () => listeners.forEach((l) => l({ name: 'statusChanged', payload: { cluster: 'c', kind: 'diff' } }))

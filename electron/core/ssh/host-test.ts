@@ -31,22 +31,27 @@ function parseOsRelease(text: string): HostTestResult['os'] {
   return { id: v.ID, versionId: v.VERSION_ID, prettyName: v.PRETTY_NAME }
 }
 
+/** The facts of a list of probes, together (each probe adds its own fields). */
+type FactsOf<P> = P extends HostProbe<infer F> ? F : never
+type Together<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
+export type ProbedFacts<P extends readonly HostProbe<object>[]> = Together<FactsOf<P[number]>> & object
+
 /**
- * Runs the test's commands one after the other on a connected session (`run` records them in
- * the activity log like any command). The probe's facts come after the OS, as the contract
- * lists them.
+ * Runs the test's commands on a connected session (`run` records them in the activity log like
+ * any command): the round trip first, alone, so that it is timed; then the OS and every probe at
+ * once, each on its own channel. The probes' facts come after the OS, as the contract lists them.
  */
-export async function runHostTest<F extends object>(
+export async function runHostTest<P extends readonly HostProbe<object>[]>(
   label: string,
   session: Session,
   run: (argv: readonly Arg[], opts: ExecOptions) => Promise<ExecResult>,
-  probe?: HostProbe<F>,
-): Promise<HostTestResult & F> {
+  probes: P,
+): Promise<HostTestResult & ProbedFacts<P>> {
   const t0 = performance.now()
   await run(['true'], { timeoutMs: 10_000 })
   const roundTripMs = Math.round((performance.now() - t0) * 10) / 10
-  const osr = await run(['cat', '/etc/os-release'], { ...PROBE_LIMITS, okExitCodes: [0, 1] })
-  const facts = probe ? probe.parse((await run(probe.argv, PROBE_LIMITS)).stdout) : ({} as F)
+  const [osr, ...probed] = await Promise.all([run(['cat', '/etc/os-release'], { ...PROBE_LIMITS, okExitCodes: [0, 1] }), ...probes.map((p) => run(p.argv, PROBE_LIMITS))])
+  const facts = Object.assign({}, ...probes.map((p, i) => p.parse(probed[i]!.stdout))) as ProbedFacts<P>
   return {
     host: label,
     os: osr.exitCode === 0 ? parseOsRelease(osr.stdout) : null,

@@ -11,7 +11,7 @@ import { configHosts, configLoader, type ConfigHost } from './config-hosts'
 import { DEFAULT_TIMING, type Timing } from './connect'
 import { DEFAULT_TIMEOUT_MS, runCommand, type ExecOptions, type ExecResult, type RawExecOptions } from './exec'
 import { HostKeyChecker } from './host-keys'
-import { runHostTest, type HostProbe, type HostTestResult } from './host-test'
+import { runHostTest, type HostProbe, type HostTestResult, type ProbedFacts } from './host-test'
 import { relayPipe, type PipeOptions, type PipeResult } from './pipe'
 import { Pool, type Backoff, type HostState } from './pool'
 import type { Arg } from './quote'
@@ -23,7 +23,7 @@ import { JsonFileTrustStore, type TrustStore, type TrustedKey } from './trust-st
 
 export type { ActivitySink } from './activity-record'
 export type { ConfigHost } from './config-hosts'
-export type { HostProbe, HostTestResult } from './host-test'
+export type { HostProbe, HostTestResult, ProbedFacts } from './host-test'
 export type { PipeOptions, PipeResult, PipeSide } from './pipe'
 
 export interface SshServiceOptions {
@@ -58,9 +58,8 @@ export interface SshService {
    * failing, or no byte moving for `idleTimeoutMs`, stops the other; see pipe.ts.
    */
   pipe(from: Target, fromArgv: readonly Arg[], to: Target, toArgv: readonly Arg[], opts: PipeOptions): Promise<PipeResult>
-  /** The host test; an engine's `probe` adds what it finds installed (e.g. PostgreSQL's versions). */
-  test(target: Target): Promise<HostTestResult>
-  test<F extends object>(target: Target, probe: HostProbe<F>): Promise<HostTestResult & F>
+  /** The host test; each engine's probe adds what it finds installed (e.g. PostgreSQL's versions). */
+  test<P extends readonly HostProbe<object>[] = []>(target: Target, ...probes: P): Promise<HostTestResult & ProbedFacts<P>>
   trust(target: Target, fingerprint: string): Promise<TrustedKey>
   /**
    * A stream to a Unix socket on the host (e.g. a database server's) over the pooled
@@ -143,11 +142,11 @@ export function createSshService(o: SshServiceOptions): SshService {
       return relayPipe(ends, opts, (side, relay, o) => execResolved(side === 'from' ? f : t, argv[side], { ...o, relay }))
     },
 
-    async test<F extends object>(target: Target, probe?: HostProbe<F>) {
+    async test<P extends readonly HostProbe<object>[] = []>(target: Target, ...probes: P) {
       return withOrigin('host-test', async () => {
         const t = await resolve(target)
         const session = await pool.session(t)
-        return runHostTest(t.label, session, (argv, opts) => execResolved(t, argv, opts), probe)
+        return runHostTest(t.label, session, (argv, opts) => execResolved(t, argv, opts), probes)
       })
     },
 

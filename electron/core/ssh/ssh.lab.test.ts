@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireNetns } from '../../../e2e/lab'
 import { failure, labContext, onHost } from '../../../e2e/support/ssh/lab-fixtures'
 import { postgresHostProbe } from '../engines/postgres/versions'
+import { mariadbHostProbe } from '../engines/mariadb/versions'
 import { secret } from './quote'
 import type { SshService } from './service'
 
@@ -30,10 +31,12 @@ describe('commands on a pooled connection', () => {
     expect((await svc.state(t)).state).toBe('connected')
   })
 
-  it('reports a host: OS, PostgreSQL versions, round trip, shell and host key', async () => {
-    const r = await svc.test(ctx.target('host1'), postgresHostProbe) // the engine's probe adds the versions
+  it('reports a host: OS, PostgreSQL and MariaDB versions, round trip, shell and host key', async () => {
+    const r = await svc.test(ctx.target('host1'), postgresHostProbe, mariadbHostProbe) // each engine's probe adds its versions
     expect(r.os?.id).toBe('debian')
     expect(r.postgresVersions).toContain(ctx.lab.pgVersion)
+    // The lab installs Debian's mariadb-server (10.11): found, MariaDB's own version only.
+    expect(r.mariadbVersions).toEqual([expect.stringMatching(/^10\.11\.\d+$/)])
     expect(r.roundTripMs).toBeGreaterThan(0)
     expect(r.roundTripMs).toBeLessThan(2000)
     expect(r.shell).toBe('/bin/bash')
