@@ -8,29 +8,22 @@
 // parsing, derive, diffs, events) over a window, per engine, and the ratio MariaDB / PostgreSQL.
 // Env: BENCH_MEMBERS (10), BENCH_WINDOW_S (10), BENCH_ROUNDS (3).
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { labDown, labRoot, labUp, readLab, type Lab, type LabHost } from '../lab'
+import { labRoot, readLab, type Lab, type LabHost } from '../lab'
 import { createSshService, MemoryTrustStore, type SshService } from '../../electron/core/ssh'
 import { createStatusService, type StatusClusterInput } from '../../electron/core/status'
 import { postgresStatus } from '../../electron/core/engines/postgres/status'
 import { statusMembers } from '../../electron/core/engines/mariadb/status'
 import { makeLabCluster } from '../support/status/lab-cluster'
 import { makeMariaPair } from '../support/status/mariadb-pair'
+import { ensureLab, envNumber, load, median, sleep } from './roles-common'
 
-const N = Number(process.env.BENCH_MEMBERS ?? 10)
-const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const N = envNumber('BENCH_MEMBERS', 10)
+const WINDOW_S = envNumber('BENCH_WINDOW_S', 10)
+const ROUNDS = envNumber('BENCH_ROUNDS', 3)
 const PG_PORT = 5482
 const MARIA_PORT = 3482
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 function service(lab: Lab, dir: string): SshService {
   return createSshService({ dataDir: dir, trustStore: new MemoryTrustStore(), knownHostsPaths: [lab.knownHostsPath], sshConfigPath: join(dir, 'none'), homeDir: dir, agent: null, reconnect: { initialMs: 100, maxMs: 1000 }, connectTimeoutMs: 3000 })
@@ -86,15 +79,8 @@ async function main() {
   // Its own state file unless told otherwise: a lab on the default one is removed by the next
   // `up` on the default one (another bench's), and would be found by anyone's `readLab()`.
   process.env.REPLICADESK_LAB_STATE ??= join(labRoot(), `bench-maria-${process.pid}.json`)
-  let lab: Lab
-  let ours = false
-  try {
-    lab = readLab()
-  } catch {
-    console.log('no lab running: bringing one up')
-    lab = await labUp({ hosts: 3 })
-    ours = true
-  }
+  const labDone = await ensureLab()
+  const lab = readLab()
   if (lab.mode !== 'netns') throw new Error('this bench needs the netns lab (per-host servers)')
   console.log(`lab ${lab.prefix} (${lab.mode}), ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length} CPUs, load avg ${load()}, node ${process.version}`)
   const hosts = ['host1', 'host2'].map((n) => lab.hosts.find((h) => h.name === n)!) as [LabHost, LabHost]
@@ -130,7 +116,7 @@ async function main() {
     console.log(`   ${N} members at 1 Hz: PostgreSQL ${median(runs.pg.map((r) => r.pctCore)).toFixed(2)} %, MariaDB ${median(runs.maria.map((r) => r.pctCore)).toFixed(2)} % of one core; ratio MariaDB / PostgreSQL ${(mariaMs / pgMs).toFixed(2)}`)
   } finally {
     await Promise.all([pg.teardown(), maria.remove()]).catch((err: unknown) => console.error(`teardown: ${String(err)}`))
-    if (ours) await labDown()
+    await labDone()
   }
 }
 

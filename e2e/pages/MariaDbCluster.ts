@@ -6,8 +6,11 @@
 // fall-back after N s, per member semi-sync replica; then the plan's summary and Apply.
 import { expect, type Locator, type Page } from '@playwright/test'
 import { ClusterCard } from './ClustersPage'
-import { PlanPanel } from './PlanPanel'
+import { expectPlanOrRefusal, PlanPanel } from './PlanPanel'
 import { RoleActions } from './RoleChangeDialog'
+
+/** The elements under `root` whose test ids are PREFIX + a name: the prefix written once. */
+const testIdsUnder = (root: Locator, prefix: string) => (name: string) => root.getByTestId(`${prefix}${name}`)
 
 export class MariaMemberLive {
   readonly role: Locator
@@ -27,19 +30,20 @@ export class MariaMemberLive {
   readonly rejoinOffer: Locator
 
   constructor(readonly root: Locator) {
-    this.role = root.getByTestId('member-card-role')
-    this.state = root.getByTestId('member-card-state')
-    this.threads = root.getByTestId('member-card-threads')
-    this.behind = root.getByTestId('member-card-behind')
-    this.readOnly = root.getByTestId('member-card-read-only')
-    this.gtidCurrent = root.getByTestId('member-card-gtid-current')
-    this.gtidSlave = root.getByTestId('member-card-gtid-slave')
-    this.gtidBinlog = root.getByTestId('member-card-gtid-binlog')
-    this.semiSync = root.getByTestId('member-card-semi-sync')
-    this.threadErrors = root.getByTestId('member-card-thread-errors')
-    this.progress = root.getByTestId('member-card-progress')
-    this.fenced = root.getByTestId('member-card-fenced')
-    this.rejoinOffer = root.getByTestId('member-card-offer')
+    const card = testIdsUnder(root, 'member-card-')
+    this.role = card('role')
+    this.state = card('state')
+    this.threads = card('threads')
+    this.behind = card('behind')
+    this.readOnly = card('read-only')
+    this.gtidCurrent = card('gtid-current')
+    this.gtidSlave = card('gtid-slave')
+    this.gtidBinlog = card('gtid-binlog')
+    this.semiSync = card('semi-sync')
+    this.threadErrors = card('thread-errors')
+    this.progress = card('progress')
+    this.fenced = card('fenced')
+    this.rejoinOffer = card('offer')
   }
 }
 
@@ -89,14 +93,15 @@ export class MariaRedundancyPanel {
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('maria-redundancy')
-    this.problem = this.root.getByTestId('maria-redundancy-problem')
-    this.semiSync = this.root.getByTestId('maria-redundancy-semi-sync')
-    this.oneAck = this.root.getByTestId('maria-redundancy-one-ack')
-    this.lostSync = this.root.getByTestId('maria-redundancy-lost-sync')
-    this.lostSyncMeaning = this.root.getByTestId('maria-redundancy-lost-sync-meaning')
-    this.relaxInput = this.root.getByTestId('maria-redundancy-relax').locator('input')
-    this.showPlanButton = this.root.getByTestId('maria-redundancy-show-plan')
-    this.applyButton = this.root.getByTestId('maria-redundancy-apply')
+    const panel = testIdsUnder(this.root, 'maria-redundancy-')
+    this.problem = panel('problem')
+    this.semiSync = panel('semi-sync')
+    this.oneAck = panel('one-ack')
+    this.lostSync = panel('lost-sync')
+    this.lostSyncMeaning = panel('lost-sync-meaning')
+    this.relaxInput = panel('relax').locator('input')
+    this.showPlanButton = panel('show-plan')
+    this.applyButton = panel('apply')
     this.plan = new PlanPanel(this.root)
   }
 
@@ -129,15 +134,7 @@ export class MariaRedundancyPanel {
   /** Asks for the plan and waits until it is shown; fails with the core's refusal. */
   async showPlan(timeout = 30_000): Promise<void> {
     await this.showPlanButton.click()
-    await expect
-      .poll(
-        async () => {
-          if (await this.problem.isVisible()) throw new Error(`the plan was refused: ${(await this.problem.innerText()).replace(/\s+/g, ' ')}`)
-          return this.applyButton.isVisible()
-        },
-        { timeout, message: 'the MariaDB redundancy plan did not arrive' },
-      )
-      .toBe(true)
+    await expectPlanOrRefusal(this.problem, this.applyButton, timeout, 'the MariaDB redundancy plan did not arrive')
   }
 
   /** Apply; the panel closes once the core has started the operation. */

@@ -57,3 +57,17 @@ export class PlanPanel {
     return out
   }
 }
+
+/** After "Show plan": waits until `apply` shows (the plan arrived), failing at once with the
+ *  core's refusal when `problem` shows instead. */
+export async function expectPlanOrRefusal(problem: Locator, apply: Locator, timeout: number, message: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        if (await problem.isVisible()) throw new Error(`the plan was refused: ${(await problem.innerText()).replace(/\s+/g, ' ')}`)
+        return apply.isVisible()
+      },
+      { timeout, message },
+    )
+    .toBe(true)
+}

@@ -3,7 +3,7 @@
 // core made for it (what changes, the warnings, the "Writes will wait" box with its second
 // confirmation), then Apply. And the health verdict at the top of the cluster's card.
 import { expect, type Locator, type Page } from '@playwright/test'
-import { PlanPanel } from './PlanPanel'
+import { expectPlanOrRefusal, PlanPanel } from './PlanPanel'
 
 export type RedundancyMode = 'async' | 'ANY' | 'FIRST'
 
@@ -106,15 +106,7 @@ export class RedundancyPanel {
   async showPlan(timeout = 30_000): Promise<void> {
     await expect(this.showPlanButton).toBeEnabled()
     await this.showPlanButton.click()
-    await expect
-      .poll(
-        async () => {
-          if (await this.problem.isVisible()) throw new Error(`the plan was refused: ${(await this.problem.innerText()).replace(/\s+/g, ' ')}`)
-          return this.applyButton.isVisible()
-        },
-        { timeout, message: 'the redundancy plan did not arrive' },
-      )
-      .toBe(true)
+    await expectPlanOrRefusal(this.problem, this.applyButton, timeout, 'the redundancy plan did not arrive')
     await expect(this.plan.root).toBeVisible()
   }
 

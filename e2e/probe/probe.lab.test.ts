@@ -3,6 +3,7 @@
 // a synchronous-commit wait into an acknowledgement (no cancel: the socket is dropped).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { execOk } from '../lab'
+import { sleep, waitFor } from '../lab/run'
 import { describeReport, PROBE_ROLE, setupProbe, WriteProbe, type ProbeAccess, type WriteProbeOptions } from './index'
 import { makeProbeTestCluster, type ProbeTestCluster } from './test-cluster'
 
@@ -10,14 +11,7 @@ let cluster: ProbeTestCluster
 let access: ProbeAccess
 const probes: WriteProbe[] = []
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = performance.now() + timeoutMs
-  while (!(await cond())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
+const until = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000) => waitFor(what, cond, timeoutMs)
 async function startProbe(o: Partial<WriteProbeOptions> = {}) {
   const p = await WriteProbe.start({ members: access.members, password: access.password, ...o })
   probes.push(p)

@@ -1,11 +1,10 @@
 // Every tick, one INSERT of a fresh id into the one member the watcher sees writable. Writes
 // run concurrently (a bounded pool per member), so a member that hangs does not stop writes
-// to the next primary. Outcomes: see outcome.ts; on its own timeout the writer destroys the
-// connection and records "uncertain" (never a cancel).
-import type pg from 'pg'
-import { destroyClient, openClient, PROBE_TABLE } from './connect'
+// to the next primary. What an ending means is the engine's (engine.ts); on its own timeout
+// the writer destroys the connection and records "uncertain" (never a cancel).
+import type { EventEmitter } from 'node:events'
+import type { ProbeEngine } from './engine'
 import type { IdSource } from './ids'
-import { classifyError, isSyncCancelWarning } from './outcome'
 import type { Attempt, Outcome, ProbeMember, SplitInstant } from './types'
 import type { Watcher } from './watcher'
 
@@ -26,39 +25,48 @@ export interface WriterCounters {
   connectErrors: number
   /** Connections the writer dropped because a write did not answer in time. */
   destroyed: number
-  /** Every WARNING the members sent to the writer (the sync-cancel ones make a write uncertain). */
-  warnings: string[]
 }
 
-interface Pool {
-  idle: pg.Client[]
+interface Pool<C> {
+  idle: C[]
   busy: number
 }
 
-const INSERT = `INSERT INTO ${PROBE_TABLE} (id, member) VALUES ($1, $2)`
-
-export class Writer {
+export class Writer<C extends EventEmitter> {
   readonly attempts: Attempt[] = []
   readonly splits: SplitInstant[] = []
-  readonly counters: WriterCounters = { noTarget: 0, busySkips: 0, connectErrors: 0, destroyed: 0, warnings: [] }
-  private readonly pools = new Map<string, Pool>()
+  readonly counters: WriterCounters = { noTarget: 0, busySkips: 0, connectErrors: 0, destroyed: 0 }
+  /** Times a refused or lost write moved the writer off a member (engines that move on). */
+  movedOn = 0
+  private readonly pools = new Map<string, Pool<C>>()
   private readonly inFlight = new Set<Promise<void>>()
-  private readonly dead = new WeakSet<pg.Client>()
-  private readonly current = new WeakMap<pg.Client, { attempt: Attempt; syncWarning?: string }>()
-  private readonly busyClients = new Set<pg.Client>()
+  private readonly dead = new WeakSet<C>()
+  private readonly busyConns = new Set<C>()
+  /** Member → when it refused or lost a write: out of view until asked again after that. */
+  private readonly refusedAt = new Map<string, number>()
   private timer?: NodeJS.Timeout
   private stopped = false
 
   constructor(
     private readonly members: ProbeMember[],
-    private readonly watcher: Watcher,
+    private readonly watcher: Watcher<C>,
     private readonly ids: IdSource,
+    private readonly engine: ProbeEngine<C>,
     private readonly o: WriterOptions,
   ) {
     for (const m of members) this.pools.set(m.name, { idle: [], busy: 0 })
   }
 
-  start() {
+  /** Opens one connection per member first when the engine wants it warm, then ticks. */
+  async start() {
+    if (this.engine.warmStart) {
+      await Promise.all(
+        this.members.map(async (m) => {
+          const conn = await this.connect(m.name).catch(() => undefined)
+          if (conn) this.pools.get(m.name)!.idle.push(conn)
+        }),
+      )
+    }
     this.timer = setInterval(() => this.tick(), this.o.intervalMs)
   }
 
@@ -71,18 +79,20 @@ export class Writer {
     if (Number.isFinite(drainMs)) {
       await Promise.race([all, new Promise((r) => setTimeout(r, drainMs))])
       for (const a of this.attempts) if (!a.outcome) this.settle(a, 'uncertain', 'probe stopped while in flight: connection destroyed')
-      for (const c of this.busyClients) {
-        this.dead.add(c)
-        destroyClient(c)
-      }
+      for (const c of this.busyConns) this.drop(c)
     }
     await all
-    for (const pool of this.pools.values()) for (const c of pool.idle.splice(0)) destroyClient(c)
+    for (const pool of this.pools.values()) for (const c of pool.idle.splice(0)) this.engine.destroy(c)
+  }
+
+  /** The members the writer would write to now (after refusals). */
+  targets(now = performance.now()): string[] {
+    return this.watcher.writable(now, this.o.staleMs, this.refusedAt)
   }
 
   private tick() {
     const now = performance.now()
-    const writable = this.watcher.writable(now, this.o.staleMs)
+    const writable = this.targets(now)
     if (writable.length > 1) {
       this.splits.push({ at: now, members: writable })
       return
@@ -103,78 +113,72 @@ export class Writer {
       return
     }
     pool.busy++
-    let client: pg.Client | undefined
-    while (pool.idle.length && !client) {
-      const c = pool.idle.pop()!
-      if (!this.dead.has(c)) client = c
-    }
-    if (!client) {
-      try {
-        client = await this.connect(name)
-      } catch {
-        this.counters.connectErrors++
-        pool.busy--
-        return
+    try {
+      let conn: C | undefined
+      while (pool.idle.length && !conn) {
+        const c = pool.idle.pop()!
+        if (!this.dead.has(c)) conn = c
       }
-      // The view may have changed while connecting: an id goes only to the current target.
-      const now = performance.now()
-      const writable = this.watcher.writable(now, this.o.staleMs)
-      if (this.stopped || writable.length !== 1 || writable[0] !== name) {
-        pool.idle.push(client)
-        pool.busy--
-        return
+      if (!conn) {
+        try {
+          conn = await this.connect(name)
+        } catch {
+          this.counters.connectErrors++
+          return
+        }
+        // The view may have changed while connecting: an id goes only to the current target.
+        const writable = this.targets()
+        if (this.stopped || writable.length !== 1 || writable[0] !== name) return void pool.idle.push(conn)
       }
+      await this.insert(conn, name)
+    } finally {
+      pool.busy--
     }
-    await this.insert(client, name)
-    pool.busy--
   }
 
-  private async connect(name: string): Promise<pg.Client> {
+  private async connect(name: string): Promise<C> {
     const m = this.members.find((x) => x.name === name)!
-    const client = await openClient(m, { password: this.o.password, connectTimeoutMs: this.o.connectTimeoutMs, applicationName: 'rd-probe-write' })
-    client.on('end', () => this.dead.add(client))
-    client.on('error', () => this.dead.add(client))
-    client.on('notice', (n) => {
-      this.counters.warnings.push(`${name}: ${n.severity} ${n.message}`)
-      const cur = this.current.get(client)
-      if (cur && isSyncCancelWarning(n)) cur.syncWarning = n.message
-    })
-    return client
+    const conn = await this.engine.connect(m, { password: this.o.password, connectTimeoutMs: this.o.connectTimeoutMs, purpose: 'write' })
+    conn.on('end', () => this.dead.add(conn))
+    conn.on('error', () => this.dead.add(conn))
+    return conn
   }
 
-  private async insert(client: pg.Client, name: string) {
+  private async insert(conn: C, name: string) {
     const attempt: Attempt = { id: this.ids.next(), member: name, sentAt: performance.now() }
     this.attempts.push(attempt)
-    const cur: { attempt: Attempt; syncWarning?: string } = { attempt }
-    this.current.set(client, cur)
-    this.busyClients.add(client)
+    this.busyConns.add(conn)
     let keep = false
     const timer = setTimeout(() => {
       this.settle(attempt, 'uncertain', `no answer in ${this.o.writeTimeoutMs} ms: connection destroyed`)
       this.counters.destroyed++
-      this.dead.add(client)
-      destroyClient(client)
+      this.moveOff(name)
+      this.drop(conn)
     }, this.o.writeTimeoutMs)
     try {
-      await client.query(INSERT, [attempt.id, name])
-      if (cur.syncWarning) this.settle(attempt, 'uncertain', `success with WARNING: ${cur.syncWarning}`)
-      else this.settle(attempt, 'acknowledged')
-      keep = true
-    } catch (err) {
-      const c = classifyError(err)
-      this.settle(attempt, cur.syncWarning ? 'uncertain' : c.outcome, cur.syncWarning ? `${c.reason} (after WARNING: ${cur.syncWarning})` : c.reason)
-      // A plain ERROR leaves the session usable; anything else (FATAL, socket) does not.
-      keep = (err as { severity?: string }).severity === 'ERROR'
+      const end = await this.engine.insert(conn, attempt.id, name)
+      this.settle(attempt, end.outcome, end.reason)
+      keep = end.keep
+      // Refused by read-only, or the connection is gone: the next tick goes elsewhere.
+      if (end.refused || !keep) this.moveOff(name)
     } finally {
       clearTimeout(timer)
-      this.current.delete(client)
-      this.busyClients.delete(client)
+      this.busyConns.delete(conn)
     }
-    if (keep && !this.dead.has(client)) this.pools.get(name)!.idle.push(client)
-    else if (!this.dead.has(client)) {
-      this.dead.add(client)
-      destroyClient(client)
-    }
+    if (keep && !this.dead.has(conn)) this.pools.get(name)!.idle.push(conn)
+    else this.drop(conn)
+  }
+
+  private moveOff(name: string) {
+    if (!this.engine.movesOn) return
+    this.refusedAt.set(name, performance.now())
+    this.movedOn++
+  }
+
+  private drop(conn: C) {
+    if (this.dead.has(conn)) return
+    this.dead.add(conn)
+    this.engine.destroy(conn)
   }
 
   /** First ending wins: a timed-out write stays uncertain whatever arrives later. */

@@ -8,15 +8,14 @@
 // health verdict then survives 1 failure without losing a write; off again: 0. Then one replica
 // removed with its datadir.
 import type { Locator } from '@playwright/test'
-import { exec, type Lab, type LabHost } from '../lab'
-import { expect, test, type AppUnderTest } from '../fixtures/app'
+import { exec, type Lab } from '../lab'
+import { expect, test } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
-import { cliOk } from '../fixtures/labMembers'
 import { ClustersPage } from '../pages/ClustersPage'
 import { MariaDbClusterCard } from '../pages/MariaDbCluster'
 import { expectProgressShown, OperationCard, OperationsPage } from '../pages/OperationsPage'
-import { cleanPlainMariaDb } from '../support/mariadb/clean-plain'
+import { addTrustedHosts, cleanSpecHosts, SPEC_MEMBERS } from '../support/mariadb/spec-hosts'
 import { mariadbSql, seedRows } from '../support/mariadb/lab'
 
 // The specs share the lab's hosts: one after another, in one worker.
@@ -29,13 +28,9 @@ const PORT = 3316
 const SOCKET = `/run/mysqld/rd-${PORT}.sock`
 const BASE = '/srv/mariadb'
 const SEED_MB = 96
-const members = [
-  { name: 'db1', host: 'host1' },
-  { name: 'db2', host: 'host2' },
-  { name: 'db3', host: 'host3' },
-]
+const members = SPEC_MEMBERS
 
-const cleanHosts = () => cleanPlainMariaDb(lab, members.map((m) => m.host), BASE, PORT)
+const cleanHosts = () => cleanSpecHosts(lab, BASE, PORT)
 
 /** The wizard's MariaDB detection once done: its root, the ports servers listen on, one server by port. */
 async function mariaDetected(scope: Locator): Promise<{ root: Locator; ports: number[]; instance: (port: number) => Locator }> {
@@ -51,14 +46,6 @@ test.beforeAll(() => {
   lab = requireLab()
 })
 
-/** The lab hosts, reached as the admin login (sudo -n to mysql), added and trusted through the CLI. */
-async function addTrusted(app: AppUnderTest, hosts: LabHost[]): Promise<void> {
-  for (const h of hosts) {
-    await cliOk(app, ['host', 'add', h.name, '--address', h.address, '--port', String(h.port), '--user', lab.users.admin, '--identity-file', lab.clientKeyPath])
-    await cliOk(app, ['host', 'trust', h.name, h.hostKeyFingerprint])
-  }
-}
-
 test('MariaDB: create a cluster from the page, add two replicas with live progress, both replicate with 0 transactions behind, remove one', async ({ app }) => {
   // Most of it only when another spec or lab test holds the hosts; the run itself: about a minute.
   test.setTimeout(300_000)
@@ -67,7 +54,7 @@ test('MariaDB: create a cluster from the page, add two replicas with live progre
     const t0 = Date.now()
     const lap = (what: string) => console.log(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     await cleanHosts()
-    await addTrusted(app, labHosts(lab, 3))
+    await addTrustedHosts(app, lab, labHosts(lab, 3))
     lap('hosts clean and added')
     const clusters = new ClustersPage(app.page)
     await clusters.shell.expectConnected()

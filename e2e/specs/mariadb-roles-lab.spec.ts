@@ -12,8 +12,8 @@
 //     "at least 1 transaction + up to N s of writes".
 //  3. Rejoin of the killed member from its card: refused with that row's GTID (errant); Rebuild,
 //     confirmed twice, copies it afresh and it follows the new primary again, unfenced.
-import { exec, type Lab, type LabHost } from '../lab'
-import { expect, test, type AppUnderTest } from '../fixtures/app'
+import { exec, type Lab } from '../lab'
+import { expect, test } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
 import { cliOk } from '../fixtures/labMembers'
@@ -21,7 +21,7 @@ import { ClustersPage } from '../pages/ClustersPage'
 import { MariaDbClusterCard } from '../pages/MariaDbCluster'
 import { OperationCard } from '../pages/OperationsPage'
 import type { RoleChangeDialog } from '../pages/RoleChangeDialog'
-import { cleanPlainMariaDb } from '../support/mariadb/clean-plain'
+import { addTrustedHosts, cleanSpecHosts, SPEC_MEMBERS } from '../support/mariadb/spec-hosts'
 import { mariadbSql } from '../support/mariadb/lab'
 
 // The specs share the lab's hosts: one after another, in one worker.
@@ -33,29 +33,17 @@ const CLUSTER = 'maria-roles'
 const PORT = 3317
 const SOCKET = `/run/mysqld/rd-${PORT}.sock`
 const BASE = '/srv/mariadb-roles'
-const members = [
-  { name: 'db1', host: 'host1' },
-  { name: 'db2', host: 'host2' },
-  { name: 'db3', host: 'host3' },
-]
+const members = SPEC_MEMBERS
 type Member = (typeof members)[number]
 const named = (name: string): Member => members.find((m) => m.name === name)!
 const dataDir = (m: Member) => `${BASE}/${m.name}`
 
-const cleanHosts = () => cleanPlainMariaDb(lab, members.map((m) => m.host), BASE, PORT)
+const cleanHosts = () => cleanSpecHosts(lab, BASE, PORT)
 const sql = (m: Member, text: string) => mariadbSql(lab, m.host, text, { socket: SOCKET, timeoutMs: 10_000 })
 
 test.beforeAll(() => {
   lab = requireLab()
 })
-
-/** The lab hosts, reached as the admin login (sudo -n to mysql), added and trusted through the CLI. */
-async function addTrusted(app: AppUnderTest, hosts: LabHost[]): Promise<void> {
-  for (const h of hosts) {
-    await cliOk(app, ['host', 'add', h.name, '--address', h.address, '--port', String(h.port), '--user', lab.users.admin, '--identity-file', lab.clientKeyPath])
-    await cliOk(app, ['host', 'trust', h.name, h.hostKeyFingerprint])
-  }
-}
 
 /** Confirms the dialog and waits for the operation it started on the card (each kind runs once here) to succeed, failing with its own words. */
 async function confirmAndFinish(card: MariaDbClusterCard, dialog: RoleChangeDialog, kind: string, timeout = 45_000): Promise<number> {
@@ -78,7 +66,7 @@ test('MariaDB roles from the page: switchover (no loss), failover after kill -9 
     const t0 = Date.now()
     const lap = (what: string) => console.log(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     await cleanHosts()
-    await addTrusted(app, labHosts(lab, 3))
+    await addTrustedHosts(app, lab, labHosts(lab, 3))
 
     // --- three members, asynchronous, plain layout; a few rows ---------------------------------
     const [db1, ...replicas] = members as [Member, Member, Member]

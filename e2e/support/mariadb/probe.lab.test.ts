@@ -4,6 +4,7 @@
 // writes; nothing acknowledged is lost, no phantom, never two writable.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { readLab, type Lab } from '../../lab'
+import { waitFor } from '../../lab/run'
 import { plainMariaDb, type PlainMariaDb } from './lab'
 import { describeMariaReport, MariaWriteProbe, setupMariaProbe, type MariaProbeMember } from './probe'
 
@@ -13,14 +14,7 @@ let lab: Lab
 let servers: PlainMariaDb[] = []
 let members: MariaProbeMember[] = []
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 8000) {
-  const deadline = performance.now() + timeoutMs
-  while (!(await cond())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
+const until = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 8000) => waitFor(what, cond, timeoutMs)
 
 beforeAll(async () => {
   lab = readLab()

@@ -128,13 +128,14 @@ export interface ChildRun {
   stderr: string
 }
 
-/** Runs `replica-child.ts` (an add-replica on `dataDir`'s journal) that SIGKILLs itself at `fault`. */
-export function runAddInChild(dataDir: string, params: unknown, fault: string): Promise<ChildRun> {
+/** Runs SCRIPT (a child of this folder) with REPLICADESK_FAULT set: it SIGKILLs itself at `fault`;
+ *  a child still running after killAfterMs is killed. */
+export function runFaultChild(script: string, args: string[], fault: string, killAfterMs: number): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replica-child.ts'), dataDir, JSON.stringify(params)], { env: { ...process.env, REPLICADESK_FAULT: fault }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], { env: { ...process.env, REPLICADESK_FAULT: fault }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
@@ -144,3 +145,6 @@ export function runAddInChild(dataDir: string, params: unknown, fault: string): 
     })
   })
 }
+
+/** Runs `replica-child.ts` (an add-replica on `dataDir`'s journal) that SIGKILLs itself at `fault`. */
+export const runAddInChild = (dataDir: string, params: unknown, fault: string) => runFaultChild('replica-child.ts', [dataDir, JSON.stringify(params)], fault, 180_000)

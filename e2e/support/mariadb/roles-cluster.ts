@@ -3,12 +3,10 @@
 // whichever is primary has acknowledgements; built through the engine (create, two
 // add-replicas); the write probe's view of it; the primary's mariadbd pid for a kill -9; a
 // child process that runs a role change and SIGKILLs itself at a fault point.
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import type { MariaCluster, MariaClusterInput } from '../../../electron/core/engines/mariadb/model'
 import { parseCluster } from '../../../electron/core/engines/mariadb/model'
 import type { MariaProbeMember } from './probe'
-import { cleanupHosts, clusterOf, plainMember, type ChildRun, type ReplicaWorld } from './replica-world'
+import { cleanupHosts, clusterOf, plainMember, runFaultChild, type ReplicaWorld } from './replica-world'
 
 export const ROLE_HOSTS = ['host1', 'host2', 'host3']
 export const ROLE_SOCKET = '/run/mysqld/rd-3310.sock'
@@ -50,18 +48,5 @@ export async function rolesNow(w: ReplicaWorld, c: MariaCluster) {
 }
 
 /** Runs `roles-child.ts` (METHOD on `dataDir`'s journal) that SIGKILLs itself at `fault`. */
-export function runRoleInChild(dataDir: string, method: 'switchover' | 'failover' | 'fence', params: unknown, fault: string): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'roles-child.ts'), dataDir, method, JSON.stringify(params)], { env: { ...process.env, REPLICADESK_FAULT: fault }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
-}
+export const runRoleInChild = (dataDir: string, method: 'switchover' | 'failover' | 'fence', params: unknown, fault: string) =>
+  runFaultChild('roles-child.ts', [dataDir, method, JSON.stringify(params)], fault, 120_000)
