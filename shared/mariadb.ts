@@ -3,7 +3,7 @@
 // A record says `engine: 'mariadb'`; PostgreSQL records (shared/postgres.ts) carry no engine field.
 import { z } from 'zod'
 import { hostAddress, hostName } from './hosts'
-import { absPath, memberName, notifyUrl, pgPort } from './postgres'
+import { absPath, clusterId, hostDetection, memberName, notifyUrl, tcpPort, uniqueAmongMembers } from './members'
 
 export const MARIADB_DEFAULT_PORT = 3306
 /** Debian's own server: /etc/mysql, /var/lib/mysql, the mariadb unit. */
@@ -15,7 +15,7 @@ export const mariaMember = z.object({
   host: hostName,
   /** Where the other members reach this member's MariaDB (its IP address or DNS name). */
   address: hostAddress,
-  port: pgPort.default(MARIADB_DEFAULT_PORT),
+  port: tcpPort.default(MARIADB_DEFAULT_PORT),
   dataDir: absPath,
   /** plain: a datadir and a config file of ReplicaDesk's, mariadbd started by it; debian: /etc/mysql and the mariadb unit. */
   layout: z.enum(['plain', 'debian']).default('plain'),
@@ -41,7 +41,7 @@ export const SEMI_SYNC_MEANING =
 export const mariaCluster = z
   .object({
     engine: z.literal('mariadb'),
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'Use letters, digits, dots, dashes or underscores'),
+    id: clusterId,
     /** The replication user; its password lives only in an option file of the mysql user on each member. */
     replicationUser: z.string().regex(/^[a-z_][a-z0-9_]{0,31}$/).default('replicadesk'),
     /** Semi-synchronous replication (AFTER_SYNC): see SEMI_SYNC_MEANING. timeoutMs: rpl_semi_sync_master_timeout. */
@@ -56,13 +56,7 @@ export const mariaCluster = z
     fenced: z.array(memberName).default([]),
   })
   .superRefine((c, ctx) => {
-    const dup = (what: string, keys: string[]) => {
-      const seen = new Set<string>()
-      for (const k of keys) {
-        if (seen.has(k)) ctx.addIssue({ code: 'custom', message: `Two members share ${what} ${k}`, path: ['members'] })
-        seen.add(k)
-      }
-    }
+    const dup = (what: string, keys: string[]) => uniqueAmongMembers(ctx, what, keys)
     dup('the name', c.members.map((m) => m.name))
     dup('server_id', c.members.map((m) => String(m.serverId)))
     dup('host and port', c.members.map((m) => `${m.host}:${m.port}`))
@@ -85,32 +79,18 @@ export const freeServerId = (members: readonly Pick<MariaMember, 'serverId'>[]) 
 }
 
 /** What a host runs, as `cluster.detect --engine mariadb` finds it. */
-export const mariaDetection = z.object({
-  host: z.string(),
-  loginUser: z.string(),
-  addresses: z.array(z.string()),
-  versions: z.array(z.object({ major: z.string(), version: z.string(), binDir: z.string() })),
-  instances: z.array(
-    z.object({
-      port: z.number(),
-      dataDir: z.string().optional(),
-      version: z.string().optional(),
-      role: z.enum(['primary', 'replica', 'stopped', 'unknown']),
-      layout: z.string().optional(),
-      name: z.string().optional(),
-      configFile: z.string().optional(),
-      socket: z.string(),
-      serverId: z.number().optional(),
-      logBin: z.boolean().optional(),
-      binlogFormat: z.string().optional(),
-      gtidStrictMode: z.boolean().optional(),
-      logSlaveUpdates: z.boolean().optional(),
-      readOnly: z.boolean().optional(),
-      gtidCurrentPos: z.string().optional(),
-      replication: z.array(z.object({ connection: z.string(), masterHost: z.string(), masterPort: z.number(), ioRunning: z.string(), sqlRunning: z.string(), lastError: z.string().optional() })).optional(),
-      error: z.string().optional(),
-    }),
-  ),
+export const mariaDetection = hostDetection({
+  socket: z.string(),
+  serverId: z.number().optional(),
+  logBin: z.boolean().optional(),
+  binlogFormat: z.string().optional(),
+  gtidStrictMode: z.boolean().optional(),
+  logSlaveUpdates: z.boolean().optional(),
+  readOnly: z.boolean().optional(),
+  gtidCurrentPos: z.string().optional(),
+  replication: z.array(z.object({ connection: z.string(), masterHost: z.string(), masterPort: z.number(), ioRunning: z.string(), sqlRunning: z.string(), lastError: z.string().optional() })).optional(),
+  error: z.string().optional(),
+}).extend({
   debian: z.object({ conf: z.boolean(), unit: z.boolean(), datadir: z.enum(['missing', 'empty', 'initialised', 'other', 'unknown']) }),
 })
 export type MariaDetectionOutput = z.infer<typeof mariaDetection>

@@ -3,20 +3,10 @@
 // read from the servers when it matters. Shared: the UI, the CLI and the store all check them.
 import { z } from 'zod'
 import { hostAddress, hostName } from './hosts'
+import { absPath, clusterId, hostDetection, memberName, notifyUrl, tcpPort, uniqueAmongMembers } from './members'
 
-/** Used as application_name, in slot names and in synchronous_standby_names. */
-export const memberName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'Use 1–40 lower-case letters, digits, _ or -, starting with a letter')
-
-export const pgPort = z.number().int().min(1).max(65535)
-
-export const absPath = z
-  .string()
-  .max(1024)
-  .regex(/^\/[A-Za-z0-9_./@+-]*$/, 'Use an absolute path of letters, digits and _ . / @ + -')
-  .refine((p) => !p.split('/').includes('..'), 'The path must not contain ..')
-  .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+export { absPath, memberName, notifyUrl } from './members'
+export const pgPort = tcpPort
 
 export const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'Use lower-case letters, digits and _')
 export const debianClusterName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, 'Not a valid Debian cluster name')
@@ -31,12 +21,6 @@ export const serviceAddress = z.object({
   interfaces: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, 'A network interface name such as eth0')),
 })
 export type ServiceAddress = z.infer<typeof serviceAddress>
-
-/** http(s) only, no credentials in it (they would be shown and stored in clusters.json). */
-export const notifyUrl = z
-  .string()
-  .max(500)
-  .regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[\x21-\x7e]*)?$/, 'An http:// or https:// address without user or password, e.g. https://ntfy.sh/my-topic')
 
 export const synchronousCommit = z.enum(['on', 'remote_write', 'remote_apply'])
 export type SynchronousCommit = z.infer<typeof synchronousCommit>
@@ -77,7 +61,7 @@ export type PgMemberInput = z.input<typeof pgMember>
 
 export const pgCluster = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'Use letters, digits, dots, dashes or underscores'),
+    id: clusterId,
     major: majorVersion,
     /** The replication role; its password lives only in postgres' ~/.pgpass on each member. */
     replicationRole: roleName.default('replicadesk'),
@@ -129,13 +113,7 @@ export const pgCluster = z
     fenced: z.array(memberName).default([]),
   })
   .superRefine((c, ctx) => {
-    const dup = (what: string, keys: string[]) => {
-      const seen = new Set<string>()
-      for (const k of keys) {
-        if (seen.has(k)) ctx.addIssue({ code: 'custom', message: `Two members share ${what} ${k}`, path: ['members'] })
-        seen.add(k)
-      }
-    }
+    const dup = (what: string, keys: string[]) => uniqueAmongMembers(ctx, what, keys)
     dup('the name', c.members.map((m) => m.name))
     dup('the slot name', c.members.map((m) => slotName(m.name)))
     dup('host and port', c.members.map((m) => `${m.host}:${m.port}`))
@@ -149,24 +127,9 @@ export type PgClusterInput = z.input<typeof pgCluster>
 export const slotName = (member: string) => `rd_${member.replace(/-/g, '_')}`
 
 /** What a host runs, as found by `cluster.detect`. */
-export const pgDetection = z.object({
-  host: z.string(),
-  loginUser: z.string(),
-  addresses: z.array(z.string()),
-  versions: z.array(z.object({ major: z.string(), version: z.string(), binDir: z.string() })),
-  instances: z.array(
-    z.object({
-      port: z.number(),
-      dataDir: z.string().optional(),
-      version: z.string().optional(),
-      role: z.enum(['primary', 'replica', 'stopped', 'unknown']),
-      layout: z.string().optional(),
-      name: z.string().optional(),
-      configFile: z.string().optional(),
-      socketDir: z.string().optional(),
-      inRecovery: z.boolean().optional(),
-      error: z.string().optional(),
-    }),
-  ),
+export const pgDetection = hostDetection({
+  socketDir: z.string().optional(),
+  inRecovery: z.boolean().optional(),
+  error: z.string().optional(),
 })
 export type PgDetection = z.infer<typeof pgDetection>

@@ -9,7 +9,6 @@
 //   option file of the mysql user on each member (replicationOptionFile, 0600 mysql), written
 //   over stdin. The server is sent only the password's mysql_native_password hash, so neither
 //   its binary log nor its general log ever holds the password.
-import { randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import { mariaError } from './errors'
 import { replicationOptionFile, who, type MariaCluster } from './model'
@@ -23,17 +22,7 @@ export const STATUS_GRANTS = ['SLAVE MONITOR', 'BINLOG MONITOR', 'PROCESS'] as c
 /** Logins that exist on every server already and need no account of ours. */
 const BUILTIN_LOGINS = new Set(['mysql', 'root'])
 
-/** A password for the replication user: 32 characters of [A-Za-z0-9] (nothing to quote anywhere). */
-export function generatePassword(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  let out = ''
-  while (out.length < 32) {
-    for (const b of randomBytes(48)) {
-      if (b < 248 && out.length < 32) out += alphabet[b % 62] // 248 = 4 × 62: no bias
-    }
-  }
-  return out
-}
+export { generatePassword } from '../password'
 
 // ---- the status login ------------------------------------------------------------------------
 

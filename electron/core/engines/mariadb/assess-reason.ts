@@ -2,21 +2,13 @@
 // CLI show (pure). `allowed` is in the order the assessment ranked the candidates (best first);
 // ties the ranking cannot break fall to the cluster's member order, and the sentence says so.
 import type { CandidateView } from '../../../../shared/operations'
-
-const PRIORITY = 'priority 1 is tried first'
+import { onlyOne, PRIORITY, tiedWith } from '../reason-words'
 
 export const txns = (n: number) => `${n} transaction${n === 1 ? '' : 's'}`
 
-/** `a`, `a and b`, `a, b and c`. */
-export const listed = (names: readonly string[]) => (names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`)
+export { listed } from '../reason-words'
 
 const behind = (v: CandidateView) => v.behindTransactions ?? 0
-const tiedWith = (to: CandidateView, allowed: readonly CandidateView[], same: (v: CandidateView) => boolean) => listed([to.name, ...allowed.filter((v) => v !== to && same(v)).map((v) => v.name)])
-
-function onlyOne(to: CandidateView, views: readonly CandidateView[], what: string): string {
-  const out = views.filter((v) => v.excluded).map((v) => `${v.name}: ${v.excluded}`)
-  return `${to.name} is the only ${what}${out.length ? ` (${out.join('; ')})` : ''}`
-}
 
 /** Failover: the most transactions received first, then priority, then member order. */
 export function failoverReason(to: CandidateView, allowed: readonly CandidateView[], views: readonly CandidateView[], chosenByUser: boolean): string {

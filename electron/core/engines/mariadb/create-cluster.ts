@@ -10,7 +10,7 @@
 import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
-import { knownDataDir } from './add-replica/params'
+import { createClusterFields } from '../operation-params'
 import { mariaCluster, mariaMember, refineMembers } from './model'
 import { accessStep } from './create-cluster/access'
 import { createClusterOp } from './create-cluster/context'
@@ -24,11 +24,7 @@ export const createClusterParams = z
   .object({
     cluster: mariaCluster,
     primary: mariaMember.shape.name,
-    mode: z.enum(['init', 'adopt']),
-    /** adopt: the user agreed to restart the primary when a restart-only setting differs. */
-    allowRestart: z.boolean().default(true),
-    /** Datadirs of the members of the other cluster records (the guard keeps away from those on this host). */
-    knownDataDirs: z.array(knownDataDir).default([]),
+    ...createClusterFields,
   })
   .superRefine((p, ctx) => refineMembers(ctx, p.cluster, { primary: p.primary }))
 export type CreateClusterParams = z.output<typeof createClusterParams>

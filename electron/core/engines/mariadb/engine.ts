@@ -5,6 +5,7 @@
 import type { z } from 'zod'
 import { defineOperationKind, type OperationDefinition } from '../../operations'
 import type { Engine, StatusSource } from '../engine'
+import { addReplicaTitle, createClusterTitle, failoverTitle, fenceTitle, removeReplicaTitle, switchoverTitle } from '../operation-titles'
 import type { HostExec, HostPipe } from '../host-exec'
 import { addReplicaParams, addReplicaSummary, buildAddReplica, type AddReplicaParams } from './add-replica'
 import { mariadbCapabilities } from './capabilities'
@@ -35,7 +36,7 @@ export function mariadbKinds(hosts: HostExec & HostPipe) {
       const m = memberOf(params.cluster, params.primary)
       return {
         member: m.name,
-        title: params.mode === 'init' ? `Create cluster ${params.cluster.id}: new primary ${m.name} on ${m.host}` : `Adopt cluster ${params.cluster.id}: primary ${m.name} on ${m.host}`,
+        title: createClusterTitle(params, m),
         steps: buildCreateCluster(hosts, params),
         summary: () => createClusterSummary(params),
       }
@@ -46,7 +47,7 @@ export function mariadbKinds(hosts: HostExec & HostPipe) {
     params: addReplicaParams,
     build: ({ params }) => {
       const m = memberOf(params.cluster, params.member)
-      return { member: m.name, title: `Add replica ${m.name} on ${m.host} to cluster ${params.cluster.id}`, steps: buildAddReplica(hosts, params), summary: () => addReplicaSummary(hosts, params) }
+      return { member: m.name, title: addReplicaTitle(params, m), steps: buildAddReplica(hosts, params), summary: () => addReplicaSummary(hosts, params) }
     },
   })
   const removeReplica = defineOperationKind({
@@ -54,23 +55,23 @@ export function mariadbKinds(hosts: HostExec & HostPipe) {
     params: removeReplicaParams,
     build: ({ params }) => {
       const m = memberOf(params.cluster, params.member)
-      return { member: m.name, title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
+      return { member: m.name, title: removeReplicaTitle(params, m), steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
     },
   })
   const switchover = defineOperationKind({
     kind: KIND_MARIADB_SWITCHOVER,
     params: switchoverParams,
-    build: ({ params }) => ({ title: `Switchover of ${params.cluster.id}: ${params.from} → ${params.to}`, steps: buildSwitchover(hosts, params), summary: () => switchoverSummary(params, params.assessment) }),
+    build: ({ params }) => ({ title: switchoverTitle(params), steps: buildSwitchover(hosts, params), summary: () => switchoverSummary(params, params.assessment) }),
   })
   const failover = defineOperationKind({
     kind: KIND_MARIADB_FAILOVER,
     params: failoverParams,
-    build: ({ params }) => ({ title: `Failover of ${params.cluster.id}: ${params.from ?? 'lost primary'} → ${params.to}`, steps: buildFailover(hosts, params), summary: () => failoverSummary(params) }),
+    build: ({ params }) => ({ title: failoverTitle(params), steps: buildFailover(hosts, params), summary: () => failoverSummary(params) }),
   })
   const fence = defineOperationKind({
     kind: KIND_MARIADB_FENCE,
     params: fenceParams,
-    build: ({ params }) => ({ member: params.member, title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params), summary: () => fenceSummary(params) }),
+    build: ({ params }) => ({ member: params.member, title: fenceTitle(params), steps: buildFence(hosts, params), summary: () => fenceSummary(params) }),
   })
   return { createCluster, addReplica, removeReplica, settings: mariadbSettingsKind(hosts), switchover, failover, fence, rejoin: rejoinKind(hosts) }
 }

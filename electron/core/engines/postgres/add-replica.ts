@@ -15,7 +15,7 @@
 import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
-import { knownDataDir } from './data-dir-guard'
+import { knownDataDirs } from '../data-dir-guard'
 import { Handoff } from '../handoff'
 import { memberName, pgCluster, refineMembers } from './model'
 import { addReplicaOp, type AddReplicaHandoffs } from './add-replica/context'
@@ -33,8 +33,7 @@ export const addReplicaParams = z
     overwrite: z.boolean().default(false),
     /** The user confirmed a second time that a non-empty data dir that is NOT a copy of this cluster may be emptied. */
     overwriteUnrelated: z.boolean().default(false),
-    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
-    knownDataDirs: z.array(knownDataDir).default([]),
+    knownDataDirs,
     /** Free disk asked for beyond the copy (default 10 %, at least 64 MB). */
     diskMarginBytes: z.number().int().min(0).optional(),
     backupTimeoutMs: z.number().int().min(1000).default(12 * 3600_000),

@@ -3,18 +3,7 @@
 // ties the ranking cannot break fall to the cluster's member order, and the sentence says so.
 import type { CandidateView } from '../../../../shared/operations'
 import { mb } from './format'
-import { listed } from './plan-words'
-
-const PRIORITY = 'priority 1 is tried first'
-
-/** Members ranked the same as `to` by `same`, `to` first: "host2 and host3". */
-const tiedWith = (to: CandidateView, allowed: readonly CandidateView[], same: (v: CandidateView) => boolean) => listed([to.name, ...allowed.filter((v) => v !== to && same(v)).map((v) => v.name)])
-
-/** The reasons the others could not be picked, when `to` was the only one. */
-const onlyOne = (to: CandidateView, views: readonly CandidateView[], what: string) => {
-  const out = views.filter((v) => v.excluded).map((v) => `${v.name}: ${v.excluded}`)
-  return `${to.name} is the only ${what}${out.length ? ` (${out.join('; ')})` : ''}`
-}
+import { onlyOne, PRIORITY, tiedWith } from '../reason-words'
 
 /** Failover: the most WAL received first, then priority, then member order. */
 export function failoverReason(to: CandidateView, allowed: readonly CandidateView[], views: readonly CandidateView[], chosenByUser: boolean): string {

@@ -11,7 +11,7 @@
 import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
-import { knownDataDir } from './data-dir-guard'
+import { createClusterFields } from '../operation-params'
 import { Handoff } from '../handoff'
 import { memberName, pgCluster, refineMembers } from './model'
 import { accessStep } from './create-cluster/access'
@@ -28,13 +28,9 @@ export const createClusterParams = z
   .object({
     cluster: pgCluster,
     primary: memberName,
-    mode: z.enum(['init', 'adopt']),
+    ...createClusterFields,
     /** initdb --locale (init). */
     locale: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).default('C.UTF-8'),
-    /** adopt: the user agreed to restart the primary when a changed setting needs it. */
-    allowRestart: z.boolean().default(true),
-    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
-    knownDataDirs: z.array(knownDataDir).default([]),
   })
   .superRefine((p, ctx) => refineMembers(ctx, p.cluster, { primary: p.primary }))
 export type CreateClusterParams = z.output<typeof createClusterParams>

@@ -7,10 +7,15 @@
 // never lifted by any flag; the content rule (a stale copy of this cluster, or what the user
 // confirmed twice) is the only thing a flag changes.
 import { z } from 'zod'
-import { AppError } from '../../../../shared/errors'
+import type { AppError } from '../../../../shared/errors'
+import { explainGuardExit, GUARD_PROTECTED, GUARD_REL, GUARD_SYSTEM_DIRS, GUARD_SYSTEM_VAR, GUARD_TARGET, guardRunning, parseGuard, type GuardAnswer, type NewDataDirFacts } from '../data-dir-guard'
 import { pgError } from './errors'
-import type { PgMember } from './model'
 import type { Command, PgNode } from './node'
+
+export { knownDataDir, parseGuard, protectedDirs, type GuardAnswer } from '../data-dir-guard'
+
+// Running servers: postgres processes (the check-own exception commented in the script itself).
+const RUNNING = guardRunning('    [ "$rd_n" = postgres ] || continue', "    # check-own: the member's own server, which the operation stops before the step deletes.")
 
 /**
  * `rd_guard MODE TARGET PG_CONTROLDATA ALLOW PROTECTED`: MODE check (prints facts and size),
@@ -22,25 +27,14 @@ import type { Command, PgNode } from './node'
  * hard refusal; returns 5 when the content is not provably what ALLOW lets go; 0 otherwise.
  * Paths are compared resolved (readlink -m) and only against servers of this mount namespace.
  */
-export const GUARD_FN = String.raw`rd_rel() {
-  if [ "$1" = "$2" ]; then echo equal; elif case $2 in "$1"/*) true ;; *) false ;; esac; then echo above
-  elif case $1 in "$2"/*) true ;; *) false ;; esac; then echo below; fi
-}
+export const GUARD_FN = String.raw`${GUARD_REL}
 rd_guard() {
   rd_mode=$1 rd_t=$2 rd_cd=$3 rd_allow=$4 rd_prot=$5
-  case $rd_t in /*) ;; *) echo "refuse relative $rd_t"; return 4 ;; esac
-  if [ -L "$rd_t" ]; then echo "refuse symlink $rd_t"; return 4; fi
-  if [ -e "$rd_t" ] && [ ! -d "$rd_t" ]; then echo "refuse notdir $rd_t"; return 4; fi
-  rd_r=$(readlink -m -- "$rd_t" 2>/dev/null)
-  [ -n "$rd_r" ] || { echo "refuse unresolvable $rd_t"; return 4; }
-  case $rd_mode in check*) echo "resolved $rd_r" ;; esac
+${GUARD_TARGET}
   case $rd_r in
-    /|/bin|/boot|/dev|/etc|/home|/lib|/lib32|/lib64|/libx32|/media|/mnt|/opt|/proc|/root|/run|/sbin|/snap|/srv|/sys|/tmp|/usr|/var|/lost+found) echo "refuse system $rd_r"; return 4 ;;
-    /bin/*|/boot/*|/dev/*|/etc/*|/lib/*|/lib32/*|/lib64/*|/libx32/*|/proc/*|/run/*|/sbin/*|/snap/*|/sys/*) echo "refuse system $rd_r"; return 4 ;;
-    /usr/local/*/*) ;;
-    /usr/*) echo "refuse system $rd_r"; return 4 ;;
+${GUARD_SYSTEM_DIRS}
     /var/lib/postgresql|/var/lib/pgsql|/var/lib/replicadesk|/var/lib/replicadesk/*) echo "refuse system $rd_r"; return 4 ;;
-    /var/log/*|/var/cache/*|/var/spool/*|/var/mail/*|/var/run/*|/var/lock/*|/var/backups/*) echo "refuse system $rd_r"; return 4 ;;
+${GUARD_SYSTEM_VAR}
   esac
   # Direct children of system parents (a case pattern's * also matches /: parents are compared whole).
   case ${'$'}{rd_r%/*} in
@@ -55,27 +49,8 @@ rd_guard() {
     case $(rd_rel "$rd_r" "$rd_h/.replicadesk") in ?*) echo "refuse replicadesk $rd_h/.replicadesk"; return 4 ;; esac
     case $rd_r in "$rd_h"/.*) echo "refuse home $rd_h"; return 4 ;; esac
   done
-  while IFS= read -r rd_p; do
-    [ -n "$rd_p" ] || continue
-    rd_k=$(rd_rel "$rd_r" "$(readlink -m -- "$rd_p")")
-    [ -z "$rd_k" ] || { echo "refuse member-$rd_k $rd_p"; return 4; }
-  done <<RD_EOF
-$rd_prot
-RD_EOF
-  rd_ns=$(readlink /proc/self/ns/mnt) rd_seen=
-  for rd_c in /proc/[0-9]*/comm; do
-    { read -r rd_n < "$rd_c"; } 2>/dev/null || continue
-    [ "$rd_n" = postgres ] || continue
-    rd_d=${'$'}{rd_c%/comm}
-    [ "$(readlink "$rd_d/ns/mnt" 2>/dev/null)" = "$rd_ns" ] || continue
-    rd_w=$(readlink "$rd_d/cwd" 2>/dev/null) || continue
-    case $rd_seen in *"|$rd_w|"*) continue ;; esac
-    rd_seen="$rd_seen|$rd_w|"
-    rd_k=$(rd_rel "$rd_r" "$rd_w")
-    # check-own: the member's own server, which the operation stops before the step deletes.
-    [ "$rd_k$rd_mode" = equalcheck-own ] && { echo "running-own $rd_w"; continue; }
-    [ -z "$rd_k" ] || { echo "refuse running-$rd_k $rd_w"; return 4; }
-  done
+${GUARD_PROTECTED}
+${RUNNING}
   rd_s=missing rd_id=
   if [ -e "$rd_r" ]; then
     rd_n=$(find "$rd_r" -xdev -mindepth 3 -maxdepth 4 -path '*/global/pg_control' -print -quit 2>/dev/null || true)
@@ -118,47 +93,6 @@ exec "$@"`
 export type Allow = 'any' | `sysid:${string}` | 'none'
 
 export const allowArg = (o: { any?: boolean; sysid?: string }): Allow => (o.any ? 'any' : o.sysid ? `sysid:${o.sysid}` : 'none')
-
-/**
- * The data dirs the guard keeps away from on a member's host: every other member of this
- * cluster there, and every member of the other cluster records there (same host record name),
- * newline-joined for the scripts' PROTECTED argument.
- */
-export function protectedDirs(member: PgMember, members: readonly PgMember[], known: readonly { host: string; dataDir: string }[] = []): string {
-  const dirs = [...members.filter((m) => m.name !== member.name), ...known].filter((m) => m.host === member.host).map((m) => m.dataDir)
-  return [...new Set(dirs)].join('\n')
-}
-
-export interface GuardAnswer {
-  resolved?: string
-  refusal?: { kind: string; path: string }
-  content: 'missing' | 'empty' | 'nonempty' | 'unreadable'
-  sysid?: string
-  size?: string
-  /** check-own: a server runs on the target itself (the caller decides whether it is the member's own). */
-  ownRunning?: string
-  /** 0: may go; 4: never; 5: the content is not provably what was allowed. */
-  verdict: number
-}
-
-export function parseGuard(out: string): GuardAnswer {
-  const a: GuardAnswer = { content: 'missing', verdict: -1 }
-  for (const line of out.split('\n')) {
-    const sp = line.indexOf(' ')
-    const tag = sp < 0 ? line : line.slice(0, sp)
-    const arg = sp < 0 ? '' : line.slice(sp + 1).trim()
-    if (tag === 'resolved') a.resolved = arg
-    else if (tag === 'refuse' && !arg.startsWith('content ')) {
-      const i = arg.indexOf(' ')
-      a.refusal = { kind: i < 0 ? arg : arg.slice(0, i), path: i < 0 ? '' : arg.slice(i + 1) }
-    } else if (tag === 'content') a.content = arg as GuardAnswer['content']
-    else if (tag === 'sysid') a.sysid = arg
-    else if (tag === 'size') a.size = arg || undefined
-    else if (tag === 'running-own') a.ownRunning = arg
-    else if (tag === 'verdict') a.verdict = Number(arg)
-  }
-  return a
-}
 
 /** `own`: the target is a member's data dir whose server the operation stops before deleting. */
 export function guardCommand(n: PgNode, target: string, allow: Allow, prot: string, own = false): Command {
@@ -221,19 +155,12 @@ export function guardRefusal(host: string, target: string, r: { kind: string; pa
  * ours) as the same message the pre-flight gives; any other failure unchanged.
  */
 export function explainGuardFailure(err: unknown, host: string, target: string, action: string, member = false): unknown {
-  if (!(err instanceof AppError) || err.code !== 'command_failed') return err
-  const d = err.detail as { exitCode?: unknown; stderrTail?: unknown } | undefined
-  if (d?.exitCode !== 4 && d?.exitCode !== 5) return err
-  const tail = typeof d.stderrTail === 'string' ? d.stderrTail : ''
-  const r = parseGuard(tail).refusal
-  if (d.exitCode === 5 && /^refuse content /m.test(tail)) {
-    return pgError('preflight_failed', `ReplicaDesk will not ${action} ${target} on ${host}: what is in it now is not provably a copy of this cluster (it changed since the plan, or the plan was not confirmed for unrelated data). Nothing was deleted. Look at what is there; move it away, or confirm its deletion explicitly (replica add: --overwrite --overwrite-unrelated).`, { host, path: target, check: 'data_dir_guard', guard: 'content' })
-  }
-  return r ? guardRefusal(host, target, r, action, member) : err
+  return explainGuardExit(
+    err,
+    (r) => guardRefusal(host, target, r, action, member),
+    () => pgError('preflight_failed', `ReplicaDesk will not ${action} ${target} on ${host}: what is in it now is not provably a copy of this cluster (it changed since the plan, or the plan was not confirmed for unrelated data). Nothing was deleted. Look at what is there; move it away, or confirm its deletion explicitly (replica add: --overwrite --overwrite-unrelated).`, { host, path: target, check: 'data_dir_guard', guard: 'content' }),
+  )
 }
-
-/** A data dir some cluster record knows, for the guard's PROTECTED list. */
-export const knownDataDir = z.object({ host: z.string(), dataDir: z.string() })
 
 /** The cluster's system identifier, read on any member (all members of a cluster share it). */
 export async function clusterSysid(n: PgNode): Promise<string> {
@@ -248,18 +175,12 @@ function described(a: GuardAnswer, sysid: string | undefined, clusterId: string)
   return `${size}, not a PostgreSQL data directory of cluster ${clusterId}`
 }
 
-export interface NewDataDirJudgement {
-  host: string
-  target: string
-  answer: GuardAnswer
-  /** The data dir is claimed by this very operation (a resume): what is in it is its own. */
-  ours: boolean
-  overwrite: boolean
+export interface NewDataDirJudgement extends NewDataDirFacts {
+  /** The second confirmation (--overwrite-unrelated): not only a stale copy of this cluster may go. */
   unrelated: boolean
   /** The cluster's system identifier. */
   sysid: string
   clusterId: string
-  member: string
 }
 
 /**

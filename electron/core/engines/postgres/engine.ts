@@ -3,6 +3,7 @@
 // HostExec; register `kinds` with createOperations.
 import { defineOperationKind, type OperationDefinition } from '../../operations'
 import type { Engine, StatusSource } from '../engine'
+import { addReplicaTitle, createClusterTitle, failoverTitle, fenceTitle, removeReplicaTitle, switchoverTitle } from '../operation-titles'
 import type { HostExec } from '../host-exec'
 import { addReplicaParams, buildAddReplica } from './add-replica'
 import { buildCreateCluster, createClusterParams } from './create-cluster'
@@ -58,7 +59,7 @@ export function postgresKinds(hosts: HostExec) {
       const m = params.cluster.members.find((x) => x.name === params.primary)!
       return {
         member: m.name,
-        title: params.mode === 'init' ? `Create cluster ${params.cluster.id}: new primary ${m.name} on ${m.host}` : `Adopt cluster ${params.cluster.id}: primary ${m.name} on ${m.host}`,
+        title: createClusterTitle(params, m),
         steps: buildCreateCluster(hosts, params),
         summary: () => createClusterSummary(params),
       }
@@ -69,7 +70,7 @@ export function postgresKinds(hosts: HostExec) {
     params: addReplicaParams,
     build: ({ params }) => {
       const m = params.cluster.members.find((x) => x.name === params.member)!
-      return { member: m.name, title: `Add replica ${m.name} on ${m.host} to cluster ${params.cluster.id}`, steps: buildAddReplica(hosts, params), summary: async () => addReplicaSummary(params, await copySize(memberNodes(hosts, params.cluster, params.member).others)) }
+      return { member: m.name, title: addReplicaTitle(params, m), steps: buildAddReplica(hosts, params), summary: async () => addReplicaSummary(params, await copySize(memberNodes(hosts, params.cluster, params.member).others)) }
     },
   })
   const removeReplica = defineOperationKind({
@@ -77,18 +78,18 @@ export function postgresKinds(hosts: HostExec) {
     params: removeReplicaParams,
     build: ({ params }) => {
       const m = params.cluster.members.find((x) => x.name === params.member)!
-      return { member: m.name, title: `Remove replica ${m.name} on ${m.host} from cluster ${params.cluster.id}`, steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
+      return { member: m.name, title: removeReplicaTitle(params, m), steps: buildRemoveReplica(hosts, params), summary: () => removeReplicaSummary(params) }
     },
   })
   const switchover = defineOperationKind({
     kind: KIND_SWITCHOVER,
     params: switchoverParams,
-    build: ({ params }) => ({ title: `Switchover of ${params.cluster.id}: ${params.from} → ${params.to}`, steps: buildSwitchover(hosts, params), summary: () => switchoverSummary(params, params.assessment) }),
+    build: ({ params }) => ({ title: switchoverTitle(params), steps: buildSwitchover(hosts, params), summary: () => switchoverSummary(params, params.assessment) }),
   })
   const failover = defineOperationKind({
     kind: KIND_FAILOVER,
     params: failoverParams,
-    build: ({ params }) => ({ title: `Failover of ${params.cluster.id}: ${params.from ?? 'lost primary'} → ${params.to}`, steps: buildFailover(hosts, params), summary: () => failoverSummary(params) }),
+    build: ({ params }) => ({ title: failoverTitle(params), steps: buildFailover(hosts, params), summary: () => failoverSummary(params) }),
   })
   const rejoin = defineOperationKind({
     kind: KIND_REJOIN,
@@ -98,7 +99,7 @@ export function postgresKinds(hosts: HostExec) {
   const fence = defineOperationKind({
     kind: KIND_FENCE,
     params: fenceParams,
-    build: ({ params }) => ({ member: params.member, title: `Fence ${params.member} of cluster ${params.cluster.id}`, steps: buildFence(hosts, params), summary: () => fenceSummary(params) }),
+    build: ({ params }) => ({ member: params.member, title: fenceTitle(params), steps: buildFence(hosts, params), summary: () => fenceSummary(params) }),
   })
   const settings = defineOperationKind({
     kind: KIND_SETTINGS,

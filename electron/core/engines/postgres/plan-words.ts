@@ -28,10 +28,7 @@ export function switchoverPause(behindBytes: number | null | undefined): string 
   return `about ${(SWITCHOVER_PAUSE_S + extra).toFixed(1)} s${extra ? ` (it is ${mb(behindBytes!)} behind: the stop waits for that too)` : ''}`
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-export function listed(names: readonly string[]): string {
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
-}
+export { listed } from '../reason-words'
 
 /**
  * What a copy of the cluster would move, read from the members given (the primary's answer

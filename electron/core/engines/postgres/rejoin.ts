@@ -24,7 +24,7 @@ import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
 import { releaseAddressStep, writableHost } from './service-address'
-import { knownDataDir } from './data-dir-guard'
+import { knownDataDirs } from '../data-dir-guard'
 import { Handoff } from '../handoff'
 import { memberName, memberOf, pgCluster, refineMembers } from './model'
 import { rejoinOp, type RejoinHandoffs } from './rejoin/context'
@@ -52,8 +52,7 @@ export const rejoinParams = z
     copyTimeoutMs: z.number().int().min(1000).default(12 * 3600_000),
     /** How long the started standby may take to stream (it may have WAL to replay first). */
     streamTimeoutMs: z.number().int().min(1000).default(300_000),
-    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
-    knownDataDirs: z.array(knownDataDir).default([]),
+    knownDataDirs,
   })
   .superRefine((p, ctx) => {
     refineMembers(ctx, p.cluster, { member: p.member })

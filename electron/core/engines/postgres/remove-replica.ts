@@ -11,7 +11,7 @@
 import { z } from 'zod'
 import type { Step } from '../../operations'
 import type { HostExec } from '../host-exec'
-import { knownDataDir } from './data-dir-guard'
+import { keepsPrimary, removeReplicaFields } from '../operation-params'
 import { Handoff } from '../handoff'
 import { memberName, pgCluster, refineMembers } from './model'
 import { accessStep } from './remove-replica/access'
@@ -28,14 +28,11 @@ export const removeReplicaParams = z
   .object({
     cluster: pgCluster,
     member: memberName,
-    /** The user confirmed that the member's data dir is deleted. */
-    deleteData: z.boolean().default(false),
-    /** Data dirs of the members of the other cluster records (the guard keeps away from those on this host). */
-    knownDataDirs: z.array(knownDataDir).default([]),
+    ...removeReplicaFields,
   })
   .superRefine((p, ctx) => {
     refineMembers(ctx, p.cluster, { member: p.member })
-    if (p.cluster.members.length < 2) ctx.addIssue({ code: 'custom', message: 'The cluster must keep its primary', path: ['cluster', 'members'] })
+    keepsPrimary(ctx, p.cluster.members)
   })
 export type RemoveReplicaParams = z.output<typeof removeReplicaParams>
 

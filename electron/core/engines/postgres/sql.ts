@@ -14,17 +14,7 @@ export const lit = (s: string) => `'${noNul(s).replace(/'/g, "''")}'`
 /** A quoted identifier. */
 export const ident = (s: string) => `"${noNul(s).replace(/"/g, '""')}"`
 
-/** A password for ReplicaDesk's replication role: 32 characters of [A-Za-z0-9]. */
-export function generatePassword(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  let out = ''
-  while (out.length < 32) {
-    for (const b of randomBytes(48)) {
-      if (b < 248 && out.length < 32) out += alphabet[b % 62] // 248 = 4 × 62: no bias
-    }
-  }
-  return out
-}
+export { generatePassword } from '../password'
 
 /**
  * The verifier PostgreSQL stores for SCRAM-SHA-256 (RFC 5802 / 7677):

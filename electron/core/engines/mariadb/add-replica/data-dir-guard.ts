@@ -6,10 +6,15 @@
 // at another member's or a running server's datadir, a nested datadir, a symlink, a non-dir) are
 // never lifted by any flag; the content rule (empty, or what the user confirmed, or this
 // operation's own half-made copy) is the only thing that changes. Used by add- and remove-replica.
-import { AppError } from '../../../../../shared/errors'
+import type { AppError } from '../../../../../shared/errors'
+import { explainGuardExit, GUARD_PROTECTED, GUARD_REL, GUARD_SYSTEM_DIRS, GUARD_SYSTEM_VAR, GUARD_TARGET, guardRunning, parseGuard, type GuardAnswer, type NewDataDirFacts } from '../../data-dir-guard'
 import { mariaError } from '../errors'
-import type { MariaMember } from '../model'
 import type { Command, MariaNode } from '../node'
+
+export { parseGuard, protectedDirs, type GuardAnswer } from '../../data-dir-guard'
+
+// Running servers: mariadbd (or mysqld, its older name) processes.
+const RUNNING = guardRunning('    case $rd_n in mariadbd|mysqld) ;; *) continue ;; esac')
 
 /**
  * `rd_guard MODE TARGET ALLOW PROTECTED`: MODE check (prints facts and size), check-own (the
@@ -21,26 +26,15 @@ import type { Command, MariaNode } from '../node'
  * working directory (mariadbd chdirs to its datadir) in this mount namespace. Run as root it
  * sees every server; as mysql, the servers of mysql (the only user servers run as).
  */
-export const GUARD_FN = String.raw`rd_rel() {
-  if [ "$1" = "$2" ]; then echo equal; elif case $2 in "$1"/*) true ;; *) false ;; esac; then echo above
-  elif case $1 in "$2"/*) true ;; *) false ;; esac; then echo below; fi
-}
+export const GUARD_FN = String.raw`${GUARD_REL}
 rd_guard() {
   rd_mode=$1 rd_t=$2 rd_allow=$3 rd_prot=$4
-  case $rd_t in /*) ;; *) echo "refuse relative $rd_t"; return 4 ;; esac
-  if [ -L "$rd_t" ]; then echo "refuse symlink $rd_t"; return 4; fi
-  if [ -e "$rd_t" ] && [ ! -d "$rd_t" ]; then echo "refuse notdir $rd_t"; return 4; fi
-  rd_r=$(readlink -m -- "$rd_t" 2>/dev/null)
-  [ -n "$rd_r" ] || { echo "refuse unresolvable $rd_t"; return 4; }
-  case $rd_mode in check*) echo "resolved $rd_r" ;; esac
+${GUARD_TARGET}
   case $rd_r in
     /var/lib/mysql) ;;
-    /|/bin|/boot|/dev|/etc|/home|/lib|/lib32|/lib64|/libx32|/media|/mnt|/opt|/proc|/root|/run|/sbin|/snap|/srv|/sys|/tmp|/usr|/var|/lost+found) echo "refuse system $rd_r"; return 4 ;;
-    /bin/*|/boot/*|/dev/*|/etc/*|/lib/*|/lib32/*|/lib64/*|/libx32/*|/proc/*|/run/*|/sbin/*|/snap/*|/sys/*) echo "refuse system $rd_r"; return 4 ;;
-    /usr/local/*/*) ;;
-    /usr/*) echo "refuse system $rd_r"; return 4 ;;
+${GUARD_SYSTEM_DIRS}
     /var/lib/replicadesk|/var/lib/replicadesk/*|/var/lib/postgresql) echo "refuse system $rd_r"; return 4 ;;
-    /var/log/*|/var/cache/*|/var/spool/*|/var/mail/*|/var/run/*|/var/lock/*|/var/backups/*) echo "refuse system $rd_r"; return 4 ;;
+${GUARD_SYSTEM_VAR}
   esac
   # Direct children of system parents (Debian's own datadir /var/lib/mysql excepted).
   if [ "$rd_r" != /var/lib/mysql ]; then
@@ -54,26 +48,8 @@ rd_guard() {
     case $(rd_rel "$rd_r" "$rd_h") in equal|above) echo "refuse home $rd_h"; return 4 ;; esac
     case $rd_r in "$rd_h"/.*) echo "refuse home $rd_h"; return 4 ;; esac
   done
-  while IFS= read -r rd_p; do
-    [ -n "$rd_p" ] || continue
-    rd_k=$(rd_rel "$rd_r" "$(readlink -m -- "$rd_p")")
-    [ -z "$rd_k" ] || { echo "refuse member-$rd_k $rd_p"; return 4; }
-  done <<RD_EOF
-$rd_prot
-RD_EOF
-  rd_ns=$(readlink /proc/self/ns/mnt) rd_seen=
-  for rd_c in /proc/[0-9]*/comm; do
-    { read -r rd_n < "$rd_c"; } 2>/dev/null || continue
-    case $rd_n in mariadbd|mysqld) ;; *) continue ;; esac
-    rd_d=${'$'}{rd_c%/comm}
-    [ "$(readlink "$rd_d/ns/mnt" 2>/dev/null)" = "$rd_ns" ] || continue
-    rd_w=$(readlink "$rd_d/cwd" 2>/dev/null) || continue
-    case $rd_seen in *"|$rd_w|"*) continue ;; esac
-    rd_seen="$rd_seen|$rd_w|"
-    rd_k=$(rd_rel "$rd_r" "$rd_w")
-    [ "$rd_k$rd_mode" = equalcheck-own ] && { echo "running-own $rd_w"; continue; }
-    [ -z "$rd_k" ] || { echo "refuse running-$rd_k $rd_w"; return 4; }
-  done
+${GUARD_PROTECTED}
+${RUNNING}
   rd_s=missing
   if [ -e "$rd_r" ]; then
     rd_n=$(find "$rd_r" -xdev -mindepth 2 -maxdepth 3 \( -name ibdata1 -o -name aria_log_control \) -print -quit 2>/dev/null || true)
@@ -100,41 +76,6 @@ exit 0`
 
 /** What may go besides a missing or empty dir: anything (confirmed, or this operation's own copy), or nothing. */
 export type Allow = 'any' | 'none'
-
-/** The datadirs the guard keeps away from on a member's host (other members there, other records' members), newline-joined. */
-export function protectedDirs(member: MariaMember, members: readonly MariaMember[], known: readonly { host: string; dataDir: string }[] = []): string {
-  const dirs = [...members.filter((m) => m.name !== member.name), ...known].filter((m) => m.host === member.host).map((m) => m.dataDir)
-  return [...new Set(dirs)].join('\n')
-}
-
-export interface GuardAnswer {
-  resolved?: string
-  refusal?: { kind: string; path: string }
-  content: 'missing' | 'empty' | 'nonempty' | 'unreadable'
-  size?: string
-  /** check-own: a server runs on the target itself. */
-  ownRunning?: string
-  /** 0: may go; 4: never; 5: not empty and not allowed. */
-  verdict: number
-}
-
-export function parseGuard(out: string): GuardAnswer {
-  const a: GuardAnswer = { content: 'missing', verdict: -1 }
-  for (const line of out.split('\n')) {
-    const sp = line.indexOf(' ')
-    const tag = sp < 0 ? line : line.slice(0, sp)
-    const arg = sp < 0 ? '' : line.slice(sp + 1).trim()
-    if (tag === 'resolved') a.resolved = arg
-    else if (tag === 'refuse' && !arg.startsWith('content ')) {
-      const i = arg.indexOf(' ')
-      a.refusal = { kind: i < 0 ? arg : arg.slice(0, i), path: i < 0 ? '' : arg.slice(i + 1) }
-    } else if (tag === 'content') a.content = arg as GuardAnswer['content']
-    else if (tag === 'size') a.size = arg || undefined
-    else if (tag === 'running-own') a.ownRunning = arg
-    else if (tag === 'verdict') a.verdict = Number(arg)
-  }
-  return a
-}
 
 /** As root (it sees every server and every dir). `own`: the target is a member's datadir whose server the operation stops before it deletes. */
 export function guardCommand(n: MariaNode, target: string, allow: Allow, prot: string, own = false): Command {
@@ -175,29 +116,15 @@ export function guardRefusal(host: string, target: string, r: { kind: string; pa
 
 /** A step script that ran the guard failed: its refusal (exit 4, or 5 for content) as the pre-flight's message; any other failure unchanged. */
 export function explainGuardFailure(err: unknown, host: string, target: string, action: string, member = false): unknown {
-  if (!(err instanceof AppError) || err.code !== 'command_failed') return err
-  const d = err.detail as { exitCode?: unknown; stderrTail?: unknown; to?: { exitCode?: unknown; stderrTail?: unknown } } | undefined
-  // A copy's failure (ssh/pipe.ts) carries the destination's facts under `to`.
-  const end = d?.to ?? d
-  if (end?.exitCode !== 4 && end?.exitCode !== 5) return err
-  const tail = typeof end.stderrTail === 'string' ? end.stderrTail : ''
-  if (end.exitCode === 5 && /^refuse content /m.test(tail)) {
-    return mariaError('preflight_failed', `ReplicaDesk will not ${action} ${target} on ${host}: it is not empty now (it changed since the pre-flight) and it is not this operation's own copy. Nothing was deleted. Look at what is there; move it away, or confirm its deletion explicitly (replica add: --overwrite --overwrite-unrelated).`, { host, path: target, check: 'data_dir_guard', guard: 'content' })
-  }
-  const r = parseGuard(tail).refusal
-  return r ? guardRefusal(host, target, r, action, member) : err
+  return explainGuardExit(
+    err,
+    (r) => guardRefusal(host, target, r, action, member),
+    () => mariaError('preflight_failed', `ReplicaDesk will not ${action} ${target} on ${host}: it is not empty now (it changed since the pre-flight) and it is not this operation's own copy. Nothing was deleted. Look at what is there; move it away, or confirm its deletion explicitly (replica add: --overwrite --overwrite-unrelated).`, { host, path: target, check: 'data_dir_guard', guard: 'content' }),
+  )
 }
 
-export interface NewDataDirJudgement {
-  host: string
-  target: string
-  answer: GuardAnswer
-  /** The datadir is claimed by this very operation (a resume): what is in it is its own. */
-  ours: boolean
-  /** The user confirmed (twice: --overwrite --overwrite-unrelated) that whatever is there may go. */
-  overwrite: boolean
-  member: string
-}
+/** `overwrite`: the user confirmed twice (--overwrite --overwrite-unrelated) that whatever is there may go. */
+export type NewDataDirJudgement = NewDataDirFacts
 
 /**
  * The pre-flight's verdict on a new member's datadir: hard refusals first (no flag lifts them);

@@ -28,7 +28,7 @@ import { prepareStep } from './prepare'
 import { replicateStep } from './replicate'
 import { startStep } from './start'
 
-export { addReplicaParams, knownDataDir, type AddReplicaInput, type AddReplicaParams } from './params'
+export { addReplicaParams, type AddReplicaInput, type AddReplicaParams } from './params'
 export { addReplicaSentences, addReplicaSummary } from './summary'
 
 export function buildAddReplica(hosts: HostExec & HostPipe, p: AddReplicaParams): Step<AddReplicaParams>[] {

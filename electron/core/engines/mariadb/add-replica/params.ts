@@ -2,9 +2,7 @@
 import { z } from 'zod'
 import { mariaCluster, mariaMember } from '../model'
 import { refineMembers } from '../model'
-
-/** A datadir another cluster record knows (the guard keeps away from those on the host). */
-export const knownDataDir = z.object({ host: z.string(), dataDir: z.string() })
+import { knownDataDirs } from '../../data-dir-guard'
 
 export const addReplicaParams = z
   .object({
@@ -14,7 +12,7 @@ export const addReplicaParams = z
     /** With overwriteUnrelated: the user confirmed twice that a non-empty datadir may be emptied. */
     overwrite: z.boolean().default(false),
     overwriteUnrelated: z.boolean().default(false),
-    knownDataDirs: z.array(knownDataDir).default([]),
+    knownDataDirs,
     /** Free disk asked for beyond the copy (default 10 %, at least 64 MB). */
     diskMarginBytes: z.number().int().min(0).optional(),
     copyTimeoutMs: z.number().int().min(1000).default(12 * 3600_000),

@@ -7,7 +7,8 @@
 // starts the old primary: undo). Not reached in time: it stays marked fenced in the record (the
 // core) and is fenced when it is seen again. What was read is handed along (Survivors).
 import type { Step } from '../../../operations'
-import type { Attempt, Handoff } from '../../handoff'
+import { boundedFence, fenceBesideSurvivors, judgeSurvivors, promotedOnResume, settled, unansweredFence, type Survivors as SurvivorsOf } from '../../failover-survivors'
+import type { Handoff } from '../../handoff'
 import { assessMariaFailover } from '../assess'
 import { mariaError } from '../errors'
 import { fence, fenceCommand, unfence } from '../fence'
@@ -18,20 +19,10 @@ import { runSql } from '../sql'
 import type { MariaFailoverParams } from '.'
 import { readSurvivors, type FailoverOp } from './context'
 
-/**
- * The survivors (`to` first) as read this attempt: `judged` held against the confirmed plan,
- * `promoted` a resume found `to` the primary already, `read` not judged yet.
- */
-export interface Survivors {
-  seen: MariaReading[]
-  verdict: 'judged' | 'promoted' | 'read'
-}
+/** The survivors (`to` first) as read this attempt (failover-survivors.ts). */
+export type Survivors = SurvivorsOf<MariaReading>
 
-/** The survivors read and judged in this attempt, for the steps that act on them right after. */
-export const judgedSurvivors = (h: Handoff<Survivors>) => (a: Attempt) => {
-  const s = h.get(a)
-  return s?.verdict === 'judged' ? s.seen : undefined
-}
+export { judgedSurvivors } from '../../failover-survivors'
 
 /** The survivors as read now, judged against the confirmed plan; throws when it no longer holds. Returns what `to` received. */
 export function judge(op: FailoverOp, seen: MariaReading[]): string {
@@ -55,24 +46,16 @@ export function assessStep(op: FailoverOp, survivors: Handoff<Survivors>): Step<
     title: `Check that ${p.to} can take over`,
     hosts: [T, ...others].map((n) => n.host),
     plan: () => [T, ...others].map((n) => n.planned(n.mysql(['mariadb', '…'], 'reads read_only, GTID positions and the replication threads (again beside the fence)'))),
-    async check(ctx) {
-      if (ctx.attempt <= 1) return false // the plan's read stands; the fence step reads them again
-      const seen = await readSurvivors(op)
-      const promoted = isPrimaryNow(seen[0]!)
-      survivors.put(ctx, { seen, verdict: promoted ? 'promoted' : 'read' })
-      return promoted
-    },
+    // The plan's read stands on a first attempt; the fence step reads them again.
+    check: (ctx) => promotedOnResume(ctx, survivors, () => readSurvivors(op), isPrimaryNow),
     async run(ctx, report) {
-      const read = survivors.get(ctx)
-      if (ctx.attempt <= 1 && !read) {
+      const judged = await judgeSurvivors(ctx, survivors, () => readSurvivors(op), (seen) => judge(op, seen))
+      if (!judged) {
         const planned = p.assessment.candidates.find((v) => v.name === p.to)?.gtid ?? 'nothing'
         report({ message: `${p.to} had received ${planned || 'nothing'} when planned; expected loss: ${p.assessment.loss.text} (read again beside the fence)` })
         return
       }
-      const seen = read?.seen ?? (await readSurvivors(op))
-      const has = judge(op, seen)
-      survivors.put(ctx, { seen, verdict: 'judged' })
-      report({ message: `${p.to} received ${has || 'nothing'}; expected loss: ${p.assessment.loss.text}` })
+      report({ message: `${p.to} received ${judged.found || 'nothing'}; expected loss: ${p.assessment.loss.text}` })
     },
   }
 }
@@ -85,37 +68,23 @@ async function fenceOld(op: FailoverOp, operationId: string): Promise<string> {
     const how = await fence(F, `failover of ${c.id} to ${p.to} (operation ${operationId})`, p.fenceTimeoutMs)
     return `${p.from} ${how === 'stopped' ? 'stopped' : 'was not running'} and fenced`
   } catch (err) {
-    const code = (err as { code?: string }).code
-    if (code !== 'ssh_connect' && code !== 'ssh_timeout') throw err
-    return `${p.from} on ${F.host} does not answer within ${p.fenceTimeoutMs} ms (${(err as Error).message}); it stays marked fenced and is fenced when it is seen again`
+    return unansweredFence(err, p.from, F.host, p.fenceTimeoutMs)
   }
 }
 
 export function fenceStep(op: FailoverOp, survivors: Handoff<Survivors>): Step<MariaFailoverParams> {
   const { p, T, F, others } = op
-  const settled = (s: Survivors | undefined) => s !== undefined && s.verdict !== 'read'
   return {
     id: 'fence',
     title: p.from ? `Fence ${p.from} (stopped, never started again until it rejoins; its host is given ${p.fenceTimeoutMs} ms to answer)` : 'Fence the old primary (unknown: nothing to do)',
     hosts: [...(F ? [F.host] : []), T.host, ...others.map((n) => n.host)],
     plan: () => {
       if (!F) return []
-      const c0 = F.planned(fenceCommand(F, `failover to ${p.to}`, true))
-      return [{ ...c0, note: `${c0.note ?? ''}; at most ${p.fenceTimeoutMs} ms, connect included: a host that does not answer by then stays fenced in the record and is fenced when it is seen again` }]
+      return [boundedFence(F.planned(fenceCommand(F, `failover to ${p.to}`, true)), p.fenceTimeoutMs)]
     },
     check: async (ctx) => !F && settled(survivors.get(ctx)),
     async run(ctx, report) {
-      const reread = settled(survivors.get(ctx))
-        ? Promise.resolve(undefined)
-        : readSurvivors(op).then((seen) => {
-            judge(op, seen)
-            survivors.put(ctx, { seen, verdict: 'judged' })
-          })
-      const fenced = fenceOld(op, ctx.operationId)
-      const [r, f] = await Promise.allSettled([reread, fenced])
-      if (f.status === 'rejected') throw f.reason
-      if (r.status === 'rejected') throw r.reason
-      if (f.value) report({ message: f.value })
+      await fenceBesideSurvivors(ctx, survivors, () => readSurvivors(op), (seen) => judge(op, seen), () => fenceOld(op, ctx.operationId), report)
     },
     // Abandoned before the promotion: the old primary (where it answers) runs again as it was.
     async undo() {

@@ -1,6 +1,7 @@
 // The journaled params of a rejoin (JSON only, never a secret), parsed again on resume.
 import { z } from 'zod'
-import { knownDataDir, type AddReplicaParams } from '../add-replica/params'
+import type { AddReplicaParams } from '../add-replica/params'
+import { knownDataDirs } from '../../data-dir-guard'
 import { mariaCluster, mariaMember, refineMembers } from '../model'
 
 export const rejoinParams = z
@@ -9,7 +10,7 @@ export const rejoinParams = z
     member: mariaMember.shape.name,
     /** The user confirmed twice: the member's datadir is emptied and copied again from the primary. */
     rebuild: z.boolean().default(false),
-    knownDataDirs: z.array(knownDataDir).default([]),
+    knownDataDirs,
     copyTimeoutMs: z.number().int().min(1000).default(12 * 3600_000),
     idleTimeoutMs: z.number().int().min(1000).default(300_000),
     /** How long the member may take to catch up with the primary once it follows. */

@@ -5,6 +5,7 @@
 // read_only=OFF are two writable members (a replica left writable takes writes too).
 import type { GtidStatus, MemberStatus } from '../../../../../shared/status'
 import type { DerivedStatus, MemberView } from '../../engine'
+import { livePrimaries, memberAt, memberStatusOf } from '../../status-derive'
 import { transactionsBehind } from '../gtid'
 import { mainSlave, type MariaSample } from '../sample'
 
@@ -28,42 +29,16 @@ export function lagSecondsOf(behind: number | null, secondsBehind: number | null
 }
 
 export function derive(views: readonly MariaView[]): DerivedStatus {
-  const live = views.filter((v) => v.state === 'up' && v.sample && v.fresh)
-  // one server listed twice (two names, same socket) counts once
-  const keys = new Set<string>()
-  const primaries = live.filter((v) => !isStandby(v.sample!) && !keys.has(v.instanceKey) && keys.add(v.instanceKey))
+  const primaries = livePrimaries(views, (s) => !isStandby(s))
   // The primary the GTID distance is measured against: the one member without replication.
   const soloPrimary = primaries.length === 1 ? primaries[0]!.sample! : undefined
-  const byAlias = (host: string | null, port: number | null) => (host === null ? undefined : views.find((v) => v.port === port && v.aliases.includes(host)))
+  const byAlias = memberAt(views)
 
   const members = views.map((v): MemberStatus => {
     const s = v.sample
-    const stale = !(v.state === 'up' && v.fresh)
-    const base: MemberStatus = {
-      name: v.name,
-      host: v.host,
-      port: v.port,
-      state: v.state,
-      down: v.state === 'down' ? v.down : null,
-      stale,
-      role: s ? (isStandby(s) ? 'standby' : 'primary') : null,
-      writable: s ? !s.readOnly : null,
-      version: s?.version ?? null,
-      // PostgreSQL's figures: MariaDB has no timeline, LSNs, WAL senders or slots.
-      timeline: null,
-      currentLsn: null,
-      receiveLsn: null,
-      replayLsn: null,
-      lagBytes: null,
-      lagSeconds: null,
-      senderState: null,
-      syncState: null,
-      upstream: null,
-      slot: null,
-      disk: v.disk,
-      startedAt: s?.startedMs ? new Date(s.startedMs).toISOString() : null,
-      gtid: null,
-    }
+    // PostgreSQL's figures stay empty: MariaDB has no timeline, LSNs, WAL senders or slots.
+    const base: MemberStatus = { ...memberStatusOf(v, s && { role: isStandby(s) ? 'standby' : 'primary', writable: !s.readOnly, version: s.version, startedMs: s.startedMs }), gtid: null }
+    const stale = base.stale
     if (!s) return base
     const thread = mainSlave(s)
     const gtid: GtidStatus = {

@@ -10,6 +10,7 @@ import type { FailoverParams } from '../failover'
 import { assessFailover } from '../assess'
 import { pgError } from '../errors'
 import type { Handoff } from '../../handoff'
+import { judgeSurvivors, promotedOnResume } from '../../failover-survivors'
 import { ahead, isUp, writable, type Seen } from '../roles'
 import { readSurvivors, type FailoverOp, type Survivors } from './context'
 
@@ -33,27 +34,17 @@ export function assessStep(op: FailoverOp, survivors: Handoff<Survivors>): Step<
     title: `Check that ${p.to} can take over`,
     hosts: [T, ...others].map((n) => n.host),
     plan: () => [T, ...others].map((n) => n.planned(n.psql(['SELECT json_build_object(…)'], 'reads role and WAL positions (again under the lease, beside the fence)'))),
-    async check(ctx) {
-      // First attempt: the caller read the survivors for the plan a moment ago; nothing of this
-      // operation ran, so nothing can be promoted yet. The fence step reads them again.
-      if (ctx.attempt <= 1) return false
-      const seen = await readSurvivors(op)
-      const t = seen[0]!
-      const promoted = isUp(t) && writable(t.pos)
-      survivors.put(ctx, { seen, verdict: promoted ? 'promoted' : 'read' })
-      return promoted
-    },
+    // First attempt: the caller read the survivors for the plan a moment ago; nothing of this
+    // operation ran, so nothing can be promoted yet. The fence step reads them again.
+    check: (ctx) => promotedOnResume(ctx, survivors, () => readSurvivors(op), (t) => isUp(t) && writable(t.pos)),
     async run(ctx, report) {
-      const read = survivors.get(ctx)
-      if (ctx.attempt <= 1 && !read) {
+      const judged = await judgeSurvivors(ctx, survivors, () => readSurvivors(op), (seen) => judge(op, seen))
+      if (!judged) {
         const planned = p.assessment.candidates.find((v) => v.name === p.to)?.lsn ?? 'none'
         report({ message: `${p.to} at ${planned} when planned; expected loss: ${p.assessment.loss.text} (read again beside the fence)` })
         return
       }
-      const seen = read?.seen ?? (await readSurvivors(op))
-      const has = judge(op, seen)
-      survivors.put(ctx, { seen, verdict: 'judged' })
-      report({ message: `${p.to} at ${has}; expected loss: ${p.assessment.loss.text}` })
+      report({ message: `${p.to} at ${judged.found}; expected loss: ${p.assessment.loss.text}` })
     },
   }
 }

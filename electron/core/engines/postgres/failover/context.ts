@@ -2,7 +2,7 @@
 // the one read handed from step to step within an attempt: the survivors (handoff.ts).
 import type { HostExec } from '../../host-exec'
 import type { FailoverParams } from '../failover'
-import type { Attempt, Handoff } from '../../handoff'
+import type { Survivors as SurvivorsOf } from '../../failover-survivors'
 import { memberOf, type PgCluster, type PgMember } from '../model'
 import { PgNode } from '../node'
 import { readPosition, type Seen } from '../roles'
@@ -20,15 +20,11 @@ export interface FailoverOp {
 }
 
 /**
- * The survivors (`to` first, then the other standbys) as read in this attempt, and what was
- * found: `judged` held against the confirmed plan (`to` a standby, nobody writes, `to` has no
- * less WAL than planned, the loss no worse); `promoted` a resume found `to` accepting writes
- * already; `read` not judged yet.
+ * The survivors (`to` first, then the other standbys) as read in this attempt (failover-survivors.ts):
+ * `judged` held against the confirmed plan (`to` a standby, nobody writes, `to` has no less WAL
+ * than planned, the loss no worse); `promoted` a resume found `to` accepting writes already.
  */
-export interface Survivors {
-  seen: Seen[]
-  verdict: 'judged' | 'promoted' | 'read'
-}
+export type Survivors = SurvivorsOf<Seen>
 
 export function failoverOp(hosts: HostExec, p: FailoverParams): FailoverOp {
   const c = p.cluster
@@ -45,8 +41,4 @@ export function failoverOp(hosts: HostExec, p: FailoverParams): FailoverOp {
 
 export const readSurvivors = (op: FailoverOp) => Promise.all([op.T, ...op.others].map((n) => readPosition(n)))
 
-/** The survivors read and judged in this attempt, for the steps that act on them right after. */
-export const judgedSurvivors = (h: Handoff<Survivors>) => (a: Attempt) => {
-  const s = h.get(a)
-  return s?.verdict === 'judged' ? s.seen : undefined
-}
+export { judgedSurvivors } from '../../failover-survivors'

@@ -12,6 +12,7 @@
 import type { Step } from '../../../operations'
 import type { FailoverParams } from '../failover'
 import type { Attempt, Handoff } from '../../handoff'
+import { boundedFence, fenceBesideSurvivors, settled, unansweredFence } from '../../failover-survivors'
 import { promotedNow } from '../role-steps'
 import { fence, stopAndFenceCommand, unfenceAndStart } from '../roles'
 import { judge } from './assess'
@@ -29,41 +30,28 @@ async function fenceOld(op: FailoverOp, ctx: Attempt & { operationId: string }, 
   } catch (err) {
     // Unreachable: the record marks it fenced (see the cluster service); ReplicaDesk fences
     // it when it is seen again. Any other failure stops the failover before the promotion.
-    const code = (err as { code?: string }).code
-    if (code !== 'ssh_connect' && code !== 'ssh_timeout') throw err
+    const said = unansweredFence(err, p.from, F.host, p.fenceTimeoutMs)
     answered?.put(ctx, false)
-    return `${p.from} on ${F.host} does not answer within ${p.fenceTimeoutMs} ms (${(err as Error).message}); it stays marked fenced and is fenced when it is seen again`
+    return said
   }
 }
 
 /** `answered`: whether the old primary's host answered the fence, handed to the address step (it keeps the address until the new primary takes it). */
 export function fenceStep(op: FailoverOp, survivors: Handoff<Survivors>, answered?: Handoff<boolean>): Step<FailoverParams> {
   const { p, T, F, others } = op
-  const settled = (s: Survivors | undefined) => s !== undefined && s.verdict !== 'read'
   return {
     id: 'fence',
     title: p.from ? `Fence ${p.from} (stop it; it may only come back as a standby; its host is given ${p.fenceTimeoutMs} ms to answer)` : 'Fence the old primary (unknown: nothing to do)',
     hosts: F ? [F.host, T.host, ...others.map((n) => n.host)] : [T.host, ...others.map((n) => n.host)],
     plan: () => {
       if (!F) return []
-      const c0 = F.planned(stopAndFenceCommand(F, true, `failover to ${p.to}`))
-      return [{ ...c0, note: `${c0.note ?? ''}; at most ${p.fenceTimeoutMs} ms, connect included: a host that does not answer by then stays fenced in the record and is fenced when it is seen again` }]
+      return [boundedFence(F.planned(stopAndFenceCommand(F, true, `failover to ${p.to}`)), p.fenceTimeoutMs)]
     },
     // Never skipped while the survivors' read of this attempt is still to be judged.
     check: async (ctx) => !F && settled(survivors.get(ctx)),
     async run(ctx, report) {
-      const reread = settled(survivors.get(ctx))
-        ? Promise.resolve(undefined)
-        : readSurvivors(op).then((seen) => {
-            judge(op, seen)
-            survivors.put(ctx, { seen, verdict: 'judged' })
-          })
-      const fenced = F ? fenceOld(op, ctx, answered) : Promise.resolve(undefined)
-      // Both settle before anything else happens: a refusal never leaves a fence in flight.
-      const [r, f] = await Promise.allSettled([reread, fenced])
-      if (f.status === 'rejected') throw f.reason
-      if (r.status === 'rejected') throw r.reason
-      if (f.value) report({ message: f.value })
+      const fenced = () => (F ? fenceOld(op, ctx, answered) : Promise.resolve(undefined))
+      await fenceBesideSurvivors(ctx, survivors, () => readSurvivors(op), (seen) => judge(op, seen), fenced, report)
     },
     // Abandoned before the promotion: the old primary (where it answers) runs again as it was.
     async undo() {

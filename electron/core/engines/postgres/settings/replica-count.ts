@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { Step } from '../../../operations'
 import type { HostExec } from '../../host-exec'
 import { addReplicaParams, buildAddReplica } from '../add-replica'
-import { knownDataDir } from '../data-dir-guard'
+import { knownDataDirs } from '../../data-dir-guard'
 import { memberName, pgMember, type PgCluster } from '../model'
 import { buildRemoveReplica, removeReplicaParams } from '../remove-replica'
 import { nestSteps } from './nest'
@@ -19,7 +19,7 @@ export const replicaChanges = z.object({
   /** Members to remove, in order, each with why it goes first. */
   remove: z.array(z.object({ member: memberName, why: z.string() })).max(31).default([]),
   /** Data dirs of the members of the other cluster records (the data-dir guard's). */
-  knownDataDirs: z.array(knownDataDir).default([]),
+  knownDataDirs,
 })
 export type ReplicaChanges = z.output<typeof replicaChanges>
 

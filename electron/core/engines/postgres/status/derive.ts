@@ -5,6 +5,7 @@
 import { slotName as defaultSlotName } from '../../../../../shared/postgres'
 import type { MemberStatus, ReplicationSlotStatus } from '../../../../../shared/status'
 import type { DerivedStatus, MemberView } from '../../engine'
+import { livePrimaries, memberAt, memberStatusOf } from '../../status-derive'
 import { lsnDiff } from '../lsn'
 import type { RawSample, SlotRow } from './query'
 
@@ -29,12 +30,8 @@ export function lagSeconds(lagBytes: number | null, senderLag: number | null, sa
 }
 
 export function derive(views: readonly PgMemberView[]): DerivedStatus {
-  const live = views.filter((v) => v.state === 'up' && v.sample && v.fresh)
-  // one server listed twice (two names, same socket) counts once
-  const primaryKeys = new Set<string>()
-  const primaries = live.filter((v) => !v.sample!.inRecovery && !primaryKeys.has(v.instanceKey) && primaryKeys.add(v.instanceKey))
-  const byAlias = (host: string | null, port: number | null) =>
-    host === null ? undefined : views.find((v) => v.port === port && v.aliases.includes(host))
+  const primaries = livePrimaries(views, (s) => !s.inRecovery)
+  const byAlias = memberAt(views)
 
   // The primary the lag is measured against: the one member out of recovery (answered this tick).
   const soloPrimary = primaries.length === 1 ? primaries[0]! : undefined
@@ -42,28 +39,12 @@ export function derive(views: readonly PgMemberView[]): DerivedStatus {
 
   const members = views.map((v): MemberStatus => {
     const s = v.sample
-    const base: MemberStatus = {
-      name: v.name,
-      host: v.host,
-      port: v.port,
-      state: v.state,
-      down: v.state === 'down' ? v.down : null,
-      stale: !(v.state === 'up' && v.fresh),
-      role: s ? (s.inRecovery ? 'standby' : 'primary') : null,
-      writable: s ? !s.inRecovery && !s.readOnly : null,
-      version: s?.version ?? null,
-      timeline: s?.timeline ?? null,
-      currentLsn: s && !s.inRecovery ? s.currentLsn : null,
-      receiveLsn: s && s.inRecovery ? s.receiveLsn : null,
-      replayLsn: s && s.inRecovery ? s.replayLsn : null,
-      lagBytes: null,
-      lagSeconds: null,
-      senderState: null,
-      syncState: null,
-      upstream: null,
-      slot: null,
-      disk: v.disk,
-      startedAt: s?.startedMs ? new Date(s.startedMs).toISOString() : null,
+    const base = memberStatusOf(v, s && { role: s.inRecovery ? 'standby' : 'primary', writable: !s.inRecovery && !s.readOnly, version: s.version, startedMs: s.startedMs })
+    if (s) {
+      base.timeline = s.timeline
+      base.currentLsn = s.inRecovery ? null : s.currentLsn
+      base.receiveLsn = s.inRecovery ? s.receiveLsn : null
+      base.replayLsn = s.inRecovery ? s.replayLsn : null
     }
     if (!s || base.stale) {
       // A standby that is down still owns its slot on the primary, which now retains WAL for it.

@@ -4,26 +4,18 @@
 // channel's close, the SSH connection's loss) is kept as the reason and reported once.
 import type { Duplex } from 'node:stream'
 import type { Client } from 'pg'
-import { AppError } from '../../../../../shared/errors'
-import type { Target } from '../../../ssh'
 import type { StatusSession, StatusSsh } from '../../engine'
+import { endsWithin, lazyDriver, loginWithin, openSocketChannel, SessionEnd, type SocketChannelOptions } from '../../status-session'
 import { DATA_DIR_SQL, parseSample, POLL_SQL, type RawSample } from './query'
 
-export interface DbSessionOptions {
-  target: Target
-  socketPath: string
-  /** SSH connect + channel + startup + authentication (default 5 s). */
-  connectTimeoutMs: number
+export interface DbSessionOptions extends SocketChannelOptions {
   /** Server-side statement_timeout of every query in the session. */
   statementTimeoutMs: number
-  /** Ask the SSH layer to find out why a refused stream was refused (an extra command). */
-  diagnose?: boolean
 }
 
 // node-postgres is loaded on first use, while the first SSH handshakes wait for the servers:
 // a cold one-shot process (`replicadesk status --json`) saves most of its load time.
-let pgModule: Promise<typeof import('pg')> | undefined
-const loadPg = () => (pgModule ??= import('pg').then((m) => (m as unknown as { default?: typeof import('pg') }).default ?? m))
+const loadPg = lazyDriver(() => import('pg'))
 
 /** The channel as node-postgres wants a socket: connect/setNoDelay/setKeepAlive. */
 function asSocket(stream: Duplex): Duplex {
@@ -38,9 +30,7 @@ function asSocket(stream: Duplex): Duplex {
 export class DbSession implements StatusSession<RawSample> {
   /** The login user (= the database role peer authentication maps to). */
   readonly user: string
-  private ended: unknown
-  private endedFlag = false
-  private readonly listeners: ((why: unknown) => void)[] = []
+  private readonly life = new SessionEnd()
 
   private constructor(
     private readonly client: Client,
@@ -48,22 +38,13 @@ export class DbSession implements StatusSession<RawSample> {
     user: string,
   ) {
     this.user = user
-    client.on('error', (err) => this.end(err))
-    client.on('end', () => this.end(new Error('Connection terminated unexpectedly')))
+    client.on('error', (err) => this.life.end(err))
+    client.on('end', () => this.life.end(new Error('Connection terminated unexpectedly')))
   }
 
   static async open(ssh: StatusSsh, o: DbSessionOptions): Promise<DbSession> {
     const deadline = Date.now() + o.connectTimeoutMs
-    const opening = ssh.openStreamLocal(o.target, o.socketPath, { timeoutMs: o.connectTimeoutMs, diagnose: o.diagnose })
-    const [opened, pgLoaded] = await Promise.allSettled([opening, loadPg()])
-    if (opened.status === 'rejected') throw opened.reason
-    const { stream, user } = opened.value
-    if (pgLoaded.status === 'rejected') {
-      stream.destroy()
-      throw pgLoaded.reason
-    }
-    const pg = pgLoaded.value
-    const left = Math.max(1, deadline - Date.now())
+    const { stream, user, driver: pg } = await openSocketChannel(ssh, o, loadPg)
     const client = new pg.Client({
       user,
       database: 'postgres',
@@ -74,39 +55,30 @@ export class DbSession implements StatusSession<RawSample> {
     // Until the session object exists, errors are the connect call's to report.
     const early = (err: Error) => void err
     client.on('error', early)
-    let timer: NodeJS.Timeout | undefined
-    const connecting = client.connect()
-    connecting.catch(() => {}) // after a time-out nobody awaits it any more
     try {
-      await Promise.race([
-        connecting,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new AppError('ssh_timeout', `PostgreSQL at ${o.socketPath} did not finish the login within ${o.connectTimeoutMs} ms.`, { socketPath: o.socketPath })), left)
-        }),
-      ])
+      await loginWithin(client.connect(), deadline, 'PostgreSQL', o)
     } catch (err) {
       stream.destroy()
       client.end().catch(() => {})
       throw err
     } finally {
-      clearTimeout(timer)
       client.off('error', early)
     }
     return new DbSession(client, stream, user)
   }
 
   get closed(): boolean {
-    return this.endedFlag
+    return this.life.ended
   }
 
   /** The first reason the session ended. */
   get why(): unknown {
-    return this.ended
+    return this.life.reason
   }
 
   /** One statement, one row (simple query protocol: a single round trip). */
   async row(sql: string): Promise<Record<string, unknown>> {
-    if (this.endedFlag) throw this.ended
+    if (this.life.ended) throw this.life.reason
     const r = await this.client.query(sql)
     return (r.rows[0] ?? {}) as Record<string, unknown>
   }
@@ -124,21 +96,7 @@ export class DbSession implements StatusSession<RawSample> {
 
   /** Called once, with the first reason, when the session ends (at once if it has). */
   onEnd(listener: (why: unknown) => void): void {
-    if (this.endedFlag) listener(this.ended)
-    else this.listeners.push(listener)
-  }
-
-  private end(why: unknown): void {
-    if (this.endedFlag) return
-    this.endedFlag = true
-    this.ended = why
-    for (const l of this.listeners.splice(0)) {
-      try {
-        l(why)
-      } catch {
-        // a listener's bug must not keep the others from hearing
-      }
-    }
+    this.life.onEnd(listener)
   }
 
   /**
@@ -146,13 +104,7 @@ export class DbSession implements StatusSession<RawSample> {
    * stopped) gets its channel closed after `graceMs` anyway. Never throws.
    */
   async close(graceMs = 500): Promise<void> {
-    this.end(new Error('closed by ReplicaDesk'))
-    let timer: NodeJS.Timeout | undefined
-    const ended = await Promise.race([
-      this.client.end().then(() => true, () => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
-    ])
-    clearTimeout(timer)
-    if (!ended) this.stream.destroy()
+    this.life.end(new Error('closed by ReplicaDesk'))
+    if (!(await endsWithin(this.client.end(), graceMs))) this.stream.destroy()
   }
 }
