@@ -109,11 +109,13 @@ describe('replicadesk failover against the lab, through a running instance', () 
         const newPrimary = (op.params as { to: string }).to
         await waitFor('the new primary acknowledges', async () => live.firstAckAfter(newPrimary, tFailover), (v) => v !== undefined)
         // The old primary comes back on the network still running as a primary: fenced at once.
+        // Both watched at once from the heal: when the address left host1, and when f1's server stopped.
         await heal('host1')
-        const fenced = await waitFor('f1 fenced after heal', async () => (await exec('host1', ['sh', '-c', `test -f ${dirOf('f1')}/postmaster.pid && echo running || echo stopped`], { user: 'postgres' })).stdout.trim(), (v) => v === 'stopped', 20_000)
-        console.log(`[cut] f1 stopped by the fence watcher ${fenced.ms.toFixed(0)} ms after heal`)
-        const gaveUp = await waitFor(`${vip} off host1 after heal`, holders, (h) => !h.includes('host1'), 20_000)
-        console.log(`[cut] host1 held ${vip} beside the new primary for ${(fenced.ms > gaveUp.ms ? fenced.ms : gaveUp.ms).toFixed(0)} ms after heal (status period 1000 ms)`)
+        const [gaveUp, fenced] = await Promise.all([
+          waitFor(`${vip} off host1 after heal`, holders, (h) => !h.includes('host1'), 20_000, 20),
+          waitFor('f1 fenced after heal', async () => (await exec('host1', ['sh', '-c', `test -f ${dirOf('f1')}/postmaster.pid && echo running || echo stopped`], { user: 'postgres' })).stdout.trim(), (v) => v === 'stopped', 20_000, 20),
+        ])
+        console.log(`[cut] host1 held ${vip} beside the new primary for ${gaveUp.ms.toFixed(0)} ms after heal (status period 1000 ms); f1 stopped by the fence watcher ${fenced.ms.toFixed(0)} ms after heal`)
         expect(await holders()).toEqual([hostOf(newPrimary).name])
         await sleep(300)
       },
