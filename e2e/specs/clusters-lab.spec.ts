@@ -8,7 +8,7 @@ import { expect, test, type AppUnderTest } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
 import { lockLabHosts } from '../fixtures/labLock'
 import { ClustersPage } from '../pages/ClustersPage'
-import { OperationCard, OperationsPage, type ProgressSample } from '../pages/OperationsPage'
+import { expectProgressShown, OperationCard, OperationsPage } from '../pages/OperationsPage'
 import { PrepareDialog } from '../pages/PrepareDialog'
 
 // The specs share the lab's hosts: one after another, in one worker.
@@ -57,19 +57,6 @@ async function addTrusted(app: AppUnderTest, hosts: LabHost[]): Promise<void> {
 
 const psql = (host: string, sql: string) =>
   execOk(host, [`${lab.pgBin}/psql`, '-X', '-At', '-h', '/var/run/postgresql', '-p', String(PORT), '-d', 'postgres', '-c', sql], { user: 'postgres' }).then((s) => s.trim())
-
-/** What the page showed of an operation's progress bar: it only went up, and it ended full. */
-function expectProgressShown(samples: ProgressSample[] | undefined, what: string): void {
-  expect(samples, `no progress bar seen for ${what}`).toBeDefined()
-  const seen = samples!
-  const percents = seen.map((s) => s.percent)
-  const shown = (pick: (s: ProgressSample) => string | null) => [...new Set(seen.flatMap((s) => (pick(s) ? [pick(s)!] : [])))].join(', ') || 'none shown'
-  console.log(`${what}: progress seen ${percents.join(' → ')} %; rates ${shown((s) => s.rate)}; bytes ${shown((s) => s.bytes)}`)
-  for (let i = 1; i < percents.length; i++) expect(percents[i], `${what}: the bar went back (${percents.join(', ')})`).toBeGreaterThanOrEqual(percents[i - 1]!)
-  expect(seen.some((s) => s.status === 'running' && s.percent > 0 && s.percent < 100), `${what}: no percent between 0 and 100 while it ran`).toBe(true)
-  expect(seen.some((s) => s.status === 'running' && s.message), `${what}: no step message while it ran`).toBe(true)
-  expect(seen.at(-1)).toMatchObject({ percent: 100, status: 'succeeded' })
-}
 
 test('the plan of a new cluster lists every step and command, shows no secret, and changes nothing', async ({ app }) => {
   // Connects to the hosts: another spec must not kill or cut them meanwhile.

@@ -12,6 +12,9 @@
 //     "at least 1 transaction + up to N s of writes".
 //  3. Rejoin of the killed member from its card: refused with that row's GTID (errant); Rebuild,
 //     confirmed twice, copies it afresh and it follows the new primary again, unfenced.
+//  4. Split brain: a replica made writable behind ReplicaDesk's back (read_only OFF) raises the
+//     banner, Switchover and Failover are refused; Fence in the banner stops that member (its
+//     server down, marked fenced, offered a rejoin) and the banner goes; Rejoin brings it back.
 import { exec, type Lab } from '../lab'
 import { expect, test } from '../fixtures/app'
 import { labHosts, requireLab } from '../fixtures/lab'
@@ -59,7 +62,7 @@ async function killMariadbd(m: Member): Promise<void> {
   if (r.code !== 0) throw new Error(`${m.host}: kill -9 of the mariadbd of ${m.name} failed (exit ${r.code}): ${r.stderr || r.stdout}`)
 }
 
-test('MariaDB roles from the page: switchover (no loss), failover after kill -9 (the loss stated, the old primary fenced), rejoin refused on its errant GTID, then rebuilt', async ({ app }) => {
+test('MariaDB roles from the page: switchover (no loss), failover after kill -9 (the loss stated, the old primary fenced), rejoin refused on its errant GTID, then rebuilt; a split brain fenced from the banner', async ({ app }) => {
   test.setTimeout(300_000) // most of it only if another spec holds the lab's hosts
   const release = await lockLabHosts('mariadb-roles-lab: MariaDB on host1..3, switchover, kill -9, failover, rejoin', 200_000)
   try {
@@ -191,6 +194,40 @@ test('MariaDB roles from the page: switchover (no loss), failover after kill -9 
     await expect.poll(() => sql(p2, 'SELECT GROUP_CONCAT(id ORDER BY id) FROM app.t'), { timeout: 10_000 }).toBe('1,2,3,5')
     await app.snapshot('mariadb-rejoined')
     lap(`${p2.name} replicates from ${p3.name} again`)
+
+    // --- 4. split brain: a replica made writable by hand; Fence in the banner ------------------------
+    await sql(follower, 'SET GLOBAL read_only = OFF')
+    const roles = card.roles
+    await expect(card.root.getByTestId('split-brain-banner')).toBeVisible({ timeout: 10_000 })
+    await expect(roles.splitBrainFence).toHaveCount(2)
+    await expect(card.switchoverButton).toBeDisabled()
+    await expect(card.failoverButton).toBeDisabled()
+    const fence = await roles.openFence(follower.name)
+    await fence.waitPlanned()
+    await expect(fence.confirmButton).toHaveText(`Fence ${follower.name}`)
+    await app.snapshot('mariadb-fence-plan')
+    const fenceMs = await confirmAndFinish(card, fence, 'mariadb-fence')
+    await expect(card.root.getByTestId('split-brain-banner')).toHaveCount(0, { timeout: 15_000 })
+    await expect(card.live(follower.name).root).toHaveAttribute('data-state', 'down', { timeout: 15_000 })
+    await expect(card.live(follower.name).fenced).toBeVisible({ timeout: 15_000 })
+    await expect(card.live(follower.name).rejoinOffer).toHaveAttribute('data-reason', 'fenced')
+    await expect(card.live(p3.name).role).toHaveText('primary')
+    // Its server is stopped: no mariadbd answers on its socket.
+    expect((await exec(follower.host, ['sh', '-c', 'test -S "$1" && kill -0 "$(cat "$2/mariadbd.pid")"', 'sh', SOCKET, dataDir(follower)], { lab, timeoutMs: 10_000 })).code).not.toBe(0)
+    lap(`${follower.name} fenced from the banner (${fenceMs} ms after Confirm)`)
+
+    const back = await card.roles.openRejoin(follower.name)
+    await back.waitPlanned()
+    await expect(back.confirmButton).toHaveText(`Rejoin ${follower.name}`)
+    const rejoinCards = card.root.locator('[data-testid="operation"][data-kind="mariadb-rejoin"]')
+    const earlier = await rejoinCards.evaluateAll((els) => els.map((e) => `:not([data-id="${e.getAttribute('data-id')}"])`).join(''))
+    await back.confirm()
+    const rejoined = new OperationCard(card.root.locator(`[data-testid="operation"][data-kind="mariadb-rejoin"]${earlier}`).first())
+    await rejoined.expectSucceeded(`the rejoin of ${follower.name}`, 60_000)
+    await expect(card.live(follower.name).threads).toContainText(`IO Yes · SQL Yes from ${p3.name}`, { timeout: 15_000 })
+    await expect(card.live(follower.name).readOnly).toHaveText('ON')
+    await expect(card.live(follower.name).fenced).toHaveCount(0)
+    lap(`${follower.name} rejoined`)
   } finally {
     await cleanHosts().catch((err: Error) => console.log(`clean-up after the spec: ${err.message}`))
     release()
