@@ -74,11 +74,11 @@ export class Publisher<S> {
     const before = this.splitAlarm
     const next = this.snapshotNow(new Date(), tick)
     const diff = diffCluster(this.last, next)
-    if (diff) {
-      next.seq = ++this.seq
-      this.emit({ kind: 'diff', cluster: this.o.cluster, seq: next.seq, at: next.at, ...diff })
-    }
+    // The snapshot is current before anyone hears of the change: a listener that reads it at
+    // once (the fence watcher) must see this state, not the one before it.
+    if (diff) next.seq = ++this.seq
     this.last = next
+    if (diff) this.emit({ kind: 'diff', cluster: this.o.cluster, seq: next.seq, at: next.at, ...diff })
     const after = this.splitAlarm
     if (before !== after && (before?.members.join() !== after?.members.join())) {
       const alarm = after ?? before!
