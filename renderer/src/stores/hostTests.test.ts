@@ -7,7 +7,7 @@ import { fakeBridge, settle, type FakeBridge } from './testing/fakeBridge'
 
 const fp = (c: string) => `SHA256:${c.repeat(43)}`
 const record: Host = { id: 'id1', name: 'db1', address: '10.0.0.1', port: 22, user: 'pg', createdAt: 't', updatedAt: 't' }
-const result = { name: 'db1', os: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' }, postgresVersions: ['15'], roundTripMs: 0.9, shell: '/bin/bash', hostKey: { fingerprint: fp('a'), keyType: 'ssh-ed25519' } }
+const result = { name: 'db1', os: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' }, postgresVersions: ['15'], mariadbVersions: [], roundTripMs: 0.9, shell: '/bin/bash', hostKey: { fingerprint: fp('a'), keyType: 'ssh-ed25519' } }
 const unknownKey = { ok: false as const, error: { code: 'ssh_host_key_unknown' as const, message: 'not seen', detail: { host: '10.0.0.1', port: 22, fingerprint: fp('a'), keyType: 'ssh-ed25519' } } }
 
 describe('useHostTestsStore', () => {
